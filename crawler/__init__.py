@@ -1,0 +1,1 @@
+"""The Scrapy project and the `syndetect` CLI: the only layer that knows both `dedup` and `db`."""

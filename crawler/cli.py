@@ -1,0 +1,192 @@
+"""The `syndetect` command line. Commands, options and export fields are a stable interface:
+external scripts call them, so extend, never rename."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from crawler import config as config_module
+from crawler.errors import UserError
+from crawler.output import write_csv, write_json, write_jsonl, write_table
+from db.queries import EXPORTS, export, site_report
+from db.session import DatabaseError, connect, resolve_url, session_factory
+
+REPORT_COLUMNS = (
+    "site",
+    "role",
+    "articles",
+    "copies",
+    "copy_share",
+    "original_sites",
+    "languages",
+    "syndicator",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    # Accepted before or after the command; SUPPRESS keeps a later position from resetting it.
+    common.add_argument("--db", default=argparse.SUPPRESS, help="SQLAlchemy database URL")
+    common.add_argument("--quiet", "-q", action="store_true", default=argparse.SUPPRESS)
+
+    parser = argparse.ArgumentParser(
+        prog="syndetect",
+        description="Find sites that republish translated or verbatim copies of articles.",
+    )
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="database URL (default: $SYNDETECT_DB or sqlite:///syndetect.db)",
+    )
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", parents=[common], help="crawl all sites, match, report")
+    run.add_argument("config", help="sites file (TOML)")
+
+    crawl = commands.add_parser("crawl", parents=[common], help="crawl sites into the database")
+    crawl.add_argument("config", help="sites file (TOML)")
+    crawl.add_argument("--site", help="crawl only the site with this name")
+
+    commands.add_parser("match", parents=[common], help="match new articles against all stored")
+
+    ingest = commands.add_parser("ingest", parents=[common], help="import articles from JSONL")
+    ingest.add_argument("file", help="JSONL: url, title, text, optional lang, published")
+    ingest.add_argument("--site", required=True, help="site name (created if new)")
+    ingest.add_argument("--role", required=True, choices=("source", "suspect"))
+
+    report = commands.add_parser("report", parents=[common], help="per-site verdicts")
+    report.add_argument("--format", choices=("table", "json", "csv"), default="table")
+
+    exp = commands.add_parser("export", parents=[common], help="export matches, articles, sites")
+    exp.add_argument("what", choices=EXPORTS)
+    exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    exp.add_argument("--out", help="write to this file instead of standard output")
+
+    demo = commands.add_parser("demo", parents=[common], help="crawl the bundled demo web")
+    demo.add_argument(
+        "--serve", action="store_true", help="keep serving the demo sites after the report"
+    )
+    return parser
+
+
+def _progress(args: argparse.Namespace):
+    if args.quiet:
+        return None
+    return lambda message: print(message, file=sys.stderr)
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.crawl import crawl
+
+    config = config_module.load(args.config)
+    connect(args.db).dispose()  # fail on a bad database before any page is fetched
+    crawl(config, resolve_url(args.db), site=getattr(args, "site", None), quiet=args.quiet)
+    return 0
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from crawler.matching import run_matching
+
+    engine = connect(args.db)
+    stats = run_matching(engine, progress=_progress(args))
+    if not args.quiet:
+        print(
+            f"match: {stats.matched} articles matched, {stats.new_matches} new matches "
+            f"in {stats.seconds:.1f}s",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    cmd_crawl(args)
+    cmd_match(args)
+    return cmd_report(args)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from crawler.ingest import ingest
+
+    engine = connect(args.db)
+    result = ingest(
+        engine,
+        args.file,
+        args.site,
+        args.role,
+        report_bad=lambda line: print(f"syndetect: bad line: {line}", file=sys.stderr),
+    )
+    if not args.quiet:
+        counts = ", ".join(f"{n} {k}" for k, n in sorted(result.outcomes.items())) or "nothing"
+        print(f"ingest: {counts}; {len(result.bad_lines)} bad lines", file=sys.stderr)
+    return 1 if result.bad_lines and not result.outcomes else 0
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    engine = connect(args.db)
+    with session_factory(engine)() as session:
+        rows = site_report(session)
+    fmt = getattr(args, "format", "table")
+    if fmt == "json":
+        write_json(rows, out)
+    elif fmt == "csv":
+        write_csv(rows, out)
+    else:
+        write_table(rows, REPORT_COLUMNS, out)
+        syndicators = [r["site"] for r in rows if r["syndicator"]]
+        out.write(f"\nSyndicators: {', '.join(syndicators) if syndicators else 'none found'}\n")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    engine = connect(args.db)
+    with session_factory(engine)() as session:
+        rows = export(session, args.what)
+        writer = write_csv if args.format == "csv" else write_jsonl
+        if args.out:
+            try:
+                with open(args.out, "w", encoding="utf-8", newline="") as handle:
+                    writer(rows, handle)
+            except OSError as exc:
+                raise UserError(f"{args.out}: cannot write ({exc.strerror})") from None
+        else:
+            writer(rows, sys.stdout)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.demo.runner import run_demo
+
+    return run_demo(args, crawl_and_match=cmd_run)
+
+
+COMMANDS = {
+    "run": cmd_run,
+    "crawl": cmd_crawl,
+    "match": cmd_match,
+    "ingest": cmd_ingest,
+    "report": cmd_report,
+    "export": cmd_export,
+    "demo": cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (UserError, DatabaseError) as exc:
+        print(f"syndetect: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("syndetect: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

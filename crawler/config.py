@@ -1,0 +1,133 @@
+"""Load and validate the sites file (TOML). Every mistake is one line naming file, site and key."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawler.errors import UserError
+from crawler.urls import check_http_url, netloc
+
+ROLES = ("source", "suspect")
+TOP_LEVEL_KEYS = {"crawl", "site"}
+SITE_KEYS = {"name", "role", "start_urls", "sitemaps", "feeds", "language", "max_pages"}
+DEFAULT_MAX_PAGES = 5000
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    name: str
+    role: str
+    start_urls: tuple[str, ...]
+    sitemaps: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    language: str | None = None
+    max_pages: int = DEFAULT_MAX_PAGES
+
+    @property
+    def netlocs(self) -> frozenset[str]:
+        """The host[:port] values that belong to this site."""
+        return frozenset(netloc(u) for u in (*self.start_urls, *self.sitemaps, *self.feeds))
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    sites: tuple[SiteConfig, ...]
+    crawl: dict[str, Any] = field(default_factory=dict)
+
+    def site(self, name: str) -> SiteConfig:
+        for site in self.sites:
+            if site.name == name:
+                return site
+        known = ", ".join(s.name for s in self.sites)
+        raise UserError(f"{self.path}: no site named {name!r} (sites: {known})")
+
+
+def load(path: str | Path) -> Config:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot read config ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{path}: invalid TOML: {exc}") from None
+    return parse(raw, path)
+
+
+def parse(raw: dict[str, Any], path: Path) -> Config:
+    unknown = sorted(set(raw) - TOP_LEVEL_KEYS)
+    if unknown:
+        raise UserError(f"{path}: unknown top-level key {unknown[0]!r}")
+    crawl = raw.get("crawl", {})
+    if not isinstance(crawl, dict):
+        raise UserError(f"{path}: [crawl] must be a table of Scrapy settings")
+    for key in crawl:
+        if not key.isupper():
+            raise UserError(f"{path}: [crawl] key {key!r} is not a Scrapy setting name")
+    sites_raw = raw.get("site")
+    if not sites_raw:
+        raise UserError(f"{path}: no [[site]] defined")
+    if not isinstance(sites_raw, list):
+        raise UserError(f"{path}: 'site' must be an array of tables ([[site]])")
+    sites = tuple(_parse_site(entry, index, path) for index, entry in enumerate(sites_raw, 1))
+    seen: set[str] = set()
+    for site in sites:
+        if site.name in seen:
+            raise UserError(f"{path}: site {site.name!r}: key 'name': duplicate site name")
+        seen.add(site.name)
+    return Config(path=path, sites=sites, crawl=dict(crawl))
+
+
+def _parse_site(entry: Any, index: int, path: Path) -> SiteConfig:
+    where = f"{path}: site #{index}"
+    if not isinstance(entry, dict):
+        raise UserError(f"{where}: must be a table")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise UserError(f"{where}: key 'name': missing or not a non-empty string")
+    where = f"{path}: site {name!r}"
+
+    def fail(key: str, problem: str) -> UserError:
+        return UserError(f"{where}: key {key!r}: {problem}")
+
+    unknown = sorted(set(entry) - SITE_KEYS)
+    if unknown:
+        raise fail(unknown[0], "unknown key")
+    role = entry.get("role")
+    if role not in ROLES:
+        raise fail("role", f"must be one of {', '.join(ROLES)} (got {role!r})")
+
+    def url_list(key: str, required: bool = False) -> tuple[str, ...]:
+        value = entry.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise fail(key, "must be a list of URLs")
+        if required and not value:
+            raise fail(key, "missing: at least one URL is needed")
+        for url in value:
+            problem = check_http_url(url)
+            if problem:
+                raise fail(key, problem)
+        return tuple(u.strip() for u in value)
+
+    language = entry.get("language")
+    if language is not None and (not isinstance(language, str) or not language.isalpha()):
+        raise fail("language", "must be a language code such as 'en'")
+    max_pages = entry.get("max_pages", DEFAULT_MAX_PAGES)
+    if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
+        raise fail("max_pages", "must be a positive integer")
+    return SiteConfig(
+        name=name.strip(),
+        role=role,
+        start_urls=url_list("start_urls", required=True),
+        sitemaps=url_list("sitemaps"),
+        feeds=url_list("feeds"),
+        language=language.lower() if language else None,
+        max_pages=max_pages,
+    )

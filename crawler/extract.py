@@ -1,0 +1,261 @@
+"""Article extraction: main text, title, author, dates, language and the links in the body.
+
+Plain functions over one HTML page (trafilatura does the main-text work), run in worker
+processes by the extraction pipeline. Anything that is not an article — listings, tag, about
+and contact pages — is recognised here so it never reaches the fingerprint.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import trafilatura
+from lxml import etree, html
+
+from crawler.language import identify
+from crawler.urls import check_http_url, netloc
+
+MIN_ARTICLE_WORDS = 60
+# Listing, taxonomy and institutional pages: not articles even when they carry some text.
+NON_ARTICLE_PATH = re.compile(
+    r"/(tag|tags|category|categories|author|authors|page|search|about|about-us|contact|"
+    r"privacy|terms|imprint|impressum|archive|archives|topics?|section|login|feed)(/|$|\?)",
+    re.IGNORECASE,
+)
+# Anchor texts by which content farms point at what they copied (any language, lower case).
+ATTRIBUTION_WORDS = re.compile(
+    r"^\s*(source( link)?|sources?|lien source|lien d'origine|quelle|quelllink|fuente|fonte|"
+    r"origen|original( article)?|via|read more|read the original|leer más|lire la suite|"
+    r"weiterlesen|источник|джерело|来源|出典|원문|出处)\s*:?\s*$",
+    re.IGNORECASE,
+)
+ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "report"}
+BLOCK_TAGS = {"p", "head", "list", "quote", "table", "item"}
+
+
+@dataclass
+class Extracted:
+    """One page's extraction. `is_article` False carries the reason in `reason`."""
+
+    url: str
+    is_article: bool
+    reason: str = ""
+    title: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    text: str = ""
+    lang: str | None = None
+    lang_confidence: float | None = None
+    links: list[str] = field(default_factory=list)
+    attribution_url: str | None = None
+
+
+def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extracted:
+    """Extract one page. Never raises on bad HTML: an unusable page is a non-article."""
+    try:
+        tree = html.fromstring(page)
+    except (etree.ParserError, ValueError):
+        return Extracted(url=url, is_article=False, reason="unparseable HTML")
+    signals = _page_signals(tree)
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        include_links=True,
+        include_comments=False,
+        include_tables=False,
+        with_metadata=True,
+        favor_precision=True,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    if doc is None or doc.body is None:
+        return Extracted(url=url, is_article=False, reason="no main text")
+    blocks = _text_blocks(doc.body, doc.title)
+    text = "\n\n".join(blocks)
+    reason = _non_article_reason(url, text, signals, tree)
+    if reason:
+        return Extracted(url=url, is_article=False, reason=reason, title=doc.title)
+    links = _body_links(doc.body, url)
+    attribution = _attribution(tree, url, blocks)
+    if attribution and attribution not in links:
+        links.append(attribution)
+    lang, confidence = identify(text, hint=lang_hint or signals["lang"])
+    return Extracted(
+        url=url,
+        is_article=True,
+        title=(doc.title or "").strip() or None,
+        author=(doc.author or "").strip() or None,
+        published=signals["published"] or _parse_date(doc.date),
+        text=text,
+        lang=lang,
+        lang_confidence=confidence,
+        links=links,
+        attribution_url=attribution,
+    )
+
+
+def text_units(text: str) -> int:
+    """Length in words; scripts written without spaces count two characters as a word."""
+    words = len(text.split())
+    dense = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
+    return max(words, dense // 2)
+
+
+def _page_signals(tree: html.HtmlElement) -> dict:
+    """Page-level hints: declared type (Open Graph, JSON-LD), publication time, language."""
+    og_type = _first(tree.xpath('//meta[@property="og:type"]/@content'))
+    types: set[str] = {og_type.lower()} if og_type else set()
+    published = _parse_date(
+        _first(
+            tree.xpath(
+                '//meta[@property="article:published_time"]/@content'
+                ' | //meta[@itemprop="datePublished"]/@content'
+                ' | //*[@itemprop="datePublished"]/@datetime'
+            )
+        )
+    )
+    for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
+        for node in _json_ld_nodes(script):
+            kind = node.get("@type")
+            for value in kind if isinstance(kind, list) else [kind]:
+                if isinstance(value, str):
+                    types.add(value.lower())
+            if published is None and isinstance(node.get("datePublished"), str):
+                published = _parse_date(node["datePublished"])
+    lang = _first(tree.xpath("/html/@lang"))
+    return {
+        "is_article_type": bool(types & ARTICLE_TYPES),
+        "published": published,
+        "lang": lang.split("-")[0].lower() if lang else None,
+    }
+
+
+def _json_ld_nodes(script: str) -> list[dict]:
+    try:
+        data = json.loads(script)
+    except ValueError:
+        return []
+    nodes = data if isinstance(data, list) else [data]
+    out: list[dict] = []
+    for node in nodes:
+        if isinstance(node, dict):
+            out.append(node)
+            graph = node.get("@graph")
+            if isinstance(graph, list):
+                out.extend(n for n in graph if isinstance(n, dict))
+    return out
+
+
+def _non_article_reason(url: str, text: str, signals: dict, tree: html.HtmlElement) -> str:
+    if text_units(text) < MIN_ARTICLE_WORDS:
+        return "too little text"
+    if signals["is_article_type"]:
+        return ""
+    if NON_ARTICLE_PATH.search(urlsplit(url).path + "?"):
+        return "listing or site page"
+    if urlsplit(url).path in ("", "/"):
+        return "home page"
+    # A page whose visible text is mostly link anchors is a listing, however long.
+    body_text = " ".join(tree.xpath("//body//text()[not(ancestor::script|ancestor::style)]"))
+    link_text = " ".join(tree.xpath("//body//a//text()"))
+    if body_text and len(link_text) > 0.5 * len(body_text):
+        return "listing (mostly links)"
+    return ""
+
+
+def _text_blocks(body: etree._Element, title: str | None) -> list[str]:
+    """The body's paragraphs as plain text, without the repeated headline."""
+    blocks = []
+    for element in body:
+        if element.tag not in BLOCK_TAGS:
+            continue
+        block = " ".join("".join(element.itertext()).split())
+        if block and not (element.tag == "head" and title and block == title.strip()):
+            blocks.append(block)
+    return blocks
+
+
+def _body_links(body: etree._Element, base: str) -> list[str]:
+    links: list[str] = []
+    for target in body.xpath(".//ref/@target"):
+        absolute = urljoin(base, target)
+        if check_http_url(absolute) is None and absolute not in links:
+            links.append(absolute)
+    return links
+
+
+def _attribution(tree: html.HtmlElement, url: str, blocks: list[str]) -> str | None:
+    """The link by which the page credits its source ("Source link"), if any.
+
+    trafilatura drops link-only paragraphs as boilerplate, so this looks in the page itself:
+    inside the element holding the extracted text, an off-site link whose anchor reads like an
+    attribution, else the last off-site link that stands alone as a paragraph.
+    """
+    container = _content_container(tree, blocks)
+    if container is None:
+        return None
+    own = netloc(url)
+    alone: str | None = None
+    for anchor in container.iter("a"):
+        href = urljoin(url, anchor.get("href") or "")
+        if check_http_url(href) is not None or netloc(href) == own:
+            continue
+        anchor_text = " ".join(anchor.text_content().split())
+        if ATTRIBUTION_WORDS.match(anchor_text):
+            return href
+        parent = anchor.getparent()
+        if parent is not None and " ".join(parent.text_content().split()) == anchor_text:
+            alone = href
+    return alone
+
+
+def _content_container(tree: html.HtmlElement, blocks: list[str]) -> html.HtmlElement | None:
+    """The smallest element containing the first and the last extracted paragraph."""
+    if not blocks:
+        return None
+    first = _element_starting_with(tree, blocks[0])
+    last = _element_starting_with(tree, blocks[-1])
+    if first is None or last is None:
+        return None
+    ancestors = set(first.iterancestors()) | {first}
+    node = last
+    while node is not None and node not in ancestors:
+        node = node.getparent()
+    return node
+
+
+def _element_starting_with(tree: html.HtmlElement, block: str) -> html.HtmlElement | None:
+    probe = block[:40]
+    for element in tree.iter("p", "div", "li", "blockquote", "h2", "h3", "section"):
+        if " ".join(element.text_content().split()).startswith(probe):
+            # iter() is document order, outermost first: descend to the innermost match.
+            for child in element.iter():
+                if child is not element and " ".join(child.text_content().split()).startswith(
+                    probe
+                ):
+                    element = child
+            return element
+    return None
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    """ISO date or datetime → naive UTC; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def _first(values: list) -> str | None:
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None

@@ -1,0 +1,22 @@
+"""What the spider hands the pipelines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class PageItem:
+    """An HTML page fetched from a site, decoded, waiting for extraction."""
+
+    site: str
+    url: str
+    html: str
+
+
+@dataclass
+class GoneItem:
+    """A page that answered 404/410: a stored article there is marked gone, never deleted."""
+
+    site: str
+    url: str

@@ -1,0 +1,79 @@
+"""Formats for reports and exports: table, JSON, JSON lines, CSV.
+
+CSV cells that a spreadsheet would run as a formula (=, +, -, @ at the start) are prefixed with
+an apostrophe: page-derived text (titles, URLs) must never execute in an analyst's spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, TextIO
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def csv_cell(value: Any) -> Any:
+    value = _plain(value)
+    if isinstance(value, list):
+        value = ";".join(map(str, value))
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_json(rows: Sequence[dict], out: TextIO) -> None:
+    json.dump(list(rows), out, ensure_ascii=False, indent=2, default=_json_default)
+    out.write("\n")
+
+
+def write_jsonl(rows: Iterable[dict], out: TextIO) -> None:
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n")
+
+
+def write_csv(rows: Iterable[dict], out: TextIO) -> None:
+    writer = None
+    for row in rows:
+        if writer is None:
+            writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")
+            writer.writeheader()
+        writer.writerow({key: csv_cell(value) for key, value in row.items()})
+
+
+def write_table(rows: Sequence[dict], columns: Sequence[str], out: TextIO) -> None:
+    """A fixed-width text table of `columns`."""
+    cells = [[_table_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for row in cells:
+        out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
+
+
+def _table_cell(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, list):
+        return ",".join(map(str, value)) or "-"
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)

@@ -1,0 +1,150 @@
+"""Item pipelines: extract each fetched page off the reactor thread, then store it.
+
+Extraction (trafilatura, lxml, language ID) is the expensive step, so it runs in a pool of worker
+processes (SYNDETECT_EXTRACT_WORKERS, default: one per core) and the reactor keeps downloading.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from collections import Counter
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
+
+from scrapy.crawler import Crawler
+
+from crawler.extract import Extracted, extract
+from crawler.items import GoneItem, PageItem
+from db.session import connect, session_factory
+from db.store import ArticleRecord, finish_run, mark_gone, start_run, store_article, upsert_site
+
+
+class InlineExecutor(Executor):
+    """Runs the job in the calling thread: SYNDETECT_EXTRACT_WORKERS = 0, for debugging."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[override]
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting coroutine
+            future.set_exception(exc)
+        return future
+
+
+class ExtractPipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        workers = crawler.settings.getint("SYNDETECT_EXTRACT_WORKERS", -1)
+        self.workers = (os.cpu_count() or 1) if workers < 0 else workers
+        self.executor: Executor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        if self.workers == 0:
+            self.executor = InlineExecutor()
+        else:
+            # spawn: forking a process that runs the reactor's threads is not safe.
+            context = multiprocessing.get_context("spawn")
+            self.executor = ProcessPoolExecutor(self.workers, mp_context=context)
+
+    def close_spider(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, PageItem):
+            return item
+        hint = self.crawler.spider.config.site(item.site).language
+        future = self.executor.submit(extract, item.html, item.url, hint)
+        return item.site, await asyncio.wrap_future(future)
+
+
+class StorePipeline:
+    """Writes articles to the database and records one crawl_runs row per site."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.db_url = crawler.settings.get("SYNDETECT_DB")
+        self.counts: dict[str, Counter[str]] = {}
+        self.runs: dict[str, Any] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        self.engine = connect(self.db_url)
+        self.sessions = session_factory(self.engine)
+        self.session = self.sessions()
+        self.sites = {}
+        for site in spider.sites:
+            record = upsert_site(
+                self.session, site.name, site.role, site.language, site.start_urls[0]
+            )
+            self.sites[site.name] = record
+            self.runs[site.name] = start_run(self.session, record.id)
+            self.counts[site.name] = Counter()
+        self.session.commit()
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, GoneItem):
+            if mark_gone(self.session, item.url):
+                self.session.commit()
+                self.counts[item.site]["articles_gone"] += 1
+            return item
+        site_name, extracted = item
+        counts = self.counts[site_name]
+        if not extracted.is_article:
+            counts["non_articles"] += 1
+            self.crawler.spider.logger.debug(
+                "not an article (%s): %s", extracted.reason, extracted.url
+            )
+            return item
+        outcome = store_article(self.session, self.sites[site_name], to_record(extracted))
+        self.session.commit()
+        counts[f"articles_{outcome}"] += 1
+        return item
+
+    def close_spider(self) -> None:
+        reason = getattr(self.crawler.spider, "close_reason", None) or "finished"
+        stats = self.crawler.stats
+        for name, run in self.runs.items():
+            counts = self.counts[name]
+            finish_run(
+                self.session,
+                run,
+                "finished" if reason == "finished" else "failed",
+                {
+                    "pages_fetched": stats.get_value(f"syndetect/pages/{name}", 0),
+                    "articles_new": counts["articles_new"],
+                    "articles_changed": counts["articles_changed"],
+                    "articles_unchanged": counts["articles_unchanged"],
+                    "non_articles": counts["non_articles"],
+                    "errors": stats.get_value(f"syndetect/errors/{name}", 0),
+                },
+            )
+        self.session.commit()
+        self.session.close()
+        self.engine.dispose()
+
+
+def to_record(extracted: Extracted) -> ArticleRecord:
+    return ArticleRecord(
+        url=extracted.url,
+        text=extracted.text,
+        title=extracted.title,
+        author=extracted.author,
+        published=extracted.published,
+        lang=extracted.lang,
+        lang_confidence=extracted.lang_confidence,
+        links=extracted.links,
+        attribution_url=extracted.attribution_url,
+    )

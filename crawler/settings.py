@@ -1,0 +1,41 @@
+"""Scrapy settings for syndetect. Everything here can be overridden per run from the config's
+[crawl] table (e.g. DOWNLOAD_DELAY = 0), the Scrapy way: behaviour switched in settings."""
+
+BOT_NAME = "syndetect"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "syndetect/0.1 (+https://github.com/syndetect/syndetect; content-syndication monitor)"
+
+# Polite by default: obey robots.txt, adapt the pace to the server, few parallel requests a host.
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_DELAY = 0.5
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+
+# Bounded work per page: news pages are small; anything far larger is not an article.
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+DEPTH_LIMIT = 50
+
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "WARNING"
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ExtractPipeline": 100,
+    "crawler.pipelines.StorePipeline": 200,
+}
+EXTENSIONS = {"crawler.extensions.CrawlProgress": 500}
+
+# syndetect's own settings
+SYNDETECT_DB = None  # SQLAlchemy URL; None: $SYNDETECT_DB or sqlite:///syndetect.db
+SYNDETECT_EXTRACT_WORKERS = -1  # extraction processes; -1: one per core; 0: in the reactor
+SYNDETECT_PROGRESS = True

@@ -1,0 +1,171 @@
+"""The `sites` spider: discovers and fetches every configured site's pages.
+
+Discovery: start pages (in-site links, pagination), sitemaps (from the config, robots.txt
+`Sitemap:` lines and /sitemap.xml; index, news and plain) and feeds (configured or announced by
+<link rel="alternate">). Requests never leave a site's host and stop at its page budget.
+
+Run it through `syndetect crawl CONFIG` or `scrapy crawl sites -a config=sites.toml`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+
+from crawler import config as config_module
+from crawler.config import Config, SiteConfig
+from crawler.items import GoneItem, PageItem
+from crawler.urls import canonical, check_http_url, netloc, same_site_netloc
+
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+
+
+class SitesSpider(scrapy.Spider):
+    name = "sites"
+    # 404/410 reach the callback so stored articles can be marked gone.
+    custom_settings = {"HTTPERROR_ALLOWED_CODES": [404, 410]}
+
+    def __init__(
+        self,
+        config: Config | str | None = None,
+        site: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if config is None:
+            raise ValueError("the sites spider needs -a config=FILE.toml")
+        self.config = config if isinstance(config, Config) else config_module.load(config)
+        self.sites: tuple[SiteConfig, ...] = (
+            (self.config.site(site),) if site else self.config.sites
+        )
+        self.pages_scheduled: Counter[str] = Counter()
+        self.link_extractor = LinkExtractor(unique=True)
+
+    async def start(self) -> Any:
+        for item in self._initial_requests():
+            yield item
+
+    def _initial_requests(self) -> Iterator[scrapy.Request]:
+        for site in self.sites:
+            yield from self._discovery_requests(site)
+            for url in site.start_urls:
+                request = self._page_request(site, url)
+                if request is not None:
+                    yield request
+
+    # -- discovery ---------------------------------------------------------------------------
+
+    def _discovery_requests(self, site: SiteConfig) -> Iterator[scrapy.Request]:
+        roots = {urljoin(url, "/") for url in site.start_urls}
+        for root in sorted(roots):
+            yield scrapy.Request(
+                urljoin(root, "/robots.txt"),
+                callback=self.parse_robots,
+                cb_kwargs={"site": site},
+                meta={"dont_obey_robotstxt": True},
+                errback=self._ignore_failure,
+            )
+            yield self._sitemap_request(site, urljoin(root, "/sitemap.xml"))
+        for url in site.sitemaps:
+            yield self._sitemap_request(site, url)
+        for url in site.feeds:
+            yield self._feed_request(site, url)
+
+    def _sitemap_request(self, site: SiteConfig, url: str) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse_sitemap, cb_kwargs={"site": site}, errback=self._ignore_failure
+        )
+
+    def _feed_request(self, site: SiteConfig, url: str) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse_feed, cb_kwargs={"site": site}, errback=self._ignore_failure
+        )
+
+    def _page_request(self, site: SiteConfig, url: str) -> scrapy.Request | None:
+        """A request for an HTML page of `site`, or None when off-site or over budget."""
+        if check_http_url(url) is not None:
+            return None
+        url = canonical(url)
+        if not same_site_netloc(netloc(url), set(site.netlocs)):
+            return None
+        if self.pages_scheduled[site.name] >= site.max_pages:
+            return None
+        self.pages_scheduled[site.name] += 1
+        return scrapy.Request(url, callback=self.parse_page, cb_kwargs={"site": site})
+
+    def parse_robots(self, response: Response, site: SiteConfig) -> Iterator[scrapy.Request]:
+        if response.status != 200:
+            return
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+            yield self._sitemap_request(site, url)
+
+    def parse_sitemap(self, response: Response, site: SiteConfig) -> Iterator[scrapy.Request]:
+        if response.status != 200:
+            return
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        try:
+            sitemap = Sitemap(body)
+        except Exception:  # noqa: BLE001 - lxml raises several types on garbage
+            self.logger.info("not a sitemap: %s", response.url)
+            return
+        for entry in sitemap:
+            loc = entry.get("loc")
+            if not loc:
+                continue
+            if sitemap.type == "sitemapindex":
+                if same_site_netloc(netloc(loc), set(site.netlocs)):
+                    yield self._sitemap_request(site, loc)
+            else:
+                request = self._page_request(site, loc)
+                if request is not None:
+                    yield request
+
+    def parse_feed(self, response: Response, site: SiteConfig) -> Iterator[scrapy.Request]:
+        if response.status != 200 or not isinstance(response, TextResponse):
+            return
+        selector = response.selector
+        selector.remove_namespaces()
+        links = selector.xpath(
+            "//item/link/text() | //entry/link[not(@rel) or @rel='alternate']/@href"
+        )
+        for link in links.getall():
+            request = self._page_request(site, urljoin(response.url, link.strip()))
+            if request is not None:
+                yield request
+
+    # -- pages -------------------------------------------------------------------------------
+
+    def parse_page(self, response: Response, site: SiteConfig) -> Iterator[Any]:
+        if response.status in (404, 410):
+            yield GoneItem(site=site.name, url=canonical(response.url))
+            return
+        if not isinstance(response, TextResponse) or b"html" not in (
+            response.headers.get("Content-Type") or b"text/html"
+        ):
+            return
+        yield PageItem(site=site.name, url=canonical(response.url), html=response.text)
+        for href in (
+            response.xpath("//link[@rel='alternate']")
+            .xpath("self::*[" + " or ".join(f"@type='{t}'" for t in FEED_TYPES) + "]/@href")
+            .getall()
+        ):
+            yield self._feed_request(site, urljoin(response.url, href))
+        for link in self.link_extractor.extract_links(response):
+            request = self._page_request(site, link.url)
+            if request is not None:
+                yield request
+
+    def _ignore_failure(self, failure: Any) -> None:
+        """Discovery is best effort: a missing sitemap or feed is normal."""
+        self.logger.debug("discovery request failed: %s", failure.value)

@@ -1,0 +1,112 @@
+"""The tables. Their columns are a public interface: users query them directly (docs: README)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp: SQLite has no time zones, so every stored time is UTC by convention."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Site(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # "source" | "suspect"
+    language: Mapped[str | None] = mapped_column(String(16))
+    base_url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    articles: Mapped[list[Article]] = relationship(back_populates="site")
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[datetime | None] = mapped_column(DateTime)
+    lang: Mapped[str | None] = mapped_column(String(16))
+    lang_confidence: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    # sha256 of the extracted text: a re-crawl with the same hash changes nothing.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Links found inside the article body, and the one that attributes it ("Source link").
+    links: Mapped[list] = mapped_column(JSON, default=list)
+    attribution_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="ok")  # "ok" | "gone"
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Fingerprint version this article was last matched with; NULL = waiting for `match`.
+    matched_version: Mapped[int | None] = mapped_column(Integer, index=True)
+
+    site: Mapped[Site] = relationship(back_populates="articles")
+
+
+class Fingerprint(Base):
+    """The dedup library's serialized fingerprint of an article, kept so matching is incremental."""
+
+    __tablename__ = "fingerprints"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)  # NULL: too little text to fingerprint
+
+
+class Match(Base):
+    __tablename__ = "matches"
+    __table_args__ = (UniqueConstraint("copy_id", "original_id", name="uq_matches_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    copy_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    original_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    kind: Mapped[str] = mapped_column(String(16))  # "verbatim" | "translation"
+    # {"anchors": [...], "passages": [[original sentence, copy sentence], ...]}
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The copy links to its original (e.g. a bare "Source link"): evidence, never required.
+    attributed: Mapped[bool] = mapped_column(Boolean, default=False)
+    detected_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running|finished|failed
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    articles_new: Mapped[int] = mapped_column(Integer, default=0)
+    articles_changed: Mapped[int] = mapped_column(Integer, default=0)
+    articles_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    non_articles: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,68 @@
+"""The read queries behind `syndetect report` and `syndetect export`.
+
+Reports read the SQL views, so what the CLI prints is exactly what a user gets from sqlite3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+EXPORTS = ("matches", "articles", "sites")
+
+_SITE_REPORT = """
+SELECT site, role, articles, copies, copy_share, original_sites, languages,
+       first_detection, last_detection, syndicator
+FROM site_report ORDER BY syndicator DESC, copies DESC, site
+"""
+
+_MATCHES = """
+SELECT match_id AS id, copy_url, original_url, copy_site, original_site, copy_lang,
+       original_lang, kind, score, attributed, copy_title, original_title, copy_published,
+       original_published, detected_at
+FROM copies ORDER BY match_id
+"""
+
+_ARTICLES = """
+SELECT a.id, a.url, s.name AS site, s.role, a.lang, a.lang_confidence, a.title, a.author,
+       a.published, a.word_count, a.status, a.attribution_url, a.first_seen, a.last_seen
+FROM articles a JOIN sites s ON s.id = a.site_id ORDER BY a.id
+"""
+
+_SITES = """
+SELECT s.id, s.name AS site, s.role, s.language, s.base_url, r.articles, r.copies,
+       r.copy_share, r.syndicator
+FROM sites s JOIN site_report r ON r.site = s.name ORDER BY s.id
+"""
+
+_EXPORT_SQL = {"matches": _MATCHES, "articles": _ARTICLES, "sites": _SITES}
+_BOOLEAN_COLUMNS = {"syndicator", "attributed"}
+
+
+def _rows(session: Session, sql: str) -> Iterator[dict[str, Any]]:
+    for row in session.execute(text(sql)).mappings():
+        item = dict(row)
+        for column in _BOOLEAN_COLUMNS & item.keys():
+            item[column] = bool(item[column])
+        yield item
+
+
+def site_report(session: Session) -> list[dict[str, Any]]:
+    """One row per site; `original_sites` and `languages` as lists."""
+    report = []
+    for row in _rows(session, _SITE_REPORT):
+        row["copy_share"] = round(float(row["copy_share"] or 0.0), 4)
+        for key in ("original_sites", "languages"):
+            row[key] = sorted(filter(None, (row[key] or "").split(",")))
+        report.append(row)
+    return report
+
+
+def export(session: Session, what: str) -> Iterator[dict[str, Any]]:
+    """Rows of `matches`, `articles` or `sites` for the exports."""
+    if what not in _EXPORT_SQL:
+        raise ValueError(f"unknown export {what!r}: choose one of {', '.join(EXPORTS)}")
+    yield from _rows(session, _EXPORT_SQL[what])

@@ -1,0 +1,243 @@
+"""Writes: sites, articles, fingerprints, matches and crawl runs, idempotent so re-runs never
+duplicate rows. Every function works inside the caller's session; the caller commits."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from db.models import Article, CrawlRun, Fingerprint, Match, Site, utcnow
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def upsert_site(
+    session: Session,
+    name: str,
+    role: str,
+    language: str | None = None,
+    base_url: str | None = None,
+) -> Site:
+    """The site called `name`, created or brought in line with the config's role and hints."""
+    site = session.scalar(select(Site).where(Site.name == name))
+    if site is None:
+        site = Site(name=name, role=role, language=language, base_url=base_url)
+        session.add(site)
+        session.flush()
+        return site
+    site.role = role
+    site.language = language or site.language
+    site.base_url = base_url or site.base_url
+    return site
+
+
+@dataclass
+class ArticleRecord:
+    """What the crawler or `ingest` hands over for one article."""
+
+    url: str
+    text: str
+    title: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    lang: str | None = None
+    lang_confidence: float | None = None
+    links: list[str] = field(default_factory=list)
+    attribution_url: str | None = None
+
+
+def store_article(session: Session, site: Site, record: ArticleRecord) -> str:
+    """Insert or update one article; returns "new", "changed" or "unchanged".
+
+    A changed text invalidates the fingerprint and queues the article for matching again;
+    an unchanged one only refreshes last_seen (and comes back from "gone").
+    """
+    now = utcnow()
+    digest = content_hash(record.text)
+    article = session.scalar(select(Article).where(Article.url == record.url))
+    if article is None:
+        session.add(
+            Article(
+                site_id=site.id,
+                url=record.url,
+                title=record.title,
+                author=record.author,
+                published=record.published,
+                lang=record.lang,
+                lang_confidence=record.lang_confidence,
+                text=record.text,
+                word_count=len(record.text.split()),
+                content_hash=digest,
+                links=list(record.links),
+                attribution_url=record.attribution_url,
+                status="ok",
+                first_seen=now,
+                last_seen=now,
+            )
+        )
+        session.flush()
+        return "new"
+    article.last_seen = now
+    article.status = "ok"
+    if article.content_hash == digest and article.site_id == site.id:
+        return "unchanged"
+    article.site_id = site.id
+    article.title = record.title
+    article.author = record.author
+    article.published = record.published or article.published
+    article.lang = record.lang
+    article.lang_confidence = record.lang_confidence
+    article.text = record.text
+    article.word_count = len(record.text.split())
+    article.content_hash = digest
+    article.links = list(record.links)
+    article.attribution_url = record.attribution_url
+    article.matched_version = None
+    session.execute(delete(Fingerprint).where(Fingerprint.article_id == article.id))
+    return "changed"
+
+
+def mark_gone(session: Session, url: str) -> bool:
+    """Flag a stored article whose page now answers 404/410; it is kept as evidence."""
+    result = session.execute(
+        update(Article).where(Article.url == url).values(status="gone", last_seen=utcnow())
+    )
+    return bool(result.rowcount)
+
+
+def known_urls(session: Session, site_id: int) -> set[str]:
+    return set(session.scalars(select(Article.url).where(Article.site_id == site_id)))
+
+
+# -- fingerprints and matching -------------------------------------------------------------
+
+
+def articles_needing_fingerprint(session: Session, version: int) -> list[int]:
+    """Ids of articles with no fingerprint of the current version."""
+    current = select(Fingerprint.article_id).where(Fingerprint.version == version)
+    return list(session.scalars(select(Article.id).where(Article.id.not_in(current))))
+
+
+def save_fingerprint(session: Session, article_id: int, version: int, data: bytes | None) -> None:
+    existing = session.get(Fingerprint, article_id)
+    if existing is None:
+        session.add(Fingerprint(article_id=article_id, version=version, data=data))
+    else:
+        existing.version, existing.data = version, data
+        # A new fingerprint version means the old matching no longer speaks for this article.
+        session.execute(
+            update(Article).where(Article.id == article_id).values(matched_version=None)
+        )
+
+
+def iter_fingerprints(
+    session: Session, version: int, matched: bool, batch: int = 2000
+) -> Iterator[tuple[int, bytes]]:
+    """(article id, fingerprint bytes) of the current version, for articles already matched
+    (matched=True: they go straight into the index) or still waiting (matched=False)."""
+    condition = (
+        Article.matched_version == version
+        if matched
+        else Article.matched_version.is_(None) | (Article.matched_version != version)
+    )
+    query = (
+        select(Fingerprint.article_id, Fingerprint.data)
+        .join(Article, Article.id == Fingerprint.article_id)
+        .where(Fingerprint.version == version, Fingerprint.data.is_not(None), condition)
+        .order_by(Fingerprint.article_id)
+        .execution_options(yield_per=batch)
+    )
+    yield from session.execute(query).tuples()
+
+
+def unfingerprintable(session: Session, version: int) -> list[int]:
+    """Unmatched articles whose current fingerprint is empty (too little text)."""
+    query = (
+        select(Article.id)
+        .join(Fingerprint, Fingerprint.article_id == Article.id)
+        .where(
+            Fingerprint.version == version,
+            Fingerprint.data.is_(None),
+            Article.matched_version.is_(None) | (Article.matched_version != version),
+        )
+    )
+    return list(session.scalars(query))
+
+
+def mark_matched(session: Session, article_ids: list[int], version: int) -> None:
+    if article_ids:
+        session.execute(
+            update(Article).where(Article.id.in_(article_ids)).values(matched_version=version)
+        )
+
+
+def upsert_match(
+    session: Session,
+    copy_id: int,
+    original_id: int,
+    score: float,
+    kind: str,
+    evidence: dict,
+    attributed: bool,
+) -> bool:
+    """Record copy → original; returns True when the pair is new. An existing pair keeps its
+    first detection time and takes the latest score and evidence. A pair recorded the other way
+    round (the originality decision changed with new facts) is turned around, not duplicated."""
+    existing = session.scalar(
+        select(Match).where(
+            ((Match.copy_id == copy_id) & (Match.original_id == original_id))
+            | ((Match.copy_id == original_id) & (Match.original_id == copy_id))
+        )
+    )
+    if existing is None:
+        session.add(
+            Match(
+                copy_id=copy_id,
+                original_id=original_id,
+                score=score,
+                kind=kind,
+                evidence=evidence,
+                attributed=attributed,
+                detected_at=utcnow(),
+            )
+        )
+        session.flush()
+        return True
+    existing.copy_id, existing.original_id = copy_id, original_id
+    existing.score, existing.kind = score, kind
+    existing.evidence, existing.attributed = evidence, attributed
+    return False
+
+
+# -- crawl runs ----------------------------------------------------------------------------
+
+
+def start_run(session: Session, site_id: int | None) -> CrawlRun:
+    run = CrawlRun(
+        site_id=site_id,
+        started_at=utcnow(),
+        status="running",
+        pages_fetched=0,
+        articles_new=0,
+        articles_changed=0,
+        articles_unchanged=0,
+        non_articles=0,
+        errors=0,
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(session: Session, run: CrawlRun, status: str, counts: dict[str, int]) -> None:
+    for key, value in counts.items():
+        setattr(run, key, value)
+    run.status = status
+    run.finished_at = utcnow()

@@ -1,0 +1,87 @@
+"""SQL views `copies` and `site_report`: the schema users query directly (sqlite3, Datasette).
+
+Kept as SQL, not ORM, because they are a documented interface; the only dialect difference is
+how a distinct list of names is aggregated.
+"""
+
+from __future__ import annotations
+
+VIEW_NAMES = ("copies", "site_report")
+
+COPIES = """
+CREATE VIEW copies AS
+SELECT m.id AS match_id,
+       m.kind,
+       m.score,
+       m.attributed,
+       m.detected_at,
+       c.url AS copy_url,
+       cs.name AS copy_site,
+       c.lang AS copy_lang,
+       c.title AS copy_title,
+       c.published AS copy_published,
+       o.url AS original_url,
+       os.name AS original_site,
+       o.lang AS original_lang,
+       o.title AS original_title,
+       o.published AS original_published
+FROM matches m
+JOIN articles c ON c.id = m.copy_id
+JOIN sites cs ON cs.id = c.site_id
+JOIN articles o ON o.id = m.original_id
+JOIN sites os ON os.id = o.site_id
+"""
+
+# A site is a syndicator when at least two of its articles are copies of other sites' articles:
+# one match can be a coincidence or a legitimate licence, a pattern is a practice.
+SITE_REPORT = """
+CREATE VIEW site_report AS
+WITH art AS (
+    SELECT site_id, count(*) AS n, {langs} AS languages
+    FROM articles GROUP BY site_id
+), cp AS (
+    SELECT c.site_id,
+           count(DISTINCT m.copy_id) AS n,
+           {origins} AS original_sites,
+           min(m.detected_at) AS first_detection,
+           max(m.detected_at) AS last_detection
+    FROM matches m
+    JOIN articles c ON c.id = m.copy_id
+    JOIN articles o ON o.id = m.original_id
+    JOIN sites os ON os.id = o.site_id
+    GROUP BY c.site_id
+)
+SELECT s.name AS site,
+       s.role,
+       coalesce(art.n, 0) AS articles,
+       coalesce(cp.n, 0) AS copies,
+       CASE WHEN coalesce(art.n, 0) = 0 THEN 0.0 ELSE 1.0 * coalesce(cp.n, 0) / art.n END
+           AS copy_share,
+       coalesce(cp.original_sites, '') AS original_sites,
+       coalesce(art.languages, '') AS languages,
+       cp.first_detection,
+       cp.last_detection,
+       CASE WHEN coalesce(cp.n, 0) >= 2 THEN 1 ELSE 0 END AS syndicator
+FROM sites s
+LEFT JOIN art ON art.site_id = s.id
+LEFT JOIN cp ON cp.site_id = s.id
+"""
+
+_DISTINCT_LIST = {
+    "postgresql": "string_agg(DISTINCT {col}, ',' ORDER BY {col})",
+    # SQLite's group_concat(DISTINCT x) takes no separator or order; the default ',' is ours too.
+    "sqlite": "group_concat(DISTINCT {col})",
+}
+
+
+def create_statements(dialect: str) -> list[str]:
+    """The CREATE VIEW statements for a SQLAlchemy dialect name."""
+    agg = _DISTINCT_LIST.get(dialect, _DISTINCT_LIST["postgresql"])
+    site_report = SITE_REPORT.format(
+        langs=agg.format(col="lang"), origins=agg.format(col="os.name")
+    )
+    return [COPIES, site_report]
+
+
+def drop_statements() -> list[str]:
+    return [f"DROP VIEW IF EXISTS {name}" for name in reversed(VIEW_NAMES)]

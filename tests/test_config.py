@@ -1,0 +1,83 @@
+from pathlib import Path
+
+import pytest
+
+from crawler.config import DEFAULT_MAX_PAGES, load
+from crawler.errors import UserError
+
+GOOD = """
+[crawl]
+DOWNLOAD_DELAY = 0
+
+[[site]]
+name = "daily-planet"
+role = "source"
+start_urls = ["https://www.dailyplanet.example/"]
+feeds = ["https://www.dailyplanet.example/feed/"]
+language = "en"
+
+[[site]]
+name = "farm"
+role = "suspect"
+start_urls = ["http://127.0.0.5:8080/"]
+max_pages = 20
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sites.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_loads_sites_and_crawl_settings(tmp_path):
+    config = load(write(tmp_path, GOOD))
+    assert config.crawl == {"DOWNLOAD_DELAY": 0}
+    planet, farm = config.sites
+    assert planet.name == "daily-planet" and planet.role == "source"
+    assert planet.max_pages == DEFAULT_MAX_PAGES
+    assert planet.netlocs == {"www.dailyplanet.example"}
+    assert farm.netlocs == {"127.0.0.5:8080"} and farm.max_pages == 20
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[site]]\nname='a'\nrole='source'\n", "site 'a': key 'start_urls': missing"),
+        ("[[site]]\nname='a'\nrole='boss'\nstart_urls=['http://x.example/']\n", "key 'role'"),
+        (
+            "[[site]]\nname='a'\nrole='source'\nstart_urls=['ftp://x.example/']\n",
+            "key 'start_urls': 'ftp://x.example/' must start with http",
+        ),
+        (
+            "[[site]]\nname='a'\nrole='source'\nstart_urls=['http://x.example/']\nspeed=1\n",
+            "site 'a': key 'speed': unknown key",
+        ),
+        ("[[site]]\nrole='source'\n", "site #1: key 'name'"),
+        ("[sites]\n", "unknown top-level key 'sites'"),
+        ("[[site]\n", "invalid TOML"),
+        (
+            "[[site]]\nname='a'\nrole='source'\nstart_urls=['http://x.example/']\n"
+            "[[site]]\nname='a'\nrole='source'\nstart_urls=['http://y.example/']\n",
+            "duplicate site name",
+        ),
+        (
+            "[[site]]\nname='a'\nrole='source'\nstart_urls=['http://x.example/']\nmax_pages=0\n",
+            "key 'max_pages'",
+        ),
+        ("[crawl]\ndelay=1\n[[site]]\nname='a'\n", "[crawl] key 'delay'"),
+    ],
+)
+def test_mistakes_are_one_line_errors_naming_file_site_and_key(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(UserError) as caught:
+        load(path)
+    error = str(caught.value)
+    assert message in error
+    assert str(path) in error
+    assert "\n" not in error
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(UserError, match="config file not found"):
+        load(tmp_path / "nope.toml")

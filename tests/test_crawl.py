@@ -1,0 +1,126 @@
+"""Crawling real HTTP servers on loopback: discovery paths, site boundaries, robots.txt and the
+page budget, through the real `syndetect crawl`."""
+
+import gzip
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from crawler.demo.render import Page
+from crawler.demo.server import serve
+
+CLI = [sys.executable, "-m", "crawler.cli"]
+
+PARAGRAPH = (
+    "<p>The council of Alvern voted {n} to {m} on Thursday to fund the harbour tunnel, a project "
+    "first proposed by engineer Dagny Solheim-Rask in {year}. The tunnel will cost {n}.{m} "
+    "million euros and employ {m}00 workers, the finance office said after the vote.</p>"
+)
+
+
+def article(n: int, links: str = "") -> Page:
+    body = "".join(PARAGRAPH.format(n=n, m=n + k, year=1990 + n + k) for k in range(4))
+    return Page(
+        f'<html lang="en"><head><title>Story {n}</title><meta property="og:type" '
+        f'content="article"></head><body><article><h1>Story {n}</h1>{body}</article>{links}'
+        "</body></html>".encode()
+    )
+
+
+def sitemap(urls: list[str], index: bool = False, news: bool = False) -> bytes:
+    tag, item = ("sitemapindex", "sitemap") if index else ("urlset", "url")
+    ns = ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"' if news else ""
+    extra = "<news:news><news:title>x</news:title></news:news>" if news else ""
+    entries = "".join(f"<{item}><loc>{u}</loc>{extra}</{item}>" for u in urls)
+    return (
+        f'<?xml version="1.0"?><{tag} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{ns}>'
+        f"{entries}</{tag}>"
+    ).encode()
+
+
+def crawl(tmp_path: Path, sites_toml: str) -> list[str]:
+    config = tmp_path / "sites.toml"
+    config.write_text("[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n" + sites_toml)
+    db = f"sqlite:///{tmp_path / 'crawl.db'}"
+    result = subprocess.run(
+        [*CLI, "--db", db, "--quiet", "crawl", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    engine = create_engine(db)
+    with engine.connect() as conn:
+        urls = sorted(conn.execute(text("SELECT url FROM articles")).scalars())
+    engine.dispose()
+    return urls
+
+
+def test_sitemap_index_gzip_news_and_atom_feed_and_boundaries(tmp_path):
+    with serve({"pub": ("127.0.0.40", 0), "other": ("127.0.0.41", 0)}) as web:
+        pub, other = web.bases["pub"], web.bases["other"]
+        web.pages["pub"] = {
+            "/": Page(b'<html><body><a href="/about/">About</a></body></html>'),
+            "/about/": Page(b"<html><body><p>About us.</p></body></html>"),
+            "/robots.txt": Page(
+                f"User-agent: *\nDisallow: /private/\nSitemap: {pub}/sm-index.xml\n".encode(),
+                "text/plain",
+            ),
+            "/sm-index.xml": Page(
+                sitemap([f"{pub}/sm-news.xml", f"{pub}/sm-old.xml.gz"], index=True),
+                "application/xml",
+            ),
+            "/sm-news.xml": Page(
+                sitemap([f"{pub}/news/1", f"{pub}/private/2"], news=True), "application/xml"
+            ),
+            "/sm-old.xml.gz": Page(gzip.compress(sitemap([f"{pub}/old/3"])), "application/x-gzip"),
+            "/atom": Page(
+                f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><entry>'
+                f'<link href="{pub}/feed/4"/></entry><entry><link rel="alternate" '
+                f'href="{other}/elsewhere"/></entry></feed>'.encode(),
+                "application/atom+xml",
+            ),
+            "/news/1": article(
+                1, f'<a href="{other}/offsite">x</a><a href="/news/5?utm_source=t#c">y</a>'
+            ),
+            "/private/2": article(2),
+            "/old/3": article(3),
+            "/feed/4": article(4),
+            "/news/5": article(5),
+        }
+        web.pages["other"] = {"/offsite": article(6), "/elsewhere": article(7)}
+        urls = crawl(
+            tmp_path,
+            f'[[site]]\nname = "pub"\nrole = "source"\nstart_urls = ["{pub}/"]\n'
+            f'feeds = ["{pub}/atom"]\n',
+        )
+    assert urls == [f"{pub}/feed/4", f"{pub}/news/1", f"{pub}/news/5", f"{pub}/old/3"]
+
+
+def test_pagination_and_page_budget(tmp_path):
+    with serve({"paged": ("127.0.0.42", 0)}) as web:
+        base = web.bases["paged"]
+        pages = {}
+        for number in range(1, 6):
+            items = "".join(f'<a href="/a/{number}-{k}">Story {number}-{k}</a>' for k in range(2))
+            older = f'<a href="/page/{number + 1}/">Older</a>' if number < 5 else ""
+            pages["/" if number == 1 else f"/page/{number}/"] = Page(
+                f"<html><body>{items}{older}</body></html>".encode()
+            )
+            for k in range(2):
+                pages[f"/a/{number}-{k}"] = article(number * 10 + k)
+        web.pages["paged"] = pages
+        everything = crawl(
+            tmp_path, f'[[site]]\nname = "paged"\nrole = "suspect"\nstart_urls = ["{base}/"]\n'
+        )
+        assert len(everything) == 10
+        budget = tmp_path / "budget"
+        budget.mkdir()
+        limited = crawl(
+            budget,
+            f'[[site]]\nname = "paged"\nrole = "suspect"\nstart_urls = ["{base}/"]\n'
+            "max_pages = 4\n",
+        )
+        assert 0 < len(limited) < 4

@@ -1,0 +1,138 @@
+"""Storage on real SQLite and PostgreSQL: migrations, idempotent writes, the two views."""
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import func, inspect, select, text
+
+from db.models import Article, Match, Site
+from db.queries import export, site_report
+from db.session import DatabaseError, connect, session_factory
+from db.store import ArticleRecord, mark_gone, store_article, upsert_match, upsert_site
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, sqlite_url):
+    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    engine = connect(url)
+    yield engine
+    engine.dispose()
+
+
+def record(url: str, text: str = "Some article text about the harbour.", **kw) -> ArticleRecord:
+    return ArticleRecord(url=url, text=text, title="T", lang="en", **kw)
+
+
+def populate(session):
+    source = upsert_site(session, "planet", "source", "en")
+    farm = upsert_site(session, "farm", "suspect", "fr")
+    innocent = upsert_site(session, "mirador", "suspect", "es")
+    originals = []
+    for i in range(3):
+        store_article(
+            session, source, record(f"http://p.example/{i}", published=datetime(2026, 3, i + 1))
+        )
+        originals.append(
+            session.scalar(select(Article).where(Article.url == f"http://p.example/{i}"))
+        )
+    copies = []
+    for i in range(2):
+        store_article(session, farm, record(f"http://f.example/{i}", f"Texte {i}"))
+        copies.append(session.scalar(select(Article).where(Article.url == f"http://f.example/{i}")))
+    store_article(session, innocent, record("http://m.example/1", "Otro texto"))
+    for copy, original in zip(copies, originals, strict=False):
+        upsert_match(session, copy.id, original.id, 0.9, "translation", {"anchors": ["x"]}, False)
+    session.commit()
+    return originals, copies
+
+
+def test_schema_is_migrated_with_views(engine):
+    inspector = inspect(engine)
+    assert {"sites", "articles", "fingerprints", "matches", "crawl_runs"} <= set(
+        inspector.get_table_names()
+    )
+    assert {"copies", "site_report"} <= set(inspector.get_view_names())
+    # Opening again runs no migration twice and keeps the data.
+    connect(engine.url.render_as_string(hide_password=False)).dispose()
+
+
+def test_site_report_and_copies_view(engine):
+    with session_factory(engine)() as session:
+        populate(session)
+        report = {row["site"]: row for row in site_report(session)}
+        assert report["farm"]["copies"] == 2 and report["farm"]["syndicator"] is True
+        assert report["farm"]["original_sites"] == ["planet"]
+        assert report["farm"]["copy_share"] == 1.0
+        assert report["planet"]["syndicator"] is False and report["planet"]["articles"] == 3
+        assert report["mirador"]["copies"] == 0 and report["mirador"]["syndicator"] is False
+        rows = list(export(session, "matches"))
+        assert {(r["copy_url"], r["original_url"]) for r in rows} == {
+            ("http://f.example/0", "http://p.example/0"),
+            ("http://f.example/1", "http://p.example/1"),
+        }
+        assert set(rows[0]) >= {
+            "id",
+            "copy_url",
+            "original_url",
+            "copy_site",
+            "original_site",
+            "copy_lang",
+            "original_lang",
+            "kind",
+            "score",
+        }
+        with_site = (
+            session.execute(
+                text("SELECT copy_site FROM copies WHERE original_site = :s"), {"s": "planet"}
+            )
+            .scalars()
+            .all()
+        )
+        assert with_site == ["farm", "farm"]
+
+
+def test_rewrites_never_duplicate(engine):
+    with session_factory(engine)() as session:
+        originals, copies = populate(session)
+        populate(session)
+        site = session.scalar(select(Site).where(Site.name == "planet"))
+        assert (
+            store_article(
+                session, site, record("http://p.example/0", published=datetime(2026, 3, 1))
+            )
+            == "unchanged"
+        )
+        assert store_article(session, site, record("http://p.example/0", "New text")) == "changed"
+        # The same pair found the other way round is turned, not doubled.
+        assert not upsert_match(
+            session, originals[0].id, copies[0].id, 0.8, "translation", {}, True
+        )
+        session.commit()
+        assert session.scalar(select(func.count()).select_from(Article)) == 6
+        assert session.scalar(select(func.count()).select_from(Site)) == 3
+        assert session.scalar(select(func.count()).select_from(Match)) == 2
+
+
+def test_gone_articles_are_kept(engine):
+    with session_factory(engine)() as session:
+        populate(session)
+        assert mark_gone(session, "http://p.example/1")
+        assert not mark_gone(session, "http://p.example/404")
+        session.commit()
+        gone = session.scalar(select(Article).where(Article.url == "http://p.example/1"))
+        assert gone.status == "gone"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("nonsense", "not a valid SQLAlchemy URL"),
+        ("sqlite:////no/such/dir/x.db", "does not exist"),
+        ("postgresql+psycopg://u@127.0.0.1:1/x", "cannot open database"),
+        ("oracle+nodriver://x", "driver not available"),
+    ],
+)
+def test_bad_database_urls_are_one_line_errors(url, message):
+    with pytest.raises(DatabaseError) as caught:
+        connect(url)
+    assert message in str(caught.value) and "\n" not in str(caught.value)

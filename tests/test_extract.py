@@ -1,0 +1,110 @@
+"""Extraction on a content-farm page built around the seed (a real scraped copy, read from
+../shared/seed at test time, never copied) and on project-written pages."""
+
+from html import escape
+
+import pytest
+from conftest import SHARED
+
+from crawler.extract import extract, text_units
+
+SEED = SHARED / "seed" / "000_8cfff8f7d035ac9e.txt"
+ORIGINAL = "https://www.nytimes.example/2023/09/12/world/asia/kim-putin-russia.html"
+BOILERPLATE_START = "Source link"
+
+
+def farm_page(section: str, title: str, paragraphs: list[str], tail: list[str]) -> str:
+    """The seed's text laid out the way WordPress news themes lay it out."""
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    related, comment, notice, top = tail
+    return f"""<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">
+<title>{escape(title)}</title><meta property="og:type" content="article">
+<meta property="article:published_time" content="2023-09-12T09:30:00+02:00"></head>
+<body><header><nav><a href="/">Accueil</a> <a href="/category/europe/">{escape(section)}</a>
+</nav></header><div class="cookie-notice">Nous utilisons des cookies. Accepter</div>
+<main><article><span class="cat-links"><a href="/category/europe/">{escape(section)}</a></span>
+<h1 class="entry-title">{escape(title)}</h1><div class="entry-content">{body}
+<p><a href="{ORIGINAL}" target="_blank" rel="noopener">Source link</a></p></div>
+<div class="share-buttons"><a href="https://www.facebook.com/sharer.php">Facebook</a>
+<a href="https://twitter.com/intent/tweet">Twitter</a></div></article>
+<div class="related-posts"><h3>{escape(related)}</h3><ul>
+<li><a href="/2023/09/11/grain/">Les exportations de céréales ukrainiennes reprennent</a></li>
+<li><a href="/2023/09/10/g20-summit/">Le sommet du G20 se termine à New Delhi</a></li></ul></div>
+<div id="respond"><h3>{escape(comment)}</h3><p>{escape(notice)}</p>
+<form><textarea name="comment"></textarea><input type="submit" value="Publier"></form></div>
+</main><footer><a href="#top" id="back-to-top">{escape(top)}</a></footer></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def seed_parts():
+    if not SEED.exists():
+        pytest.skip("the seed page is not in ../shared/seed")
+    blocks = [b.strip() for b in SEED.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+    cut = blocks.index(BOILERPLATE_START)
+    section, title, paragraphs = blocks[0], blocks[1], blocks[2:cut]
+    return section, title, paragraphs, blocks[cut + 1 :]
+
+
+def test_seed_page_main_text_without_theme_boilerplate(seed_parts):
+    section, title, paragraphs, tail = seed_parts
+    page = farm_page(section, title, paragraphs, tail)
+    result = extract(page, "https://infos-europe.example/2023/09/12/kim-poutine/")
+    assert result.is_article
+    assert result.title == title
+    assert result.lang == "fr" and result.lang_confidence > 0.9
+    assert result.text.split("\n\n") == paragraphs
+    for line in tail + ["Source link", "Facebook", "cookies", "Publier"]:
+        assert line not in result.text
+    assert result.attribution_url == ORIGINAL
+    assert ORIGINAL in result.links
+    assert result.published is not None and result.published.isoformat() == "2023-09-12T07:30:00"
+
+
+ARTICLE = """<html lang="en"><head><title>Harbour works</title></head><body>
+<nav><a href="/">Home</a> <a href="/about/">About</a></nav><article><h1>Harbour works begin</h1>
+{paras}<p>The plan was first reported by <a href="https://gazette.example/harbour">the Gazette</a>.
+</p></article></body></html>"""
+PARA = (
+    "<p>Work on the northern quay of Port Alvern began on Monday, the harbour authority said, "
+    "after three years of delays and a budget that grew to 84 million euros. Director Ines "
+    "Kowalczyk told reporters that 1,250 workers would be hired by 2027 and that the first "
+    "container ships could dock in the spring of 2028.</p>"
+)
+
+
+def test_plain_article_keeps_body_links():
+    result = extract(ARTICLE.format(paras=PARA * 2), "https://news.example/2026/03/harbour/")
+    assert result.is_article, result.reason
+    assert result.links == ["https://gazette.example/harbour"]
+    # An in-text citation is a link, not the page's attribution line.
+    assert result.attribution_url == "https://gazette.example/harbour" or (
+        result.attribution_url is None
+    )
+    assert "Home" not in result.text and "1,250 workers" in result.text
+
+
+@pytest.mark.parametrize(
+    ("url", "html"),
+    [
+        ("https://news.example/about/", "<html><body><h1>About us</h1><p>We are a paper.</p>"),
+        (
+            "https://news.example/tag/harbour/",
+            "<html><body><ul>"
+            + "".join(
+                f'<li><a href="/a{i}/">Story number {i} about the harbour and the '
+                f"city council budget vote</a></li>"
+                for i in range(40)
+            )
+            + "</ul></body></html>",
+        ),
+        ("https://news.example/x/", "\x00\x01 not html at all"),
+        ("https://news.example/y/", ""),
+    ],
+)
+def test_non_articles_are_recognised(url, html):
+    assert not extract(html, url).is_article
+
+
+def test_text_units_counts_dense_scripts():
+    assert text_units("one two three") == 3
+    assert text_units("東京都の人口は増えています" * 10) >= 60
