@@ -8,9 +8,12 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from sqlalchemy import Engine
+
 from crawler import config as config_module
 from crawler.errors import UserError
 from crawler.output import write_csv, write_json, write_jsonl, write_table
+from db.lock import exclusive
 from db.queries import EXPORTS, export, site_report
 from db.session import DatabaseError, connect, resolve_url, session_factory
 
@@ -89,9 +92,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_match(args: argparse.Namespace) -> int:
+    engine = connect(args.db)
+    with exclusive(engine, "match"):
+        _match(engine, args)
+    return 0
+
+
+def _match(engine: Engine, args: argparse.Namespace) -> None:
     from crawler.matching import run_matching
 
-    engine = connect(args.db)
     stats = run_matching(engine, progress=_progress(args))
     if not args.quiet:
         print(
@@ -99,12 +108,13 @@ def cmd_match(args: argparse.Namespace) -> int:
             f"in {stats.seconds:.1f}s",
             file=sys.stderr,
         )
-    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    cmd_crawl(args)
-    cmd_match(args)
+    engine = connect(args.db)
+    with exclusive(engine, "run"):
+        cmd_crawl(args)
+        _match(engine, args)
     return cmd_report(args)
 
 

@@ -23,7 +23,8 @@ DOWNLOAD_WARNSIZE = 0
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
-DEPTH_LIMIT = 50
+# No depth limit: long paginated archives are normal; each site's max_pages bounds the crawl.
+DEPTH_LIMIT = 0
 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -34,6 +35,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 200,
 }
 EXTENSIONS = {"crawler.extensions.CrawlProgress": 500}
+# Before RedirectMiddleware (600) sees responses, after it creates requests: every redirect
+# target passes the site boundary check again.
+DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.SiteBoundaryMiddleware": 50}
 
 # syndetect's own settings
 SYNDETECT_DB = None  # SQLAlchemy URL; None: $SYNDETECT_DB or sqlite:///syndetect.db

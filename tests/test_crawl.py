@@ -124,3 +124,18 @@ def test_pagination_and_page_budget(tmp_path):
             "max_pages = 4\n",
         )
         assert 0 < len(limited) < 4
+
+
+def test_redirects_out_of_the_site_are_not_followed(tmp_path):
+    with serve({"farm": ("127.0.0.43", 0), "victim": ("127.0.0.44", 0)}) as web:
+        farm, victim = web.bases["farm"], web.bases["victim"]
+        web.pages["farm"] = {
+            "/": Page(b'<html><body><a href="/a">a</a><a href="/jump">b</a></body></html>'),
+            "/a": article(1),
+            "/jump": Page(b"", status=302, headers=(("Location", f"{victim}/secret"),)),
+        }
+        web.pages["victim"] = {"/secret": article(2)}
+        urls = crawl(
+            tmp_path, f'[[site]]\nname = "farm"\nrole = "suspect"\nstart_urls = ["{farm}/"]\n'
+        )
+    assert urls == [f"{farm}/a"]

@@ -122,3 +122,22 @@ def test_second_run_changes_nothing(crawled):
         r.articles_new for r in runs[:half]
     )
     assert count == len(expected_pairs(content, bases))
+
+
+def test_copy_crawled_before_its_original_is_found_when_the_original_arrives(tmp_path):
+    content = load_content()
+    db = f"sqlite:///{tmp_path / 'order.db'}"
+    farm = "nouvelles-monde"
+    with serve_web(content, discovery_of(content), first_address=30) as web:
+        config = write_config(web, content, tmp_path / "sites.toml", FAST_CRAWL)
+        syndetect("--db", db, "--quiet", "crawl", str(config), "--site", farm)
+        syndetect("--db", db, "--quiet", "match")
+        assert exported_matches(db) == []
+        syndetect("--db", db, "--quiet", "crawl", str(config), "--site", "daily-planet")
+        syndetect("--db", db, "--quiet", "match")
+        bases = dict(web.bases)
+    found = {(m["copy_url"], m["original_url"]) for m in exported_matches(db)}
+    expected = {
+        pair for pair in expected_pairs(content, bases) if pair[0].startswith(bases[farm] + "/")
+    }
+    assert expected and found == expected

@@ -23,6 +23,7 @@ class Page:
     body: bytes
     content_type: str = "text/html; charset=utf-8"
     status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 Pages = dict[str, Page]

@@ -1,0 +1,106 @@
+"""Crawl throughput: `syndetect crawl` against a bare Scrapy spider on the same generated site.
+
+Both crawl the same ≥2,000-article site served on loopback from a separate process, with
+politeness off (the settings the issue names), alternating runs to share the machine's noise.
+Prints pages/s for each and the ratio syndetect / bare.
+
+    python bench/crawl.py [--articles 2000] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+HERE = Path(__file__).resolve().parent
+SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+}
+ADDRESS = "127.0.0.90"
+
+
+def serve_forever(articles: int, port_queue: multiprocessing.Queue) -> None:
+    sys.path.insert(0, str(HERE))
+    from sitegen import generate_site
+
+    from crawler.demo.server import serve
+
+    with serve({"bench": (ADDRESS, 0)}) as web:
+        web.pages["bench"] = generate_site(articles)
+        port_queue.put((web.bases["bench"], len(web.pages["bench"])))
+        while True:
+            time.sleep(3600)
+
+
+def run_bare(base: str, workdir: Path) -> float:
+    """Run outside the project (no scrapy.cfg): Scrapy's defaults plus the shared settings."""
+    args = [sys.executable, "-m", "scrapy", "runspider", str(HERE / "bare_spider.py"),
+            "-a", f"start={base}/", "-s", "LOG_LEVEL=ERROR", "-s", "ROBOTSTXT_OBEY=True"]
+    for key, value in SETTINGS.items():
+        args += ["-s", f"{key}={value}"]
+    started = time.perf_counter()
+    subprocess.run(args, check=True, cwd=workdir)
+    return time.perf_counter() - started
+
+
+def run_syndetect(base: str, workdir: Path) -> tuple[float, int]:
+    config = workdir / "bench.toml"
+    lines = ["[crawl]"] + [f"{k} = {str(v).lower() if isinstance(v, bool) else v}"
+                           for k, v in SETTINGS.items()]
+    lines += ["", "[[site]]", 'name = "bench"', 'role = "source"', f'start_urls = ["{base}/"]',
+              "max_pages = 100000"]
+    config.write_text("\n".join(lines) + "\n")
+    db = workdir / f"bench-{time.monotonic_ns()}.db"
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "--db", f"sqlite:///{db}", "--quiet", "crawl",
+         str(config)],
+        check=True,
+    )
+    elapsed = time.perf_counter() - started
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT count(*) FROM articles")).scalar()
+    engine.dispose()
+    return elapsed, stored
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    server = multiprocessing.Process(target=serve_forever, args=(args.articles, queue), daemon=True)
+    server.start()
+    base, pages = queue.get(timeout=60)
+    print(f"site: {base} with {pages} pages ({args.articles} articles)")
+    bare_times, our_times = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for round_ in range(args.rounds):
+            bare_times.append(run_bare(base, Path(tmp)))
+            elapsed, stored = run_syndetect(base, Path(tmp))
+            our_times.append(elapsed)
+            print(f"round {round_ + 1}: bare {pages / bare_times[-1]:.0f} pages/s, "
+                  f"syndetect {pages / elapsed:.0f} pages/s, {stored} articles stored")
+            if stored != args.articles:
+                print(f"WARNING: {args.articles - stored} articles not stored")
+    server.terminate()
+    bare, ours = min(bare_times), min(our_times)
+    print(f"best: bare {pages / bare:.0f} pages/s ({bare:.1f}s), "
+          f"syndetect {pages / ours:.0f} pages/s ({ours:.1f}s)")
+    print(f"ratio syndetect/bare: {bare / ours:.2f} (target >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,210 @@
+"""Matching quality on the evaluation world of issue 3 (see quality_world.py).
+
+Direct mode runs the product's pipeline in process: fingerprint -> CandidateIndex -> Matcher ->
+choose_original, in a random arrival order (copies often arrive before their originals), and
+turns the verified pairs into the rows of `syndetect export matches`; the same scoring reads
+rows exported by the CLI (`--export FILE`, after ingesting the files `--write-jsonl DIR` wrote).
+
+    python bench/quality.py                      # tune and check, with the baseline
+    python bench/quality.py --split tune --no-baseline --misses 20
+    python bench/quality.py --write-jsonl /tmp/world      # JSONL per site for `syndetect ingest`
+    python bench/quality.py --split check --export matches.jsonl   # score a CLI export
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import quality_baseline  # noqa: E402
+from corpus import documents  # noqa: E402
+from quality_score import Outcome, evaluate, markdown, summary  # noqa: E402
+from quality_world import Article, World, build_world  # noqa: E402
+
+from dedup import (  # noqa: E402
+    CandidateIndex,
+    Document,
+    Fingerprint,
+    Matcher,
+    Provenance,
+    Verdict,
+    choose_original,
+    fingerprint,
+)
+from dedup.verify import explain  # noqa: E402
+
+DIMS = ("overall", "script", "kind", "pair", "domain")
+
+
+def _row(copy: Article, original: Article, kind: str, score: float) -> dict:
+    return {
+        "copy_url": copy.url,
+        "original_url": original.url,
+        "copy_site": copy.site,
+        "original_site": original.site,
+        "copy_lang": copy.lang,
+        "original_lang": original.lang,
+        "kind": kind,
+        "score": score,
+    }
+
+
+def _arrival(world: World) -> tuple[list[Article], dict[str, Provenance]]:
+    order = list(world.articles)
+    random.Random(f"arrival:{world.seed}:{world.split}").shuffle(order)
+    start = datetime(2025, 1, 1)
+    prov = {
+        a.url: Provenance(a.url, a.role, a.published, start + timedelta(minutes=i))
+        for i, a in enumerate(order)
+    }
+    return order, prov
+
+
+def run_direct(world: World) -> tuple[list[dict], dict, dict[str, Fingerprint]]:
+    by_url = world.by_url()
+    order, prov = _arrival(world)
+    fps: dict[str, Fingerprint] = {}
+    index = CandidateIndex()
+    matcher = Matcher(index, fps.get)
+    rows: list[dict] = []
+    evidence: dict[tuple[str, str], Verdict] = {}
+    t_fp = t_match = 0.0
+    for a in order:
+        t0 = time.perf_counter()
+        fp = fingerprint(Document(a.text, a.lang, a.title or None))
+        t1 = time.perf_counter()
+        t_fp += t1 - t0
+        if fp is None:
+            continue
+        fps[a.url] = fp
+        found = matcher.match(a.url, fp)
+        t_match += time.perf_counter() - t1
+        for other, verdict in found:
+            original = by_url[choose_original(prov[a.url], prov[other]).key]
+            copy = by_url[other] if original.url == a.url else a
+            rows.append(_row(copy, original, verdict.kind, verdict.score))
+            evidence[(copy.url, original.url)] = verdict
+    timing = {
+        "docs": len(order),
+        "ms_fingerprint": 1000 * t_fp / len(order),
+        "ms_match": 1000 * t_match / len(order),
+        "index": index,
+    }
+    return rows, {"timing": timing, "evidence": evidence}, fps
+
+
+def run_baseline(world: World) -> list[dict]:
+    by_url = world.by_url()
+    order, prov = _arrival(world)
+    matcher = quality_baseline.BaselineMatcher()
+    rows = []
+    for a in order:
+        fp = quality_baseline.fingerprint(a.text)
+        if fp is None:
+            continue
+        for other, score in matcher.match(a.url, fp):
+            original = by_url[choose_original(prov[a.url], prov[other]).key]
+            copy = by_url[other] if original.url == a.url else a
+            rows.append(_row(copy, original, "translation", score))
+    return rows
+
+
+def read_export(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _short(text: str, n: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def report_errors(
+    world: World, out: Outcome, extra: dict, fps: dict[str, Fingerprint], misses: int
+) -> str:
+    by_url = world.by_url()
+    lines = [f"### False positives ({len(out.fp)})", ""]
+    for row in out.fp:
+        c, o = by_url[row["copy_url"]], by_url[row["original_url"]]
+        verdict = extra.get("evidence", {}).get((c.url, o.url))
+        lines.append(
+            f"- {row['kind']} {row['score']:.3f}: {c.url} ({c.doc_id}, {c.kind}) -> {o.url} "
+            f"({o.doc_id}, {o.kind})"
+        )
+        if verdict is not None:
+            lines.append(f"  anchors: {', '.join(verdict.anchors[:12])}")
+        lines.append(f"  copy: {_short(c.title + ' ' + c.text)}")
+        lines.append(f"  original: {_short(o.title + ' ' + o.text)}")
+    missed = [pair for pair in out.truth if pair not in out.found]
+    random.Random(0).shuffle(missed)
+    lines += ["", f"### Misses ({len(missed)}; a sample of {min(misses, len(missed))})", ""]
+    index = extra.get("timing", {}).get("index")
+    for pair in missed[:misses]:
+        o, c = out.truth[pair]
+        fo, fc = fps.get(o.url), fps.get(c.url)
+        if fo is None or fc is None:
+            lines.append(f"- {c.url} <- {o.url}: not fingerprinted (too little text)")
+            continue
+        candidate = index is not None and o.url in index.query(fc)
+        facts = ", ".join(f"{k}={v:.2f}" for k, v in explain(fo, fc).items())
+        lines.append(
+            f"- {o.lang}>{c.lang} {c.kind}{' partial' if c.partial else ''} {c.system} "
+            f"{c.domain}: candidate={candidate}; {facts}"
+        )
+        lines.append(f"  {c.url} <- {o.url}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=["tune", "check", "both"], default="both")
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--misses", type=int, default=10, help="misses to print with evidence")
+    parser.add_argument("--errors", action="store_true", help="print false positives and misses")
+    parser.add_argument("--write-jsonl", type=Path, help="write the world as JSONL per site")
+    parser.add_argument("--export", type=Path, help="score this `export matches` JSONL instead")
+    args = parser.parse_args(argv)
+
+    docs = list(documents())
+    splits = ["tune", "check"] if args.split == "both" else [args.split]
+    for split in splits:
+        world = build_world(docs, split, args.seed)
+        if args.write_jsonl:
+            written = world.write_jsonl(args.write_jsonl / split)
+            print(f"{split}: wrote {len(written)} site files to {args.write_jsonl / split}")
+            continue
+        print(f"## {split} (seed {args.seed}): {len(world.articles)} articles\n")
+        if args.export:
+            rows, extra, fps = read_export(args.export), {}, {}
+        else:
+            rows, extra, fps = run_direct(world)
+            t = extra["timing"]
+            print(
+                f"Per document: fingerprint {t['ms_fingerprint']:.2f} ms, "
+                f"match {t['ms_match']:.2f} ms ({t['docs']} documents)\n"
+            )
+        out = evaluate(world, rows)
+        print(markdown(world, out, DIMS))
+        figures = summary(world, out)
+        print("\nHeadline: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()) + "\n")
+        if not args.no_baseline and not args.export:
+            base = evaluate(world, run_baseline(world))
+            print("Baseline (numbers + capitalized words, Jaccard then LCS):\n")
+            print(markdown(world, base, ("overall", "script")))
+            print()
+        if args.errors:
+            print(report_errors(world, out, extra, fps, args.misses))
+            print()
+
+
+if __name__ == "__main__":
+    main()

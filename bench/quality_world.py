@@ -1,0 +1,217 @@
+"""The evaluation world of issue 3, drawn from the corpus with a fixed seed.
+
+Originals go on `source` sites; each gets one or two machine translations (random system, random
+available language) on `suspect` sites, a quarter of them cut to their first 50-75% of
+paragraphs; about one copy in ten is a verbatim same-language copy with content-farm
+boilerplate. A fifth of the originals are held out (not ingested: their copies must match
+nothing). Innocent articles — originals in the copies' languages that nobody copied — sit on
+their own suspect sites. The world writes itself as one JSONL file per site, the product's
+ingest format, so the CLI path and the in-process path see the same articles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+HELD_OUT = 0.20
+TWO_COPIES = 0.5
+PARTIAL = 0.25
+VERBATIM = 0.10
+INNOCENT = 0.15  # of the originals written in a language that copies are made into
+SOURCE_SITES_PER_LANG = 3
+FARMS_PER_LANG = 3
+INNOCENT_SITES_PER_LANG = 2
+EPOCH = datetime(2023, 1, 1)
+
+# Generic WordPress content-farm furniture, written for this benchmark.
+BOILERPLATE = [
+    "Related posts",
+    "Leave a comment",
+    "Your email address will not be published. Required fields are marked *",
+    "Source link",
+    "Share this: Facebook Twitter WhatsApp",
+    "Like this: Like Loading...",
+    "Subscribe to our newsletter to get the latest updates straight to your inbox.",
+    "You may also like",
+    "© 2023 All rights reserved.",
+    "Posted in Uncategorized | Tagged news, world",
+]
+
+
+@dataclass
+class Article:
+    url: str
+    site: str
+    role: str  # source | suspect
+    kind: str  # original | translation | verbatim | innocent
+    doc_id: str  # the corpus document this text comes from
+    lang: str
+    title: str
+    text: str
+    published: datetime
+    domain: str
+    system: str = ""
+    partial: bool = False
+    ingested_original: bool = False  # for copies: is their original in the world?
+
+
+@dataclass
+class World:
+    split: str
+    seed: int
+    articles: list[Article] = field(default_factory=list)
+
+    def by_url(self) -> dict[str, Article]:
+        return {a.url: a for a in self.articles}
+
+    def sites(self) -> dict[str, list[Article]]:
+        out: dict[str, list[Article]] = {}
+        for a in self.articles:
+            out.setdefault(a.site, []).append(a)
+        return out
+
+    def original_url(self, doc_id: str) -> str | None:
+        for a in self.articles:
+            if a.doc_id == doc_id and a.kind == "original":
+                return a.url
+        return None
+
+    def write_jsonl(self, outdir: Path) -> list[tuple[Path, str, str]]:
+        """One JSONL file per site ({url,title,text,lang,published}); returns (path, site, role)."""
+        outdir.mkdir(parents=True, exist_ok=True)
+        written = []
+        for site, articles in sorted(self.sites().items()):
+            path = outdir / f"{site}.jsonl"
+            with path.open("w", encoding="utf-8") as handle:
+                for a in articles:
+                    row = {
+                        "url": a.url,
+                        "title": a.title,
+                        "text": a.text,
+                        "lang": a.lang,
+                        "published": a.published.isoformat(),
+                    }
+                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            written.append((path, site, articles[0].role))
+        return written
+
+
+def split_of(doc_id: str) -> str:
+    return "tune" if int(hashlib.sha1(doc_id.encode()).hexdigest(), 16) % 2 == 0 else "check"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _title_and_body(text: str) -> tuple[str, str]:
+    """The first line is usually the headline: the page shows it as the title, above the body."""
+    first, _, rest = text.strip().partition("\n")
+    if rest.strip() and len(first) <= 200:
+        return first.strip(), rest.strip()
+    return "", text.strip()
+
+
+def _cut(text: str, rng: random.Random) -> str:
+    """The first 50-75% of the paragraphs (at least one)."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    if len(paragraphs) < 2:
+        return text
+    keep = max(1, round(len(paragraphs) * rng.uniform(0.5, 0.75)))
+    return "\n\n".join(paragraphs[:keep])
+
+
+def _with_boilerplate(text: str, rng: random.Random) -> str:
+    before = rng.sample(BOILERPLATE, rng.randint(0, 1))
+    after = rng.sample(BOILERPLATE, rng.randint(2, 4))
+    return "\n\n".join([*before, text, *after])
+
+
+def build_world(docs: list[dict], split: str, seed: int = 3) -> World:
+    rng = random.Random(f"{seed}:{split}")
+    world = World(split=split, seed=seed)
+    pool = sorted((d for d in docs if split_of(d["id"]) == split), key=lambda d: d["id"])
+    copy_langs = {t["lang"] for d in pool for t in d["translations"] if t["kind"] == "mt"}
+    for doc in pool:
+        title, body = _title_and_body(doc["text"])
+        if not body:
+            continue
+        day = EPOCH + timedelta(days=rng.randint(0, 700), hours=rng.randint(0, 23))
+        base = dict(doc_id=doc["id"], domain=doc["domain"])
+        if doc["lang"] in copy_langs and rng.random() < INNOCENT:
+            site = f"local-{doc['lang']}-{rng.randrange(INNOCENT_SITES_PER_LANG)}"
+            world.articles.append(
+                Article(
+                    url=f"https://{site}.example/{_slug(doc['id'])}",
+                    site=site,
+                    role="suspect",
+                    kind="innocent",
+                    lang=doc["lang"],
+                    title=title,
+                    text=body,
+                    published=day,
+                    **base,
+                )
+            )
+            continue
+        held_out = rng.random() < HELD_OUT
+        if not held_out:
+            site = f"news-{doc['lang']}-{rng.randrange(SOURCE_SITES_PER_LANG)}"
+            world.articles.append(
+                Article(
+                    url=f"https://{site}.example/{_slug(doc['id'])}",
+                    site=site,
+                    role="source",
+                    kind="original",
+                    lang=doc["lang"],
+                    title=title,
+                    text=body,
+                    published=day,
+                    **base,
+                )
+            )
+        # A held-out original gets one copy: two copies of it would be copies of each other.
+        n_copies = 1 if held_out or rng.random() >= TWO_COPIES else 2
+        mts = [t for t in doc["translations"] if t["kind"] == "mt" and t["text"].strip()]
+        rng.shuffle(mts)
+        used: set[tuple[str, str]] = set()
+        for _ in range(n_copies):
+            if rng.random() < VERBATIM or not mts:
+                kind, lang, system, ctitle, ctext = "verbatim", doc["lang"], "", title, body
+            else:
+                mt = mts.pop()
+                kind, lang, system = "translation", mt["lang"], mt["system"]
+                ctitle, ctext = _title_and_body(mt["text"])
+            partial = rng.random() < PARTIAL
+            if partial:
+                ctext = _cut(ctext, rng)
+            if kind == "verbatim":
+                ctext = _with_boilerplate(ctext, rng)
+            site = f"farm-{lang}-{rng.randrange(FARMS_PER_LANG)}"
+            slug = _slug(f"{doc['id']}-{system or 'copy'}")
+            if (site, slug) in used:
+                continue
+            used.add((site, slug))
+            world.articles.append(
+                Article(
+                    url=f"https://{site}.example/{slug}",
+                    site=site,
+                    role="suspect",
+                    kind=kind,
+                    lang=lang,
+                    title=ctitle,
+                    text=ctext,
+                    published=day + timedelta(days=rng.randint(0, 5), hours=rng.randint(1, 23)),
+                    system=system,
+                    partial=partial,
+                    ingested_original=not held_out,
+                    **base,
+                )
+            )
+    return world

@@ -1,0 +1,76 @@
+"""One writer at a time for jobs that must not interleave (`run`, `match`) on one database.
+
+SQLite: an exclusive lock on a file beside the database. PostgreSQL: a session advisory lock.
+Both vanish with the process, so a killed run never leaves a stale lock behind.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from db.session import DatabaseError
+
+
+class DatabaseBusy(DatabaseError):
+    """Another syndetect job holds the lock."""
+
+
+@contextmanager
+def exclusive(engine: Engine, job: str = "syndetect") -> Iterator[None]:
+    if engine.dialect.name == "sqlite":
+        with _file_lock(engine, job):
+            yield
+    elif engine.dialect.name == "postgresql":
+        with _advisory_lock(engine, job):
+            yield
+    else:
+        yield
+
+
+@contextmanager
+def _file_lock(engine: Engine, job: str) -> Iterator[None]:
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    path = Path(database).expanduser().resolve().with_suffix(".lock")
+    handle = open(path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise DatabaseBusy(
+                f"{database} is in use by {holder}; wait for it to finish and run again"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"syndetect {job} (pid {os.getpid()})")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+@contextmanager
+def _advisory_lock(engine: Engine, job: str) -> Iterator[None]:
+    key = zlib.crc32(b"syndetect")
+    with engine.connect() as conn:
+        if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+            raise DatabaseBusy(
+                f"database {engine.url.database} is in use by another syndetect job; "
+                "wait for it to finish and run again"
+            )
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            conn.commit()

@@ -1,0 +1,204 @@
+"""Fingerprints: what is kept of an article to find and verify its copies.
+
+Two representations, each with a MinHash signature for candidate search:
+- lexical: word 5-shingles and per-sentence hashes, for same-language (verbatim) copies;
+- anchors: per-sentence sets of tokens that survive translation (numbers, names and rare words,
+  transliterated to ASCII and cut to a prefix against inflection), weighted by rarity.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from dedup.anchors import SentenceAnchors, detect_language, extract_anchors
+from dedup.document import Document
+from dedup.minhash import hash64, shingle_hashes, signature
+from dedup.segment import sentences
+
+FINGERPRINT_VERSION = 1
+_MAGIC = b"SDFP"
+SHINGLE = 5
+MAX_SENTENCES = 600  # bounds verification cost on pathological pages
+MAX_SHINGLES = 8000
+MIN_UNITS = 12  # fewer lexical units than this is too little text to tell copies apart
+
+
+@lru_cache(maxsize=1 << 18)
+def _unit_hash(unit: str) -> int:
+    return hash64(unit)
+
+
+@dataclass(eq=False)
+class Fingerprint:
+    lang: str | None
+    n_units: int
+    sentence_hashes: np.ndarray  # uint64 per sentence, 0 for sentences too short to count
+    sentence_units: np.ndarray  # uint32 lexical units per sentence
+    keys: tuple[str, ...]  # anchor vocabulary
+    labels: tuple[str, ...]  # human-readable form of each anchor
+    weights: np.ndarray  # float32 rarity weight per anchor
+    occ_offsets: np.ndarray  # uint32, n_sentences + 1; sentence i: occ[off[i] : off[i + 1]]
+    occ: np.ndarray  # uint32 anchor ids, unique within a sentence, in text order
+    shingles: np.ndarray  # sorted unique uint32 hashes of word 5-shingles
+    sig_lexical: np.ndarray  # uint32 MinHash of the shingles
+    sig_anchor: np.ndarray  # uint32 MinHash of the anchor vocabulary
+
+    @property
+    def n_sentences(self) -> int:
+        return int(self.sentence_hashes.size)
+
+    def sentence_anchor_ids(self, i: int) -> np.ndarray:
+        return self.occ[self.occ_offsets[i] : self.occ_offsets[i + 1]]
+
+    def to_bytes(self) -> bytes:
+        header = json.dumps(
+            {"lang": self.lang, "n_units": self.n_units, "keys": self.keys, "labels": self.labels},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ).encode("utf-8")
+        arrays = [
+            self.sentence_hashes.astype("<u8"),
+            self.sentence_units.astype("<u4"),
+            self.weights.astype("<f4"),
+            self.occ_offsets.astype("<u4"),
+            self.occ.astype("<u4"),
+            self.shingles.astype("<u4"),
+            self.sig_lexical.astype("<u4"),
+            self.sig_anchor.astype("<u4"),
+        ]
+        parts = [struct.pack("<I", len(header)), header]
+        for array in arrays:
+            raw = array.tobytes()
+            parts += [struct.pack("<I", len(raw)), raw]
+        # zlib output is a pure function of its input and level: the bytes are deterministic.
+        return _MAGIC + struct.pack("<H", FINGERPRINT_VERSION) + zlib.compress(b"".join(parts), 6)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Fingerprint:
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise ValueError("fingerprint data must be bytes")
+        data = bytes(data)
+        if len(data) < 6 or data[:4] != _MAGIC:
+            raise ValueError("not a syndetect fingerprint")
+        (version,) = struct.unpack("<H", data[4:6])
+        if version != FINGERPRINT_VERSION:
+            raise ValueError(f"fingerprint version {version}, expected {FINGERPRINT_VERSION}")
+        try:
+            body = zlib.decompress(data[6:])
+            pos = 0
+
+            def chunk() -> bytes:
+                nonlocal pos
+                (size,) = struct.unpack_from("<I", body, pos)
+                pos += 4
+                if pos + size > len(body):
+                    raise ValueError("truncated fingerprint")
+                out = body[pos : pos + size]
+                pos += size
+                return out
+
+            meta = json.loads(chunk().decode("utf-8"))
+            dtypes = ["<u8", "<u4", "<f4", "<u4", "<u4", "<u4", "<u4", "<u4"]
+            arrays = [np.frombuffer(chunk(), dtype=d).copy() for d in dtypes]
+            if pos != len(body):
+                raise ValueError("trailing bytes in fingerprint")
+            fp = cls(
+                lang=meta["lang"],
+                n_units=int(meta["n_units"]),
+                sentence_hashes=arrays[0].astype(np.uint64),
+                sentence_units=arrays[1].astype(np.uint32),
+                keys=tuple(meta["keys"]),
+                labels=tuple(meta["labels"]),
+                weights=arrays[2].astype(np.float32),
+                occ_offsets=arrays[3].astype(np.uint32),
+                occ=arrays[4].astype(np.uint32),
+                shingles=arrays[5].astype(np.uint32),
+                sig_lexical=arrays[6].astype(np.uint32),
+                sig_anchor=arrays[7].astype(np.uint32),
+            )
+        except (zlib.error, struct.error, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"corrupt fingerprint: {exc}") from exc
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"corrupt fingerprint header: {exc}") from exc
+        _check_consistent(fp)
+        return fp
+
+
+def _check_consistent(fp: Fingerprint) -> None:
+    n = fp.sentence_hashes.size
+    ok = (
+        fp.sentence_units.size == n
+        and fp.occ_offsets.size == n + 1
+        and len(fp.keys) == len(fp.labels) == fp.weights.size
+        and (fp.occ_offsets[-1] == fp.occ.size if n >= 0 and fp.occ_offsets.size else False)
+        and (fp.occ.size == 0 or int(fp.occ.max()) < len(fp.keys))
+        and bool(np.all(np.diff(fp.occ_offsets.astype(np.int64)) >= 0))
+    )
+    if not ok:
+        raise ValueError("inconsistent fingerprint")
+
+
+def fingerprint(doc: Document) -> Fingerprint | None:
+    """Fingerprint an article; None when there is too little text to tell copies apart."""
+    sents = sentences(doc.text)[:MAX_SENTENCES]
+    lang = doc.lang or detect_language(doc.text)
+    per_sentence: list[SentenceAnchors] = [extract_anchors(s, lang) for s in sents]
+    n_units = sum(len(s.units) for s in per_sentence)
+    if n_units < MIN_UNITS:
+        return None
+
+    sentence_hashes = np.zeros(len(sents), dtype=np.uint64)
+    sentence_units = np.zeros(len(sents), dtype=np.uint32)
+    unit_hashes: list[int] = []
+    for i, s in enumerate(per_sentence):
+        sentence_units[i] = len(s.units)
+        unit_hashes.extend(_unit_hash(u) for u in s.units)
+        # Sentences of one or two words ("Share", "Read more") say nothing about copying.
+        if len(s.units) >= 3:
+            sentence_hashes[i] = hash64(" ".join(s.units)) or 1
+    shingles = shingle_hashes(np.array(unit_hashes, dtype=np.uint64), SHINGLE)
+    if shingles.size > MAX_SHINGLES:
+        # Keep a hash-defined sample, so both sides of a comparison keep the same shingles.
+        shingles = np.sort(shingles)[:MAX_SHINGLES]
+
+    key_ids: dict[str, int] = {}
+    labels: list[str] = []
+    weights: list[float] = []
+    occ: list[int] = []
+    offsets = [0]
+    for s in per_sentence:
+        seen: set[int] = set()
+        for anchor in s.anchors:
+            idx = key_ids.get(anchor.key)
+            if idx is None:
+                idx = key_ids[anchor.key] = len(labels)
+                labels.append(anchor.label)
+                weights.append(anchor.weight)
+            elif anchor.weight > weights[idx]:
+                weights[idx] = anchor.weight
+            if idx not in seen:
+                seen.add(idx)
+                occ.append(idx)
+        offsets.append(len(occ))
+    keys = tuple(key_ids)
+    anchor_hashes = np.array([hash64(k) & 0xFFFFFFFF for k in keys], dtype=np.uint32)
+    return Fingerprint(
+        lang=lang,
+        n_units=n_units,
+        sentence_hashes=sentence_hashes,
+        sentence_units=sentence_units,
+        keys=keys,
+        labels=tuple(labels),
+        weights=np.array(weights, dtype=np.float32),
+        occ_offsets=np.array(offsets, dtype=np.uint32),
+        occ=np.array(occ, dtype=np.uint32),
+        shingles=shingles,
+        sig_lexical=signature(shingles),
+        sig_anchor=signature(anchor_hashes),
+    )

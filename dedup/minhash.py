@@ -1,0 +1,55 @@
+"""Vectorized MinHash: a signature over 32-bit feature hashes in one numpy expression instead of
+one Python call per feature; datasketch.MinHash(hashvalues=...) wraps it for MinHashLSH."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+NUM_PERM = 128
+SCHEME = "affine32"  # datasketch's name for the permutation family used here
+_MAX_HASH = np.uint32((1 << 32) - 1)
+_SEED = 1
+
+
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    # datasketch's "affine32" family: h -> a * h + b mod 2^32 with odd a, a bijection of
+    # 32-bit hashes; the values are handed to datasketch with that scheme.
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+_A, _B = _permutations(NUM_PERM, _SEED)
+
+
+def hash64(text: str) -> int:
+    """Stable 64-bit hash of a string (Python's hash() is salted per process)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def signature(hashes32: np.ndarray) -> np.ndarray:
+    """MinHash hashvalues (uint32, NUM_PERM) of a set of 32-bit feature hashes."""
+    if hashes32.size == 0:
+        return np.full(NUM_PERM, _MAX_HASH, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        phv = hashes32.astype(np.uint32)[:, None] * _A + _B  # wraps mod 2^32 by design
+    return phv.min(axis=0)
+
+
+def shingle_hashes(unit_hashes: np.ndarray, size: int) -> np.ndarray:
+    """32-bit hashes of all runs of `size` consecutive units (a single run when shorter)."""
+    n = unit_hashes.size
+    if n == 0:
+        return np.zeros(0, dtype=np.uint32)
+    width = min(size, n)
+    mixed = np.zeros(n - width + 1, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(width):
+            # An odd multiplier per position makes the mix order-sensitive.
+            mixed = mixed * np.uint64(0x9E3779B97F4A7C15) + unit_hashes[k : n - width + 1 + k]
+        mixed ^= mixed >> np.uint64(29)
+        mixed *= np.uint64(0xBF58476D1CE4E5B9)
+    return np.unique((mixed >> np.uint64(32)).astype(np.uint32))

@@ -1,0 +1,102 @@
+"""Text normalization that survives translation: Unicode forms, digits of any script, number
+formats, and transliteration of any script to ASCII."""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+
+def _digit_table() -> dict[int, int]:
+    # Every decimal digit of every script (Devanagari ४, Arabic-Indic ٤, ...) maps to ASCII, so
+    # numbers compare across scripts. NFKC already handles fullwidth and superscript forms.
+    table = {}
+    for code in range(0x80, sys.maxunicode + 1):
+        if code == 0xD800:  # skip surrogates and private use, which hold no digits
+            code = 0xE000
+        char = chr(code)
+        if unicodedata.category(char) == "Nd":
+            table[code] = ord("0") + unicodedata.decimal(char)
+    return table
+
+
+_DIGITS = _digit_table()
+
+
+def normalize_text(text: str) -> str:
+    """NFKC with all decimal digits folded to ASCII."""
+    return unicodedata.normalize("NFKC", text).translate(_DIGITS)
+
+
+# Number: thousands grouped by space-like separators (17 000 in French typography, 17'000 in Swiss),
+# or digit groups joined by . or , (thousands, decimals, dates).
+_NUM = r"\d{1,3}(?:[ \u00a0\u202f\u2009'’]\d{3}(?!\d))+|\d+(?:[.,]\d+)*"
+# The middle dot ・ (U+30FB) separates the parts of a foreign name: it ends a katakana word.
+_KATAKANA = r"[\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff]+"
+_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u309f]"
+# Letters plus the combining marks that Indic, Hebrew, Arabic and Thai words are built with
+# (Python's \w does not count them), minus the CJK characters handled above.
+_LETTER = (
+    r"(?:(?![\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[^\W\d_]"
+    r"|[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    r"\u0900-\u0dff\u0e31-\u0e3a\u0e47-\u0e4e])"
+)
+TOKEN = re.compile(rf"(?P<num>{_NUM})|(?P<kata>{_KATAKANA})|(?P<han>{_HAN})|(?P<word>{_LETTER}+)")
+
+
+def number_keys(raw: str) -> list[str]:
+    """Format-independent identity of a number: its significant digits.
+
+    1,000 / 1 000 / 1.000 / 1000 all give "1"; 1,5 and 1.5 give "15", so "1.5 million",
+    "1,5 Millionen" and "150万" agree. Dates written with several separators whose inner groups
+    are not thousands groups (05.03.2021) give their parts, as "March 5, 2021" does.
+    """
+    groups = re.split(r"[^\d]+", raw)
+    if len(groups) > 2 and any(len(g) != 3 for g in groups[1:-1]):
+        return [_significant(g) for g in groups]
+    return [_significant("".join(groups))]
+
+
+def _significant(digits: str) -> str:
+    return digits.strip("0") or "0"
+
+
+@lru_cache(maxsize=1 << 18)
+def translit(word: str) -> str:
+    """Lowercase ASCII letters of a word in any script (Хабаровска -> khabarovska)."""
+    return re.sub(r"[^a-z]", "", anyascii(word).lower())
+
+
+# Spelling variants of one name across languages and transliteration schemes collapse onto a
+# consonant skeleton: Wladiwostok/Vladivostok, Chabarowsk/Khabarovsk/habarofusuku (katakana),
+# Koschemjako/Kozhemyako. Order matters: digraphs first.
+_DIGRAPHS = (
+    ("tsch", "ch"),
+    ("sch", "sh"),
+    ("zh", "sh"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("kh", "h"),
+    ("ch", "h"),
+    ("th", "t"),
+)
+_LETTERS = str.maketrans(
+    {"w": "v", "f": "v", "c": "k", "q": "k", "x": "ks", "z": "s", "r": "l", "j": "y", "g": "k"}
+)
+_VOWELS = re.compile(r"[aeiouy]+")
+_REPEAT = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=1 << 18)
+def skeleton(latin: str) -> str:
+    """Consonant skeleton of a transliterated word ("vladivostok" -> "vldvstk"); a leading vowel
+    is kept as "a" so that vowel-initial names keep their first sound."""
+    for old, new in _DIGRAPHS:
+        latin = latin.replace(old, new)
+    latin = latin.translate(_LETTERS)
+    head = "a" if latin[:1] in "aeiouy" and latin else ""
+    return head + _REPEAT.sub(r"\1", _VOWELS.sub("", latin))

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dedup.document import Document
+from dedup.fingerprint import FINGERPRINT_VERSION, Fingerprint, fingerprint
+
+FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
+
+
+def fp_of(name: str) -> Fingerprint:
+    fp = fingerprint(Document(FIXTURES.joinpath(f"{name}.txt").read_text("utf-8"), name[-2:]))
+    assert fp is not None
+    return fp
+
+
+def test_too_little_text_gives_none() -> None:
+    assert fingerprint(Document("Share this. Read more.")) is None
+    assert fingerprint(Document("")) is None
+
+
+def test_roundtrip_is_exact_and_deterministic() -> None:
+    fp = fp_of("ferry_en")
+    data = fp.to_bytes()
+    again = Fingerprint.from_bytes(data)
+    assert again.to_bytes() == data
+    assert fp_of("ferry_en").to_bytes() == data
+    assert again.lang == "en"
+    assert again.keys == fp.keys
+
+
+def test_version_is_checked() -> None:
+    data = bytearray(fp_of("ferry_en").to_bytes())
+    data[4] = (FINGERPRINT_VERSION + 1) & 0xFF
+    with pytest.raises(ValueError, match="version"):
+        Fingerprint.from_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("garbage", [b"", b"SDFP", b"hello world", b"SDFP\x01\x00garbage"])
+def test_garbage_raises_value_error(garbage: bytes) -> None:
+    with pytest.raises(ValueError):
+        Fingerprint.from_bytes(garbage)
+
+
+def test_truncated_data_raises_value_error() -> None:
+    data = fp_of("ferry_en").to_bytes()
+    with pytest.raises(ValueError):
+        Fingerprint.from_bytes(data[:-10])
+
+
+def test_anchors_are_names_and_numbers_not_common_words() -> None:
+    labels = set(fp_of("ferry_en").labels)
+    assert {"vladivostok", "pankratov", "sakhalin", "2019", "1,200"} <= labels
+    assert not labels & {"the", "line", "company", "approved", "first", "week"}
+
+
+def test_language_is_detected_when_unknown() -> None:
+    text = FIXTURES.joinpath("ferry_ru.txt").read_text("utf-8")
+    fp = fingerprint(Document(text))
+    assert fp is not None and fp.lang == "ru"
+
+
+def test_anchor_keys_agree_across_translations() -> None:
+    en, ru, de, ja = (set(fp_of(n).keys) for n in ("ferry_en", "ferry_ru", "ferry_de", "ferry_ja"))
+    for other in (ru, de, ja):
+        # At least half of the poorer side's anchors find their counterpart.
+        assert len(en & other) >= 0.5 * min(len(en), len(other))

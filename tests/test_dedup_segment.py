@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from dedup.document import Document
+from dedup.segment import paragraphs, sentences
+
+
+def test_paragraphs_split_on_blank_lines() -> None:
+    assert paragraphs("One.\n\n\nTwo.\n  \nThree.") == ["One.", "Two.", "Three."]
+
+
+def test_sentences_split_on_punctuation_lines_and_paragraphs() -> None:
+    text = "Title line\n\nFirst one. Second one! Third?\nFourth on its own line."
+    assert sentences(text) == [
+        "Title line",
+        "First one.",
+        "Second one!",
+        "Third?",
+        "Fourth on its own line.",
+    ]
+
+
+def test_ordinals_initials_and_abbreviations_do_not_end_sentences() -> None:
+    assert sentences("Am 3. März kam J. Smith an, z.B. mit dem Zug.") == [
+        "Am 3. März kam J. Smith an, z.B. mit dem Zug."
+    ]
+
+
+def test_cjk_sentences_end_without_spaces() -> None:
+    assert sentences("東京に行った。雨だった！本当？") == ["東京に行った。", "雨だった！", "本当？"]
+
+
+def test_deterministic() -> None:
+    doc = Document("A. B. C.\n\nD e f. G h i.")
+    assert sentences(doc.text) == sentences(doc.text)

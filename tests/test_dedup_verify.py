@@ -1,0 +1,114 @@
+"""The verifier on project-written articles: a news story with German, Russian and Japanese
+translations, and same-topic distractors (same people and places, a different story)."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+
+from dedup.document import Document
+from dedup.fingerprint import Fingerprint, fingerprint
+from dedup.segment import paragraphs, sentences
+from dedup.verify import verify
+
+FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
+FERRY = ("ferry_en", "ferry_de", "ferry_ru", "ferry_ja")
+AUDIT = ("audit_en", "audit_ru")
+BOILERPLATE = (
+    "Related posts\n\nHow to choose a travel insurance in five minutes\n\n"
+    "Leave a comment\n\nYour email address will not be published. Required fields are marked *"
+    "\n\nSource link"
+)
+
+
+def text_of(name: str) -> str:
+    return FIXTURES.joinpath(f"{name}.txt").read_text("utf-8")
+
+
+def fp_text(text: str, lang: str) -> Fingerprint:
+    fp = fingerprint(Document(text, lang))
+    assert fp is not None
+    return fp
+
+
+def fp_of(name: str) -> Fingerprint:
+    return fp_text(text_of(name), name[-2:])
+
+
+@pytest.mark.parametrize(("a", "b"), list(combinations(FERRY, 2)) + [AUDIT])
+def test_translations_match(a: str, b: str) -> None:
+    verdict = verify(fp_of(a), fp_of(b))
+    assert verdict is not None
+    assert verdict.kind == "translation"
+    assert 0.0 < verdict.score <= 1.0
+    # Seven sentences each, translated one to one: the alignment finds most of them in order.
+    assert len(verdict.aligned) >= 5
+    assert list(verdict.aligned) == sorted(verdict.aligned)
+
+
+@pytest.mark.parametrize(("a", "b"), [(f, d) for f in FERRY for d in AUDIT])
+def test_same_topic_distractors_do_not_match(a: str, b: str) -> None:
+    assert verify(fp_of(a), fp_of(b)) is None
+
+
+def test_symmetric_score() -> None:
+    en, ru = fp_of("ferry_en"), fp_of("ferry_ru")
+    ab, ba = verify(en, ru), verify(ru, en)
+    assert ab is not None and ba is not None
+    assert ab.score == ba.score
+    assert {(j, i) for i, j in ab.aligned} == set(ba.aligned)
+
+
+def test_aligned_indices_refer_to_sentences() -> None:
+    en, ru = text_of("ferry_en"), text_of("ferry_ru")
+    verdict = verify(fp_text(en, "en"), fp_text(ru, "ru"))
+    assert verdict is not None
+    se, sr = sentences(en), sentences(ru)
+    for i, j in verdict.aligned:
+        assert i < len(se) and j < len(sr)
+    assert (0, 0) in verdict.aligned  # the headlines
+    assert "pankratov" in verdict.anchors
+
+
+@pytest.mark.parametrize("name", ["ferry_de", "ferry_ru", "ferry_ja"])
+def test_partial_translation_matches(name: str) -> None:
+    # A content farm keeps the first paragraphs: headline and two of three body paragraphs.
+    partial = "\n\n".join(paragraphs(text_of(name))[:3])
+    verdict = verify(fp_of("ferry_en"), fp_text(partial, name[-2:]))
+    assert verdict is not None and verdict.kind == "translation"
+
+
+def test_verbatim_copy_with_boilerplate() -> None:
+    copy = text_of("ferry_en") + "\n\n" + BOILERPLATE
+    verdict = verify(fp_of("ferry_en"), fp_text(copy, "en"))
+    assert verdict is not None
+    assert verdict.kind == "verbatim"
+    assert verdict.score > 0.9
+    assert (0, 0) in verdict.aligned
+
+
+def test_partial_verbatim_copy() -> None:
+    copy = "\n\n".join(paragraphs(text_of("ferry_en"))[:2]) + "\n\n" + BOILERPLATE
+    verdict = verify(fp_of("ferry_en"), fp_text(copy, "en"))
+    assert verdict is not None and verdict.kind == "verbatim"
+
+
+def test_shared_boilerplate_alone_is_not_a_copy() -> None:
+    a = text_of("ferry_en") + "\n\n" + BOILERPLATE
+    b = text_of("audit_en") + "\n\n" + BOILERPLATE
+    assert verify(fp_text(a, "en"), fp_text(b, "en")) is None
+
+
+def test_unrelated_articles_do_not_match() -> None:
+    other = (
+        "A bakery in Lyon has won the national croissant contest for the third year.\n\n"
+        "The jury tasted 212 entries from across the country and praised the butter, the "
+        "crunch and the honeycomb of the winning pastry, baked by Camille Fournier and her "
+        "brother Antoine. The prize comes with a trip to Kyoto and a year of flour supplies. "
+        "Fournier said she would use the money to train two apprentices and open a second "
+        "shop near the Croix-Rousse market before the end of 2025, if the landlord agrees. "
+        "Customers queued for more than an hour on Sunday to taste the famous croissant."
+    )
+    assert verify(fp_of("ferry_en"), fp_text(other, "en")) is None
