@@ -44,8 +44,19 @@ def serve_forever(articles: int, port_queue: multiprocessing.Queue) -> None:
 
 def run_bare(base: str, workdir: Path) -> float:
     """Run outside the project (no scrapy.cfg): Scrapy's defaults plus the shared settings."""
-    args = [sys.executable, "-m", "scrapy", "runspider", str(HERE / "bare_spider.py"),
-            "-a", f"start={base}/", "-s", "LOG_LEVEL=ERROR", "-s", "ROBOTSTXT_OBEY=True"]
+    args = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "runspider",
+        str(HERE / "bare_spider.py"),
+        "-a",
+        f"start={base}/",
+        "-s",
+        "LOG_LEVEL=ERROR",
+        "-s",
+        "ROBOTSTXT_OBEY=True",
+    ]
     for key, value in SETTINGS.items():
         args += ["-s", f"{key}={value}"]
     started = time.perf_counter()
@@ -55,16 +66,31 @@ def run_bare(base: str, workdir: Path) -> float:
 
 def run_syndetect(base: str, workdir: Path) -> tuple[float, int]:
     config = workdir / "bench.toml"
-    lines = ["[crawl]"] + [f"{k} = {str(v).lower() if isinstance(v, bool) else v}"
-                           for k, v in SETTINGS.items()]
-    lines += ["", "[[site]]", 'name = "bench"', 'role = "source"', f'start_urls = ["{base}/"]',
-              "max_pages = 100000"]
+    lines = ["[crawl]"] + [
+        f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in SETTINGS.items()
+    ]
+    lines += [
+        "",
+        "[[site]]",
+        'name = "bench"',
+        'role = "source"',
+        f'start_urls = ["{base}/"]',
+        "max_pages = 100000",
+    ]
     config.write_text("\n".join(lines) + "\n")
     db = workdir / f"bench-{time.monotonic_ns()}.db"
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "--db", f"sqlite:///{db}", "--quiet", "crawl",
-         str(config)],
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "--db",
+            f"sqlite:///{db}",
+            "--quiet",
+            "crawl",
+            str(config),
+        ],
         check=True,
     )
     elapsed = time.perf_counter() - started
@@ -91,14 +117,18 @@ def main() -> None:
             bare_times.append(run_bare(base, Path(tmp)))
             elapsed, stored = run_syndetect(base, Path(tmp))
             our_times.append(elapsed)
-            print(f"round {round_ + 1}: bare {pages / bare_times[-1]:.0f} pages/s, "
-                  f"syndetect {pages / elapsed:.0f} pages/s, {stored} articles stored")
+            print(
+                f"round {round_ + 1}: bare {pages / bare_times[-1]:.0f} pages/s, "
+                f"syndetect {pages / elapsed:.0f} pages/s, {stored} articles stored"
+            )
             if stored != args.articles:
                 print(f"WARNING: {args.articles - stored} articles not stored")
     server.terminate()
     bare, ours = min(bare_times), min(our_times)
-    print(f"best: bare {pages / bare:.0f} pages/s ({bare:.1f}s), "
-          f"syndetect {pages / ours:.0f} pages/s ({ours:.1f}s)")
+    print(
+        f"best: bare {pages / bare:.0f} pages/s ({bare:.1f}s), "
+        f"syndetect {pages / ours:.0f} pages/s ({ours:.1f}s)"
+    )
     print(f"ratio syndetect/bare: {bare / ours:.2f} (target >= 0.5)")
 
 

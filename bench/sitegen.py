@@ -7,7 +7,7 @@ import random
 
 from crawler.demo.render import Page, Pages
 
-WORDS = (
+WORDS = (  # noqa: SIM905 - a sentence reads better than a list of 40 strings
     "the council said that a new plan would bring more work to the harbour while critics "
     "warned about costs and delays in the region after years of debate over the budget and "
     "the future of local transport schools hospitals and housing for families"
@@ -40,7 +40,7 @@ def generate_site(articles: int, per_page: int = 20, seed: int = 7) -> Pages:
         pages[path] = Page(
             f'<html lang="en"><head><meta charset="utf-8"><title>Story {i}</title>'
             f'<meta property="og:type" content="article"></head><body><nav><a href="/">Home</a>'
-            f'</nav><article><h1>Story {i}</h1>{body}</article></body></html>'.encode()
+            f"</nav><article><h1>Story {i}</h1>{body}</article></body></html>".encode()
         )
     listings = [paths[i : i + per_page] for i in range(0, len(paths), per_page)]
     for number, chunk in enumerate(listings, 1):

@@ -31,15 +31,29 @@ def write_jsonl(per_site: int, workdir: Path) -> tuple[Path, Path]:
     rng = random.Random(11)
     sources, suspects = [], []
     for doc in documents():
-        mts = [t for t in doc["translations"] if t["kind"] == "mt" and is_long(t["text"], t["lang"])]
+        mts = [
+            t for t in doc["translations"] if t["kind"] == "mt" and is_long(t["text"], t["lang"])
+        ]
         if not is_long(doc["text"], doc["lang"]) or not mts:
             continue
         translation = rng.choice(mts)
         slug = doc["id"].replace(".", "-")
-        sources.append({"url": f"https://source.example/{slug}", "title": "",
-                        "text": doc["text"], "lang": doc["lang"]})
-        suspects.append({"url": f"https://suspect.example/{slug}", "title": "",
-                         "text": translation["text"], "lang": translation["lang"]})
+        sources.append(
+            {
+                "url": f"https://source.example/{slug}",
+                "title": "",
+                "text": doc["text"],
+                "lang": doc["lang"],
+            }
+        )
+        suspects.append(
+            {
+                "url": f"https://suspect.example/{slug}",
+                "title": "",
+                "text": translation["text"],
+                "lang": translation["lang"],
+            }
+        )
         if len(sources) == per_site:
             break
     paths = workdir / "source.jsonl", workdir / "suspect.jsonl"
@@ -70,8 +84,12 @@ def product(paths: tuple[Path, Path], workdir: Path) -> tuple[float, int]:
     db = f"sqlite:///{workdir / f'tp-{time.monotonic_ns()}.db'}"
     cli = [sys.executable, "-m", "crawler.cli", "--db", db, "--quiet"]
     started = time.perf_counter()
-    subprocess.run([*cli, "ingest", str(paths[0]), "--site", "source", "--role", "source"], check=True)
-    subprocess.run([*cli, "ingest", str(paths[1]), "--site", "suspect", "--role", "suspect"], check=True)
+    subprocess.run(
+        [*cli, "ingest", str(paths[0]), "--site", "source", "--role", "source"], check=True
+    )
+    subprocess.run(
+        [*cli, "ingest", str(paths[1]), "--site", "suspect", "--role", "suspect"], check=True
+    )
     subprocess.run([*cli, "match"], check=True)
     elapsed = time.perf_counter() - started
     out = subprocess.run([*cli, "export", "matches"], check=True, capture_output=True, text=True)
@@ -91,8 +109,10 @@ def main() -> None:
             naive_s, _ = naive(paths)
             product_s, matches = product(paths, Path(tmp))
             naive_best, product_best = min(naive_best, naive_s), min(product_best, product_s)
-            print(f"round {round_ + 1}: naive {total / naive_s:.0f} docs/s, "
-                  f"syndetect {total / product_s:.0f} docs/s ({matches} matches)")
+            print(
+                f"round {round_ + 1}: naive {total / naive_s:.0f} docs/s, "
+                f"syndetect {total / product_s:.0f} docs/s ({matches} matches)"
+            )
     print(f"documents: {total}; best naive {naive_best:.2f}s, syndetect {product_best:.2f}s")
     print(f"ratio syndetect/naive: {naive_best / product_best:.2f} (target >= 10)")
 

@@ -54,7 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("config", help="sites file (TOML)")
     crawl.add_argument("--site", help="crawl only the site with this name")
 
-    commands.add_parser("match", parents=[common], help="match new articles against all stored")
+    match = commands.add_parser(
+        "match", parents=[common], help="match new articles against all stored"
+    )
+    match.add_argument("--config", help="sites file whose [index] table says where the index is")
 
     ingest = commands.add_parser("ingest", parents=[common], help="import articles from JSONL")
     ingest.add_argument("file", help="JSONL: url, title, text, optional lang, published")
@@ -101,7 +104,11 @@ def cmd_match(args: argparse.Namespace) -> int:
 def _match(engine: Engine, args: argparse.Namespace) -> None:
     from crawler.matching import run_matching
 
-    stats = run_matching(engine, progress=_progress(args))
+    config_path = getattr(args, "config", None)
+    index = config_module.load(config_path).index if config_path else config_module.IndexConfig()
+    stats = run_matching(
+        engine, index.storage_config(), prefix=index.prefix, progress=_progress(args)
+    )
     if not args.quiet:
         print(
             f"match: {stats.matched} articles matched, {stats.new_matches} new matches "

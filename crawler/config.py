@@ -6,12 +6,15 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from crawler.errors import UserError
 from crawler.urls import check_http_url, netloc
 
 ROLES = ("source", "suspect")
-TOP_LEVEL_KEYS = {"crawl", "site"}
+TOP_LEVEL_KEYS = {"crawl", "site", "index"}
+INDEX_KEYS = {"backend", "url", "prefix"}
+INDEX_BACKENDS = ("memory", "redis")
 SITE_KEYS = {"name", "role", "start_urls", "sitemaps", "feeds", "language", "max_pages"}
 DEFAULT_MAX_PAGES = 5000
 
@@ -33,10 +36,36 @@ class SiteConfig:
 
 
 @dataclass(frozen=True)
+class IndexConfig:
+    """Where the LSH index lives: in memory (rebuilt from the database on each `match`) or in
+    Redis (shared by several matchers, through datasketch's own storage layer)."""
+
+    backend: str = "memory"
+    url: str | None = None
+    prefix: str = "syndetect"
+
+    def storage_config(self) -> dict[str, Any] | None:
+        if self.backend == "memory":
+            return None
+        parts = urlsplit(self.url or "redis://127.0.0.1:6379/0")
+        db = parts.path.strip("/")
+        return {
+            "type": "redis",
+            "redis": {
+                "host": parts.hostname or "127.0.0.1",
+                "port": parts.port or 6379,
+                "db": int(db) if db else 0,
+                "password": parts.password,
+            },
+        }
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     sites: tuple[SiteConfig, ...]
     crawl: dict[str, Any] = field(default_factory=dict)
+    index: IndexConfig = field(default_factory=IndexConfig)
 
     def site(self, name: str) -> SiteConfig:
         for site in self.sites:
@@ -80,7 +109,34 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
         if site.name in seen:
             raise UserError(f"{path}: site {site.name!r}: key 'name': duplicate site name")
         seen.add(site.name)
-    return Config(path=path, sites=sites, crawl=dict(crawl))
+    return Config(path=path, sites=sites, crawl=dict(crawl), index=_parse_index(raw, path))
+
+
+def _parse_index(raw: dict[str, Any], path: Path) -> IndexConfig:
+    table = raw.get("index", {})
+    if not isinstance(table, dict):
+        raise UserError(f"{path}: [index] must be a table")
+    unknown = sorted(set(table) - INDEX_KEYS)
+    if unknown:
+        raise UserError(f"{path}: [index] key {unknown[0]!r}: unknown key")
+    backend = table.get("backend", "memory")
+    if backend not in INDEX_BACKENDS:
+        raise UserError(
+            f"{path}: [index] key 'backend': must be one of {', '.join(INDEX_BACKENDS)}"
+        )
+    url = table.get("url")
+    if url is not None:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("redis", "rediss") or not parts.hostname:
+            raise UserError(f"{path}: [index] key 'url': must be a redis://host:port/db URL")
+        try:
+            int(parts.path.strip("/") or 0), parts.port  # noqa: B018 - validation only
+        except ValueError:
+            raise UserError(f"{path}: [index] key 'url': bad port or database number") from None
+    prefix = table.get("prefix", "syndetect")
+    if not isinstance(prefix, str) or not prefix:
+        raise UserError(f"{path}: [index] key 'prefix': must be a non-empty string")
+    return IndexConfig(backend=backend, url=url, prefix=prefix)
 
 
 def _parse_site(entry: Any, index: int, path: Path) -> SiteConfig:

@@ -22,6 +22,7 @@ from db.store import (
     articles_needing_fingerprint,
     iter_fingerprints,
     mark_matched,
+    resolve_relations,
     save_fingerprint,
     unfingerprintable,
     upsert_match,
@@ -61,13 +62,14 @@ def _stderr(message: str) -> None:
 def run_matching(
     engine: Engine,
     storage_config: dict | None = None,
+    prefix: str = "syndetect",
     progress: Progress | None = _stderr,
 ) -> MatchStats:
     started = time.monotonic()
     stats = MatchStats()
     with session_factory(engine)() as session:
         stats.fingerprinted = _fingerprint_pending(session, progress)
-        index = CandidateIndex(storage_config=storage_config)
+        index = CandidateIndex(storage_config=storage_config, prefix=prefix)
         for article_id, data in iter_fingerprints(session, FINGERPRINT_VERSION, matched=True):
             index.insert(str(article_id), Fingerprint.from_bytes(data))
         matcher = Matcher(index, _fingerprint_loader(session))
@@ -80,6 +82,7 @@ def run_matching(
             if len(done) % COMMIT_EVERY == 0:
                 _commit_matched(session, done, progress, stats, len(pending))
         _commit_matched(session, done, progress, stats, len(pending))
+        resolve_relations(session)
         # Articles too short to fingerprint count as matched: there is nothing to look for.
         mark_matched(session, unfingerprintable(session, FINGERPRINT_VERSION), FINGERPRINT_VERSION)
         session.commit()

@@ -89,6 +89,9 @@ class Match(Base):
     original_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
     score: Mapped[float] = mapped_column(Float)
     kind: Mapped[str] = mapped_column(String(16))  # "verbatim" | "translation"
+    # "original": copy_id republishes original_id. "sibling": both are copies of a third
+    # article (two farms copying one source); kept as evidence, left out of the views.
+    relation: Mapped[str] = mapped_column(String(16), default="original")
     # {"anchors": [...], "passages": [[original sentence, copy sentence], ...]}
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
     # The copy links to its original (e.g. a bare "Source link"): evidence, never required.

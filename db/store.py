@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from db.models import Article, CrawlRun, Fingerprint, Match, Site, utcnow
@@ -214,6 +214,26 @@ def upsert_match(
     existing.score, existing.kind = score, kind
     existing.evidence, existing.attributed = evidence, attributed
     return False
+
+
+def resolve_relations(session: Session) -> int:
+    """Mark copy → "original" pairs whose original is itself a copy of an article the copy
+    also matches: two farms copying one source match each other too, and that pair says
+    nothing about who republishes whom. Recomputed over all matches, so the result does not
+    depend on the order in which articles arrived. Returns the number of sibling pairs."""
+    session.execute(
+        text(
+            """
+            UPDATE matches SET relation = CASE WHEN EXISTS (
+                SELECT 1 FROM matches a JOIN matches b ON b.original_id = a.original_id
+                WHERE a.copy_id = matches.copy_id AND b.copy_id = matches.original_id
+            ) THEN 'sibling' ELSE 'original' END
+            """
+        )
+    )
+    return session.scalar(
+        select(func.count()).select_from(Match).where(Match.relation == "sibling")
+    )
 
 
 # -- crawl runs ----------------------------------------------------------------------------

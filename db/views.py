@@ -30,6 +30,7 @@ JOIN articles c ON c.id = m.copy_id
 JOIN sites cs ON cs.id = c.site_id
 JOIN articles o ON o.id = m.original_id
 JOIN sites os ON os.id = o.site_id
+WHERE m.relation = 'original'
 """
 
 # A site is a syndicator when at least two of its articles are copies of other sites' articles:
@@ -49,6 +50,7 @@ WITH art AS (
     JOIN articles c ON c.id = m.copy_id
     JOIN articles o ON o.id = m.original_id
     JOIN sites os ON os.id = o.site_id
+    WHERE m.relation = 'original'
     GROUP BY c.site_id
 )
 SELECT s.name AS site,

@@ -20,10 +20,20 @@ from dedup.fingerprint import Fingerprint
 # copies and copies with added boilerplate still count), and a floor on their number.
 VERBATIM_CONTAINMENT = 0.5
 VERBATIM_MIN_SHINGLES = 15
-# Translation: share of the poorer article's anchor weight aligned in order, and a floor on the
-# aligned weight itself (a handful of shared numbers is not enough evidence).
-TRANSLATION_MIN_SCORE = 0.45
-TRANSLATION_MIN_WEIGHT = 12.0
+# ...and of the larger one: two pages sharing only a site template share most of a short page,
+# but little of a long one; a partial copy keeps at least half of its original.
+VERBATIM_LARGER = 0.3
+# Translation: a logistic model over measurements of the monotone anchor alignment (see
+# FEATURES); coefficients fitted on candidate pairs of the corpus' tune half by
+# bench/quality_fit.py, on standardized features. Only anchor measurements take part, no
+# language-specific length or sentence-count ratios, so that other languages, other translation
+# systems (LLMs re-split sentences) and other page templates are judged alike.
+FEATURES = ("score", "log_weight", "richer_share", "sentence_share", "number_share")
+MEAN = (0.2113, 1.6685, 0.0952, 0.4883, 0.4829)
+SCALE = (0.1969, 0.6086, 0.1307, 0.2457, 0.2805)
+COEF = (0.258, 1.278, 0.406, 0.459, 0.857)
+INTERCEPT = -5.179
+TRANSLATION_MIN_LOGIT = 0.0
 TRANSLATION_MIN_SENTENCES = 2
 MAX_ANCHORS_SHOWN = 20
 
@@ -47,7 +57,11 @@ def _verbatim(a: Fingerprint, b: Fingerprint) -> Verdict | None:
         return None
     shared = np.intersect1d(a.shingles, b.shingles, assume_unique=True).size
     containment = shared / smaller
-    if shared < VERBATIM_MIN_SHINGLES or containment < VERBATIM_CONTAINMENT:
+    if (
+        shared < VERBATIM_MIN_SHINGLES
+        or containment < VERBATIM_CONTAINMENT
+        or shared < VERBATIM_LARGER * max(a.shingles.size, b.shingles.size)
+    ):
         return None
     aligned = _align_equal(a.sentence_hashes, b.sentence_hashes)
     return Verdict(
@@ -108,6 +122,23 @@ def _shared_labels(a: Fingerprint, b: Fingerprint) -> tuple[str, ...]:
     return tuple(a.labels[int(ida[k])] for k in order)
 
 
+def _outside_shared_sentences(
+    a: Fingerprint, b: Fingerprint, ida: np.ndarray, idb: np.ndarray, w: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drop shared anchors that occur only in sentences present verbatim in both articles."""
+    common = np.intersect1d(a.sentence_hashes[a.sentence_hashes != 0], b.sentence_hashes)
+    if common.size == 0:
+        return ida, idb, w
+    keep = np.ones(ida.size, dtype=bool)
+    for fp, ids in ((a, ida), (b, idb)):
+        sent = np.repeat(np.arange(fp.n_sentences), np.diff(fp.occ_offsets.astype(np.int64)))
+        elsewhere = ~np.isin(fp.sentence_hashes[sent], common)
+        alive = np.zeros(len(fp.keys), dtype=bool)
+        alive[fp.occ[elsewhere]] = True
+        keep &= alive[ids]
+    return ida[keep], idb[keep], w[keep]
+
+
 def _sentence_weights(fp: Fingerprint) -> float:
     return float(fp.weights[fp.occ].sum()) if fp.occ.size else 0.0
 
@@ -116,6 +147,7 @@ def _sentence_weights(fp: Fingerprint) -> float:
 class _Alignment:
     weight: float  # anchor weight aligned in order
     poorer: float  # anchor weight of the poorer article (sum over its sentences)
+    richer: float
     path: tuple[tuple[int, int], ...]
     shared_ids: np.ndarray  # ids in a of the shared anchors
     shared_weights: np.ndarray
@@ -127,7 +159,12 @@ class _Alignment:
 
 def _align(a: Fingerprint, b: Fingerprint) -> _Alignment | None:
     ida, idb, w = _shared(a, b)
-    poorer = min(_sentence_weights(a), _sentence_weights(b))
+    if ida.size and a.lang != b.lang:
+        # Identical sentences in articles of different languages are no translation: a shared
+        # page template or an English quote. Their anchors don't count.
+        ida, idb, w = _outside_shared_sentences(a, b, ida, idb, w)
+    weights_a, weights_b = _sentence_weights(a), _sentence_weights(b)
+    poorer = min(weights_a, weights_b)
     if ida.size == 0 or poorer <= 0:
         return None
     # Similarity of every sentence pair: the weight of the anchors they share.
@@ -153,27 +190,59 @@ def _align(a: Fingerprint, b: Fingerprint) -> _Alignment | None:
     return _Alignment(
         weight=weight,
         poorer=poorer,
+        richer=max(weights_a, weights_b),
         path=tuple((int(rows[r]), int(cols[c])) for r, c in path),
         shared_ids=ida,
         shared_weights=w,
     )
 
 
-def _is_translation(al: _Alignment) -> bool:
-    return (
-        al.weight >= TRANSLATION_MIN_WEIGHT
-        and al.score >= TRANSLATION_MIN_SCORE
-        and len(al.path) >= TRANSLATION_MIN_SENTENCES
-    )
+def _features(a: Fingerprint, b: Fingerprint, al: _Alignment) -> dict[str, float]:
+    anchored = min(_anchored_sentences(a), _anchored_sentences(b))
+    numbers = min(_number_weight(a), _number_weight(b))
+    numeric = np.array([a.keys[int(i)].startswith("#") for i in al.shared_ids], dtype=bool)
+    return {
+        # Share of the poorer article's anchor weight aligned in order (a partial copy or a
+        # translation into a script that keeps fewer anchors is the poorer one).
+        "score": al.score,
+        # How much evidence there is at all: a few shared numbers prove little.
+        "log_weight": float(np.log1p(al.weight)),
+        # Share of the richer article's anchors: low for a short text that merely quotes names.
+        "richer_share": al.weight / al.richer if al.richer > 0 else 0.0,
+        # Share of the poorer article's anchored sentences that take part in the alignment.
+        "sentence_share": len(al.path) / anchored if anchored else 0.0,
+        # Numbers survive translation almost always: a translation shares nearly all of them.
+        # Neutral (0.5) when one side has none.
+        "number_share": float(al.shared_weights[numeric].sum()) / numbers if numbers else 0.5,
+    }
+
+
+def _logit(features: dict[str, float]) -> float:
+    z = INTERCEPT
+    for name, mean, scale, coef in zip(FEATURES, MEAN, SCALE, COEF, strict=True):
+        z += coef * (features[name] - mean) / scale
+    return z
+
+
+def _anchored_sentences(fp: Fingerprint) -> int:
+    return int(np.count_nonzero(np.diff(fp.occ_offsets.astype(np.int64))))
+
+
+def _number_weight(fp: Fingerprint) -> float:
+    numeric = np.array([k.startswith("#") for k in fp.keys], dtype=bool)
+    return float(fp.weights[numeric].sum()) if numeric.size else 0.0
 
 
 def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
     al = _align(a, b)
-    if al is None or not _is_translation(al):
+    if al is None or len(al.path) < TRANSLATION_MIN_SENTENCES:
+        return None
+    z = _logit(_features(a, b, al))
+    if z < TRANSLATION_MIN_LOGIT:
         return None
     order = np.argsort(-al.shared_weights, kind="stable")[:MAX_ANCHORS_SHOWN]
     return Verdict(
-        score=round(al.score, 6),
+        score=round(float(1.0 / (1.0 + np.exp(-z))), 6),
         kind="translation",
         anchors=tuple(a.labels[int(al.shared_ids[k])] for k in order),
         aligned=al.path,
@@ -181,20 +250,22 @@ def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
 
 
 def explain(a: Fingerprint, b: Fingerprint) -> dict[str, float]:
-    """The measurements behind verify(a, b), for benchmarks and for reading a miss."""
+    """The measurements behind verify(a, b), for benchmarks, fitting, and reading a miss."""
     smaller = min(a.shingles.size, b.shingles.size)
     shared = np.intersect1d(a.shingles, b.shingles, assume_unique=True).size
-    al = _align(a, b)
-    return {
+    out = {
         "shingles_shared": float(shared),
         "containment": shared / smaller if smaller else 0.0,
-        "aligned_weight": al.weight if al else 0.0,
-        "poorer_weight": al.poorer if al else 0.0,
-        "score": al.score if al else 0.0,
-        "aligned_sentences": float(len(al.path)) if al else 0.0,
-        "sentences_a": float(a.n_sentences),
-        "sentences_b": float(b.n_sentences),
+        "aligned_sentences": 0.0,
+        "logit": float("-inf"),
     }
+    al = _align(a, b)
+    features = _features(a, b, al) if al is not None else dict.fromkeys(FEATURES, 0.0)
+    out.update(features)
+    if al is not None:
+        out["aligned_sentences"] = float(len(al.path))
+        out["logit"] = _logit(features)
+    return out
 
 
 def _monotone_alignment(sim: np.ndarray) -> tuple[float, list[tuple[int, int]]]:

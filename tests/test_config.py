@@ -81,3 +81,24 @@ def test_mistakes_are_one_line_errors_naming_file_site_and_key(tmp_path, text, m
 def test_missing_file(tmp_path):
     with pytest.raises(UserError, match="config file not found"):
         load(tmp_path / "nope.toml")
+
+
+def test_index_table(tmp_path):
+    site = "[[site]]\nname='a'\nrole='source'\nstart_urls=['http://x.example/']\n"
+    config = load(write(tmp_path, site))
+    assert config.index.backend == "memory" and config.index.storage_config() is None
+    config = load(
+        write(tmp_path, "[index]\nbackend='redis'\nurl='redis://127.0.0.1:6380/2'\n" + site)
+    )
+    assert config.index.storage_config() == {
+        "type": "redis",
+        "redis": {"host": "127.0.0.1", "port": 6380, "db": 2, "password": None},
+    }
+    for bad, key in (
+        ("backend='cassandra'", "'backend'"),
+        ("url='http://x'", "'url'"),
+        ("url='redis://h:1/x'", "'url'"),
+        ("shards=3", "'shards'"),
+    ):
+        with pytest.raises(UserError, match=key):
+            load(write(tmp_path, f"[index]\n{bad}\n" + site))

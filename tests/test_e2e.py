@@ -114,7 +114,10 @@ def test_second_run_changes_nothing(crawled):
         runs = conn.execute(
             text("SELECT articles_new, articles_unchanged FROM crawl_runs ORDER BY id")
         ).all()
-        count = conn.execute(text("SELECT count(*) FROM matches")).scalar()
+        count = conn.execute(text("SELECT count(*) FROM copies")).scalar()
+        pairs = conn.execute(
+            text("SELECT count(*), count(DISTINCT copy_id || '-' || original_id) FROM matches")
+        ).one()
     engine.dispose()
     half = len(runs) // 2
     assert sum(r.articles_new for r in runs[half:]) == 0
@@ -122,6 +125,7 @@ def test_second_run_changes_nothing(crawled):
         r.articles_new for r in runs[:half]
     )
     assert count == len(expected_pairs(content, bases))
+    assert pairs[0] == pairs[1]  # no pair stored twice
 
 
 def test_copy_crawled_before_its_original_is_found_when_the_original_arrives(tmp_path):

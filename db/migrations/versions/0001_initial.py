@@ -66,6 +66,7 @@ def upgrade() -> None:
         ),
         sa.Column("score", sa.Float, nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("relation", sa.String(16), nullable=False, server_default="original"),
         sa.Column("evidence", sa.JSON, nullable=False),
         sa.Column("attributed", sa.Boolean, nullable=False),
         sa.Column("detected_at", sa.DateTime, nullable=False),
