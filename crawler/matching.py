@@ -20,6 +20,7 @@ from db.models import Article, Site
 from db.session import session_factory
 from db.store import (
     articles_needing_fingerprint,
+    count_fingerprints,
     iter_fingerprints,
     mark_matched,
     resolve_relations,
@@ -70,8 +71,11 @@ def run_matching(
     with session_factory(engine)() as session:
         stats.fingerprinted = _fingerprint_pending(session, progress)
         index = CandidateIndex(storage_config=storage_config, prefix=prefix)
-        for article_id, data in iter_fingerprints(session, FINGERPRINT_VERSION, matched=True):
-            index.insert(str(article_id), Fingerprint.from_bytes(data))
+        # A persistent index (Redis) already holds what earlier runs matched; load only when
+        # it is out of step with the database (in memory: always, it starts empty).
+        if len(index) != count_fingerprints(session, FINGERPRINT_VERSION, matched=True):
+            for article_id, data in iter_fingerprints(session, FINGERPRINT_VERSION, matched=True):
+                index.insert(str(article_id), Fingerprint.from_bytes(data))
         matcher = Matcher(index, _fingerprint_loader(session))
         pending = list(iter_fingerprints(session, FINGERPRINT_VERSION, matched=False))
         done: list[int] = []

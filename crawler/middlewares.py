@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
 
 from crawler.urls import netloc, same_site_netloc
 
@@ -36,3 +42,59 @@ class SiteBoundaryMiddleware:
             (request.meta.get("redirect_urls") or ["-"])[0],
         )
         raise IgnoreRequest(f"outside site {site.name}: {request.url}")
+
+
+class RetryAfterMiddleware:
+    """Honours Retry-After on 429 and 503: the host gets no request before the time it asked
+    for (capped by SYNDETECT_MAX_RETRY_AFTER seconds); RetryMiddleware then retries the page.
+
+    Sits above RetryMiddleware (550) so it sees the response first.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.cap = crawler.settings.getfloat("SYNDETECT_MAX_RETRY_AFTER", 120.0)
+        self.not_before: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        wait = self.not_before.get(netloc(request.url), 0.0) - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status in (429, 503):
+            delay = retry_after_seconds(response.headers.get("Retry-After"))
+            if delay is not None:
+                delay = min(delay, self.cap)
+                host = netloc(request.url)
+                self.not_before[host] = max(
+                    self.not_before.get(host, 0.0), time.monotonic() + delay
+                )
+                self.crawler.spider.logger.warning(
+                    "%s answered %d: waiting %.0fs before the next request to %s",
+                    request.url,
+                    response.status,
+                    delay,
+                    host,
+                )
+        return response
+
+
+def retry_after_seconds(value: bytes | None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date; None if unreadable."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -101,6 +101,7 @@ class StorePipeline:
                 self.counts[item.site]["articles_gone"] += 1
             return item
         site_name, extracted = item
+        self.crawler.spider.traps.observe(site_name, extracted.url, extracted.is_article)
         counts = self.counts[site_name]
         if not extracted.is_article:
             counts["non_articles"] += 1

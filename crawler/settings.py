@@ -37,9 +37,13 @@ ITEM_PIPELINES = {
 EXTENSIONS = {"crawler.extensions.CrawlProgress": 500}
 # Before RedirectMiddleware (600) sees responses, after it creates requests: every redirect
 # target passes the site boundary check again.
-DOWNLOADER_MIDDLEWARES = {"crawler.middlewares.SiteBoundaryMiddleware": 50}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SiteBoundaryMiddleware": 50,
+    "crawler.middlewares.RetryAfterMiddleware": 560,
+}
 
 # syndetect's own settings
 SYNDETECT_DB = None  # SQLAlchemy URL; None: $SYNDETECT_DB or sqlite:///syndetect.db
 SYNDETECT_EXTRACT_WORKERS = -1  # extraction processes; -1: one per core; 0: in the reactor
 SYNDETECT_PROGRESS = True
+SYNDETECT_MAX_RETRY_AFTER = 120  # seconds: the longest Retry-After honoured

@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-# Parameters that only track the visitor; two URLs differing only by them are one page.
+# Parameters that only track the visitor or the session; two URLs differing only by them are
+# one page (and session ids would otherwise make every visit a new URL: a crawl trap).
 TRACKING_PARAMS = frozenset(
-    {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "ref", "ref_src"}
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "ref",
+        "ref_src",
+        "sid",
+        "sessionid",
+        "session_id",
+        "phpsessid",
+        "jsessionid",
+        "aspsessionid",
+        "s",
+    }
 )
 TRACKING_PREFIXES = ("utm_",)
+# Java servlets put the session id in the path: /page;jsessionid=ABC
+PATH_SESSION = re.compile(r";(jsessionid|sessionid|sid)=[^/?#]*", re.IGNORECASE)
 
 
 def check_http_url(url: object) -> str | None:
@@ -53,5 +74,6 @@ def canonical(url: str) -> str:
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
         if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
     ]
-    cleaned = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+    path = PATH_SESSION.sub("", parts.path) or "/"
+    cleaned = urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
     return canonicalize_url(cleaned)

@@ -137,6 +137,26 @@ def save_fingerprint(session: Session, article_id: int, version: int, data: byte
         )
 
 
+def _matched_condition(version: int, matched: bool):
+    if matched:
+        return Article.matched_version == version
+    return Article.matched_version.is_(None) | (Article.matched_version != version)
+
+
+def count_fingerprints(session: Session, version: int, matched: bool) -> int:
+    query = (
+        select(func.count())
+        .select_from(Fingerprint)
+        .join(Article, Article.id == Fingerprint.article_id)
+        .where(
+            Fingerprint.version == version,
+            Fingerprint.data.is_not(None),
+            _matched_condition(version, matched),
+        )
+    )
+    return session.scalar(query)
+
+
 def iter_fingerprints(
     session: Session, version: int, matched: bool, batch: int = 2000
 ) -> Iterator[tuple[int, bytes]]:
@@ -165,7 +185,7 @@ def unfingerprintable(session: Session, version: int) -> list[int]:
         .where(
             Fingerprint.version == version,
             Fingerprint.data.is_(None),
-            Article.matched_version.is_(None) | (Article.matched_version != version),
+            _matched_condition(version, matched=False),
         )
     )
     return list(session.scalars(query))

@@ -26,6 +26,8 @@ class Matcher:
             verdict = verify(fp, other_fp)
             if verdict is not None:
                 found.append((other, verdict))
-        found.sort(key=lambda kv: (-kv[1].score, kv[0]))
         self.index.insert(key, fp)
-        return found
+        # No selection among verified candidates: keeping only the best (or those near it) was
+        # measured to lose more true pairs than false ones (bench/quality.py, docs/quality.md):
+        # the best match of a copy is often a sibling copy of the same original.
+        return sorted(found, key=lambda kv: (-kv[1].score, kv[0]))

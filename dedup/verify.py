@@ -19,7 +19,7 @@ from dedup.fingerprint import Fingerprint
 # Verbatim: share of the smaller article's shingles found in the other (containment, so partial
 # copies and copies with added boilerplate still count), and a floor on their number.
 VERBATIM_CONTAINMENT = 0.5
-VERBATIM_MIN_SHINGLES = 15
+VERBATIM_MIN_SHINGLES = 25
 # ...and of the larger one: two pages sharing only a site template share most of a short page,
 # but little of a long one; a partial copy keeps at least half of its original.
 VERBATIM_LARGER = 0.3
@@ -28,11 +28,18 @@ VERBATIM_LARGER = 0.3
 # bench/quality_fit.py, on standardized features. Only anchor measurements take part, no
 # language-specific length or sentence-count ratios, so that other languages, other translation
 # systems (LLMs re-split sentences) and other page templates are judged alike.
-FEATURES = ("score", "log_weight", "richer_share", "sentence_share", "number_share")
-MEAN = (0.2113, 1.6685, 0.0952, 0.4883, 0.4829)
-SCALE = (0.1969, 0.6086, 0.1307, 0.2457, 0.2805)
-COEF = (0.258, 1.278, 0.406, 0.459, 0.857)
-INTERCEPT = -5.179
+FEATURES = (
+    "score",
+    "log_weight",
+    "richer_share",
+    "sentence_share",
+    "number_share",
+    "log_numbers",
+)
+MEAN = (0.2061, 1.6613, 0.0917, 0.4857, 0.4814, 1.0)
+SCALE = (0.1887, 0.6064, 0.1234, 0.2442, 0.2799, 1.0)
+COEF = (0.428, 1.16, 0.802, 0.335, 0.724, 0.0)
+INTERCEPT = -5.218
 TRANSLATION_MIN_LOGIT = 0.0
 TRANSLATION_MIN_SENTENCES = 2
 MAX_ANCHORS_SHOWN = 20
@@ -159,9 +166,9 @@ class _Alignment:
 
 def _align(a: Fingerprint, b: Fingerprint) -> _Alignment | None:
     ida, idb, w = _shared(a, b)
-    if ida.size and a.lang != b.lang:
-        # Identical sentences in articles of different languages are no translation: a shared
-        # page template or an English quote. Their anchors don't count.
+    if ida.size:
+        # Identical sentences are no translation: a shared page template, a quote, or a verbatim
+        # copy (which _verbatim judges). Their anchors don't count as translation evidence.
         ida, idb, w = _outside_shared_sentences(a, b, ida, idb, w)
     weights_a, weights_b = _sentence_weights(a), _sentence_weights(b)
     poorer = min(weights_a, weights_b)
@@ -201,6 +208,7 @@ def _features(a: Fingerprint, b: Fingerprint, al: _Alignment) -> dict[str, float
     anchored = min(_anchored_sentences(a), _anchored_sentences(b))
     numbers = min(_number_weight(a), _number_weight(b))
     numeric = np.array([a.keys[int(i)].startswith("#") for i in al.shared_ids], dtype=bool)
+    shared_numbers = float(al.shared_weights[numeric].sum())
     return {
         # Share of the poorer article's anchor weight aligned in order (a partial copy or a
         # translation into a script that keeps fewer anchors is the poorer one).
@@ -213,7 +221,10 @@ def _features(a: Fingerprint, b: Fingerprint, al: _Alignment) -> dict[str, float
         "sentence_share": len(al.path) / anchored if anchored else 0.0,
         # Numbers survive translation almost always: a translation shares nearly all of them.
         # Neutral (0.5) when one side has none.
-        "number_share": float(al.shared_weights[numeric].sum()) / numbers if numbers else 0.5,
+        "number_share": shared_numbers / numbers if numbers else 0.5,
+        # How many numbers are shared: many shared numbers are strong evidence even where
+        # names don't survive (Chinese and Japanese write foreign names in their own script).
+        "log_numbers": float(np.log1p(shared_numbers)),
     }
 
 

@@ -23,6 +23,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from crawler import config as config_module
 from crawler.config import Config, SiteConfig
 from crawler.items import GoneItem, PageItem
+from crawler.traps import TrapGuard
 from crawler.urls import canonical, check_http_url, netloc, same_site_netloc
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
@@ -49,6 +50,8 @@ class SitesSpider(scrapy.Spider):
         )
         self.pages_scheduled: Counter[str] = Counter()
         self.link_extractor = LinkExtractor(unique=True)
+        # Fed by the store pipeline with what extraction made of each page.
+        self.traps = TrapGuard()
 
     async def start(self) -> Any:
         for item in self._initial_requests():
@@ -98,6 +101,15 @@ class SitesSpider(scrapy.Spider):
         if not same_site_netloc(netloc(url), set(site.netlocs)):
             return None
         if self.pages_scheduled[site.name] >= site.max_pages:
+            if self.pages_scheduled[site.name] == site.max_pages:
+                self.pages_scheduled[site.name] += 1  # log once
+                self.logger.warning("site %r: page budget of %d reached", site.name, site.max_pages)
+            return None
+        trap = self.traps.allows(site.name, url)
+        if trap:
+            if self.traps.first_report(site.name, trap):
+                self.logger.warning("site %r: crawl trap skipped: %s", site.name, trap)
+            self.crawler.stats.inc_value("syndetect/trap_skipped")
             return None
         self.pages_scheduled[site.name] += 1
         return scrapy.Request(url, callback=self.parse_page, cb_kwargs={"site": site})
@@ -153,6 +165,10 @@ class SitesSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or b"html" not in (
             response.headers.get("Content-Type") or b"text/html"
         ):
+            return
+        if b"\x00" in response.body[:4096]:
+            # Binary served as text/html: nothing to extract, nothing to follow.
+            self.logger.info("binary content served as HTML, skipped: %s", response.url)
             return
         yield PageItem(site=site.name, url=canonical(response.url), html=response.text)
         for href in (
