@@ -9,8 +9,8 @@ import unicodedata
 from anyascii import anyascii
 from datasketch import MinHash, MinHashLSH
 
-JACCARD = 0.2
-LCS = 0.35
+JACCARD = 0.3
+LCS = 0.5
 _TOKEN = re.compile(r"\d[\d.,]*\d|\d|[^\W\d_]+")
 
 

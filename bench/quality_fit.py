@@ -48,7 +48,7 @@ def candidate_pairs(split: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.n
                 continue  # decided before the model: no alignment, or a verbatim copy
             a, b = by_url[url], by_url[other]
             x.append([facts[f] for f in FEATURES])
-            y.append(a.doc_id == b.doc_id)
+            y.append(world.same_story(a, b))
             original = a if a.kind == "original" else b
             long_.append(is_long(original.text, original.lang))
     return np.array(x), np.array(y, dtype=float), np.array(long_, dtype=bool)

@@ -59,8 +59,10 @@ def evaluate(world: World, rows: list[dict]) -> Outcome:
             out.found.add(pair)
             if b.kind != "original":
                 out.misoriented.append(row)
-        elif a.doc_id == b.doc_id:
-            out.siblings.append(row)  # two copies of one original: the same text, not an error
+        elif world.same_story(a, b):
+            # Two copies of one original, or articles of two corpus documents that are
+            # near-copies of each other: the same text, not an error.
+            out.siblings.append(row)
         else:
             out.fp.append(row)
     return out
@@ -133,7 +135,8 @@ def markdown(world: World, out: Outcome, dims: tuple[str, ...]) -> str:
         f"Sites: {sites['syndicators_flagged']}/{sites['syndicators']} syndicators flagged; "
         f"{len(sites['innocent_flagged'])}/{sites['innocent']} innocent sites flagged"
         + (f" ({', '.join(sites['innocent_flagged'])})" if sites["innocent_flagged"] else "")
-        + f". Sibling matches (two copies of one original): {len(out.siblings)}; "
+        + f". Sibling matches (copies of one original, or of corpus near-duplicates): "
+        f"{len(out.siblings)}; "
         f"misoriented true pairs: {len(out.misoriented)}."
     )
     return "\n".join(lines)

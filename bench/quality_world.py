@@ -66,6 +66,13 @@ class World:
     split: str
     seed: int
     articles: list[Article] = field(default_factory=list)
+    # Corpus documents that are themselves near-copies of each other (customer-service chats
+    # split into several documents, one review posted twice): doc id -> group id. A match
+    # between their articles is a correct find, not a false positive.
+    related: dict[str, str] = field(default_factory=dict)
+
+    def same_story(self, a: Article, b: Article) -> bool:
+        return self.related.get(a.doc_id, a.doc_id) == self.related.get(b.doc_id, b.doc_id)
 
     def by_url(self) -> dict[str, Article]:
         return {a.url: a for a in self.articles}
@@ -133,10 +140,41 @@ def _with_boilerplate(text: str, rng: random.Random) -> str:
     return "\n\n".join([*before, text, *after])
 
 
+def _near_duplicates(pool: list[dict], containment: float = 0.5) -> dict[str, str]:
+    """Group corpus documents whose original texts share at least half of the smaller one's
+    word 5-shingles (union-find over an inverted index), independently of dedup/."""
+    shingles = {}
+    for d in pool:
+        words = re.findall(r"\w+", d["text"].lower())
+        shingles[d["id"]] = {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))}
+    postings: dict[str, list[str]] = {}
+    for doc_id, grams in shingles.items():
+        for gram in grams:
+            postings.setdefault(gram, []).append(doc_id)
+    parent = {doc_id: doc_id for doc_id in shingles}
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for doc_id, grams in shingles.items():
+        overlap: dict[str, int] = {}
+        for gram in grams:
+            for other in postings[gram]:
+                if other != doc_id:
+                    overlap[other] = overlap.get(other, 0) + 1
+        for other, n in overlap.items():
+            if n >= containment * min(len(grams), len(shingles[other])):
+                parent[root(other)] = root(doc_id)
+    return {doc_id: root(doc_id) for doc_id in shingles}
+
+
 def build_world(docs: list[dict], split: str, seed: int = 3) -> World:
     rng = random.Random(f"{seed}:{split}")
-    world = World(split=split, seed=seed)
     pool = sorted((d for d in docs if split_of(d["id"]) == split), key=lambda d: d["id"])
+    world = World(split=split, seed=seed, related=_near_duplicates(pool))
     copy_langs = {t["lang"] for d in pool for t in d["translations"] if t["kind"] == "mt"}
     for doc in pool:
         title, body = _title_and_body(doc["text"])

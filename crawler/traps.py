@@ -1,10 +1,10 @@
 """Crawl-trap guard: stops a site's crawl from drowning in generated URLs.
 
 Infinite calendars, ever-growing query strings and faceted listings produce endless pages of one
-shape and no articles. Each URL has a shape (its path with digit runs replaced, plus its query
-keys); once a shape has given many pages and not one article, no more URLs of that shape are
-requested. A path may also carry only so many distinct query strings. Article-rich shapes
-(/news/12345/) are never limited: their pages are articles.
+shape that lead nowhere new. Each URL has a shape (its path with digit runs replaced, plus its
+query keys). A shape stays open while its pages are articles or lead to URLs of other shapes
+(a paginated archive leads to articles); once it has had many pages that did neither, no more
+URLs of that shape are requested.
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from collections import Counter
 from urllib.parse import parse_qsl, urlsplit
 
 DIGITS = re.compile(r"\d+")
-NON_ARTICLE_PAGES_PER_SHAPE = 40
-QUERY_VARIANTS_PER_PATH = 25
+UNPRODUCTIVE_PAGES_PER_SHAPE = 40
 
 
 def shape(url: str) -> str:
@@ -27,31 +26,34 @@ def shape(url: str) -> str:
 class TrapGuard:
     def __init__(self) -> None:
         self.non_articles: Counter[tuple[str, str]] = Counter()
-        self.articles: Counter[tuple[str, str]] = Counter()
-        self.query_variants: dict[tuple[str, str], set[str]] = {}
+        self.productive: Counter[tuple[str, str]] = Counter()
         self.reported: set[tuple[str, str]] = set()
 
     def observe(self, site: str, url: str, is_article: bool) -> None:
-        """What extraction made of a fetched page."""
+        """What extraction made of a fetched page: an article makes its shape productive."""
         key = (site, shape(url))
-        (self.articles if is_article else self.non_articles)[key] += 1
+        if is_article:
+            self.productive[key] += 1
+        else:
+            self.non_articles[key] += 1
 
     def allows(self, site: str, url: str) -> str | None:
         """None when `url` may be requested, else why it looks like a trap."""
         key = (site, shape(url))
-        if self.articles[key] == 0 and self.non_articles[key] >= NON_ARTICLE_PAGES_PER_SHAPE:
-            return f"{self.non_articles[key]} pages shaped {key[1]!r} and no article"
-        parts = urlsplit(url)
-        if parts.query:
-            variants = self.query_variants.setdefault((site, parts.path), set())
-            variants.add(parts.query)
-            if len(variants) > QUERY_VARIANTS_PER_PATH:
-                return f"more than {QUERY_VARIANTS_PER_PATH} query strings on {parts.path}"
+        pages = self.non_articles[key]
+        if self.productive[key] == 0 and pages >= UNPRODUCTIVE_PAGES_PER_SHAPE:
+            return f"{pages} pages shaped {key[1]!r} led to no article and no new page"
         return None
 
-    def first_report(self, site: str, reason: str) -> bool:
-        """True the first time a trap is seen, so it is logged once."""
-        key = (site, reason.split(" ", 1)[-1])
+    def scheduled_from(self, site: str, url: str, source: str | None) -> None:
+        """`url` is about to be requested, found on page `source` (None: a start URL): a page
+        that leads to a URL of another shape is not a trap."""
+        if source is not None and shape(source) != shape(url):
+            self.productive[(site, shape(source))] += 1
+
+    def first_report(self, site: str, url: str) -> bool:
+        """True the first time a shape is refused, so each trap is logged once."""
+        key = (site, shape(url))
         if key in self.reported:
             return False
         self.reported.add(key)

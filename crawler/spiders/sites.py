@@ -49,6 +49,9 @@ class SitesSpider(scrapy.Spider):
             (self.config.site(site),) if site else self.config.sites
         )
         self.pages_scheduled: Counter[str] = Counter()
+        self.budget_reported: set[str] = set()
+        # Canonical URLs requested so far: the budget counts each page once.
+        self.seen: set[str] = set()
         self.link_extractor = LinkExtractor(unique=True)
         # Fed by the store pipeline with what extraction made of each page.
         self.traps = TrapGuard()
@@ -93,24 +96,29 @@ class SitesSpider(scrapy.Spider):
             url, callback=self.parse_feed, cb_kwargs={"site": site}, errback=self._ignore_failure
         )
 
-    def _page_request(self, site: SiteConfig, url: str) -> scrapy.Request | None:
-        """A request for an HTML page of `site`, or None when off-site or over budget."""
+    def _page_request(
+        self, site: SiteConfig, url: str, source: str | None = None
+    ) -> scrapy.Request | None:
+        """A request for an HTML page of `site` found on page `source`, or None when the URL
+        was seen already, is off-site, over the budget or in a crawl trap."""
         if check_http_url(url) is not None:
             return None
         url = canonical(url)
-        if not same_site_netloc(netloc(url), set(site.netlocs)):
+        if url in self.seen or not same_site_netloc(netloc(url), set(site.netlocs)):
             return None
         if self.pages_scheduled[site.name] >= site.max_pages:
-            if self.pages_scheduled[site.name] == site.max_pages:
-                self.pages_scheduled[site.name] += 1  # log once
+            if site.name not in self.budget_reported:
+                self.budget_reported.add(site.name)
                 self.logger.warning("site %r: page budget of %d reached", site.name, site.max_pages)
             return None
         trap = self.traps.allows(site.name, url)
         if trap:
-            if self.traps.first_report(site.name, trap):
+            if self.traps.first_report(site.name, url):
                 self.logger.warning("site %r: crawl trap skipped: %s", site.name, trap)
             self.crawler.stats.inc_value("syndetect/trap_skipped")
             return None
+        self.seen.add(url)
+        self.traps.scheduled_from(site.name, url, source)
         self.pages_scheduled[site.name] += 1
         return scrapy.Request(url, callback=self.parse_page, cb_kwargs={"site": site})
 
@@ -177,8 +185,9 @@ class SitesSpider(scrapy.Spider):
             .getall()
         ):
             yield self._feed_request(site, urljoin(response.url, href))
+        source = canonical(response.url)
         for link in self.link_extractor.extract_links(response):
-            request = self._page_request(site, link.url)
+            request = self._page_request(site, link.url, source)
             if request is not None:
                 yield request
 
