@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,8 +17,28 @@ ROLES = ("source", "suspect")
 TOP_LEVEL_KEYS = {"crawl", "site", "index"}
 INDEX_KEYS = {"backend", "url", "prefix"}
 INDEX_BACKENDS = ("memory", "redis")
-SITE_KEYS = {"name", "role", "start_urls", "sitemaps", "feeds", "language", "max_pages"}
+SITE_KEYS = {
+    "name",
+    "role",
+    "start_urls",
+    "sitemaps",
+    "feeds",
+    "language",
+    "max_pages",
+    "recheck_after",
+}
 DEFAULT_MAX_PAGES = 5000
+DEFAULT_RECHECK_AFTER = "7d"
+DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
+DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_duration(value: object) -> timedelta:
+    """ "90s", "30m", "6h", "7d", "2w" or a number of seconds → timedelta; ValueError if not."""
+    match = DURATION.match(str(value)) if isinstance(value, str | int | float) else None
+    if match is None or isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a duration such as '30m', '6h' or '7d'")
+    return timedelta(seconds=float(match.group(1)) * DURATION_UNITS[match.group(2)])
 
 
 @dataclass(frozen=True)
@@ -28,6 +50,9 @@ class SiteConfig:
     feeds: tuple[str, ...] = ()
     language: str | None = None
     max_pages: int = DEFAULT_MAX_PAGES
+    # A stored article is requested again when this old, or sooner if a sitemap or feed says
+    # it changed; in between, incremental crawls skip it.
+    recheck_after: timedelta = timedelta(days=7)
 
     @property
     def netlocs(self) -> frozenset[str]:
@@ -178,8 +203,13 @@ def _parse_site(entry: Any, index: int, path: Path) -> SiteConfig:
     max_pages = entry.get("max_pages", DEFAULT_MAX_PAGES)
     if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
         raise fail("max_pages", "must be a positive integer")
+    try:
+        recheck_after = parse_duration(entry.get("recheck_after", DEFAULT_RECHECK_AFTER))
+    except ValueError as exc:
+        raise fail("recheck_after", str(exc)) from None
     return SiteConfig(
         name=name.strip(),
+        recheck_after=recheck_after,
         role=role,
         start_urls=url_list("start_urls", required=True),
         sitemaps=url_list("sitemaps"),

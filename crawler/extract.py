@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
 from lxml import etree, html
 
+from crawler.dates import parse_date
 from crawler.language import identify
 from crawler.urls import check_http_url, netloc
 
@@ -88,7 +89,7 @@ def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extrac
         is_article=True,
         title=(doc.title or "").strip() or None,
         author=(doc.author or "").strip() or None,
-        published=signals["published"] or _parse_date(doc.date),
+        published=signals["published"] or parse_date(doc.date),
         text=text,
         lang=lang,
         lang_confidence=confidence,
@@ -108,7 +109,7 @@ def _page_signals(tree: html.HtmlElement) -> dict:
     """Page-level hints: declared type (Open Graph, JSON-LD), publication time, language."""
     og_type = _first(tree.xpath('//meta[@property="og:type"]/@content'))
     types: set[str] = {og_type.lower()} if og_type else set()
-    published = _parse_date(
+    published = parse_date(
         _first(
             tree.xpath(
                 '//meta[@property="article:published_time"]/@content'
@@ -124,7 +125,7 @@ def _page_signals(tree: html.HtmlElement) -> dict:
                 if isinstance(value, str):
                     types.add(value.lower())
             if published is None and isinstance(node.get("datePublished"), str):
-                published = _parse_date(node["datePublished"])
+                published = parse_date(node["datePublished"])
     lang = _first(tree.xpath("/html/@lang"))
     return {
         "is_article_type": bool(types & ARTICLE_TYPES),
@@ -239,19 +240,6 @@ def _element_starting_with(tree: html.HtmlElement, block: str) -> html.HtmlEleme
                     element = child
             return element
     return None
-
-
-def _parse_date(value: str | None) -> datetime | None:
-    """ISO date or datetime → naive UTC; None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
 
 
 def _first(values: list) -> str | None:

@@ -12,11 +12,21 @@ class PageItem:
     site: str
     url: str
     html: str
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass
 class GoneItem:
     """A page that answered 404/410: a stored article there is marked gone, never deleted."""
+
+    site: str
+    url: str
+
+
+@dataclass
+class UnchangedItem:
+    """A stored article that answered 304 Not Modified."""
 
     site: str
     url: str

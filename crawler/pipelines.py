@@ -16,9 +16,17 @@ from typing import Any
 from scrapy.crawler import Crawler
 
 from crawler.extract import Extracted, extract
-from crawler.items import GoneItem, PageItem
+from crawler.items import GoneItem, PageItem, UnchangedItem
 from db.session import connect, session_factory
-from db.store import ArticleRecord, finish_run, mark_gone, start_run, store_article, upsert_site
+from db.store import (
+    ArticleRecord,
+    finish_run,
+    mark_gone,
+    mark_unchanged,
+    start_run,
+    store_article,
+    upsert_site,
+)
 
 
 class InlineExecutor(Executor):
@@ -63,7 +71,7 @@ class ExtractPipeline:
             return item
         hint = self.crawler.spider.config.site(item.site).language
         future = self.executor.submit(extract, item.html, item.url, hint)
-        return item.site, await asyncio.wrap_future(future)
+        return item, await asyncio.wrap_future(future)
 
 
 class StorePipeline:
@@ -100,7 +108,13 @@ class StorePipeline:
                 self.session.commit()
                 self.counts[item.site]["articles_gone"] += 1
             return item
-        site_name, extracted = item
+        if isinstance(item, UnchangedItem):
+            if mark_unchanged(self.session, item.url):
+                self.session.commit()
+                self.counts[item.site]["articles_unchanged"] += 1
+            return item
+        page, extracted = item
+        site_name = page.site
         self.crawler.spider.traps.observe(site_name, extracted.url, extracted.is_article)
         counts = self.counts[site_name]
         if not extracted.is_article:
@@ -109,7 +123,8 @@ class StorePipeline:
                 "not an article (%s): %s", extracted.reason, extracted.url
             )
             return item
-        outcome = store_article(self.session, self.sites[site_name], to_record(extracted))
+        record = to_record(extracted, page.etag, page.last_modified)
+        outcome = store_article(self.session, self.sites[site_name], record)
         self.session.commit()
         counts[f"articles_{outcome}"] += 1
         return item
@@ -128,6 +143,8 @@ class StorePipeline:
                     "articles_new": counts["articles_new"],
                     "articles_changed": counts["articles_changed"],
                     "articles_unchanged": counts["articles_unchanged"],
+                    "articles_skipped": stats.get_value(f"syndetect/skipped/{name}", 0),
+                    "articles_gone": counts["articles_gone"],
                     "non_articles": counts["non_articles"],
                     "errors": stats.get_value(f"syndetect/errors/{name}", 0),
                 },
@@ -137,8 +154,12 @@ class StorePipeline:
         self.engine.dispose()
 
 
-def to_record(extracted: Extracted) -> ArticleRecord:
+def to_record(
+    extracted: Extracted, etag: str | None = None, last_modified: str | None = None
+) -> ArticleRecord:
     return ArticleRecord(
+        etag=etag,
+        last_modified=last_modified,
         url=extracted.url,
         text=extracted.text,
         title=extracted.title,

@@ -60,6 +60,10 @@ class Article(Base):
     links: Mapped[list] = mapped_column(JSON, default=list)
     attribution_url: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="ok")  # "ok" | "gone"
+    # Validators from the last fetch, sent back as If-None-Match / If-Modified-Since.
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
     first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Fingerprint version this article was last matched with; NULL = waiting for `match`.
@@ -111,5 +115,8 @@ class CrawlRun(Base):
     articles_new: Mapped[int] = mapped_column(Integer, default=0)
     articles_changed: Mapped[int] = mapped_column(Integer, default=0)
     articles_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    # Stored articles not requested again: nothing said they changed (incremental crawl).
+    articles_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    articles_gone: Mapped[int] = mapped_column(Integer, default=0)
     non_articles: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)

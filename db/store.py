@@ -51,6 +51,8 @@ class ArticleRecord:
     lang_confidence: float | None = None
     links: list[str] = field(default_factory=list)
     attribution_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def store_article(session: Session, site: Site, record: ArticleRecord) -> str:
@@ -78,14 +80,18 @@ def store_article(session: Session, site: Site, record: ArticleRecord) -> str:
                 links=list(record.links),
                 attribution_url=record.attribution_url,
                 status="ok",
+                etag=record.etag,
+                last_modified=record.last_modified,
+                fetched_at=now,
                 first_seen=now,
                 last_seen=now,
             )
         )
         session.flush()
         return "new"
-    article.last_seen = now
+    article.last_seen = article.fetched_at = now
     article.status = "ok"
+    article.etag, article.last_modified = record.etag, record.last_modified
     if article.content_hash == digest and article.site_id == site.id:
         return "unchanged"
     article.site_id = site.id
@@ -112,8 +118,32 @@ def mark_gone(session: Session, url: str) -> bool:
     return bool(result.rowcount)
 
 
-def known_urls(session: Session, site_id: int) -> set[str]:
-    return set(session.scalars(select(Article.url).where(Article.site_id == site_id)))
+@dataclass(frozen=True)
+class Known:
+    """What the crawler remembers of a stored article to decide whether to fetch it again."""
+
+    fetched_at: datetime | None
+    etag: str | None
+    last_modified: str | None
+
+
+def known_articles(session: Session, site_id: int) -> dict[str, Known]:
+    query = select(Article.url, Article.fetched_at, Article.etag, Article.last_modified).where(
+        Article.site_id == site_id
+    )
+    return {
+        url: Known(fetched, etag, modified)
+        for url, fetched, etag, modified in session.execute(query)
+    }
+
+
+def mark_unchanged(session: Session, url: str) -> bool:
+    """A stored article answered 304 Not Modified: it is still there, as it was."""
+    now = utcnow()
+    result = session.execute(
+        update(Article).where(Article.url == url).values(status="ok", last_seen=now, fetched_at=now)
+    )
+    return bool(result.rowcount)
 
 
 # -- fingerprints and matching -------------------------------------------------------------
@@ -268,6 +298,8 @@ def start_run(session: Session, site_id: int | None) -> CrawlRun:
         articles_new=0,
         articles_changed=0,
         articles_unchanged=0,
+        articles_skipped=0,
+        articles_gone=0,
         non_articles=0,
         errors=0,
     )

@@ -139,3 +139,73 @@ def test_redirects_out_of_the_site_are_not_followed(tmp_path):
             tmp_path, f'[[site]]\nname = "farm"\nrole = "suspect"\nstart_urls = ["{farm}/"]\n'
         )
     assert urls == [f"{farm}/a"]
+
+
+def test_incremental_crawls_fetch_only_what_is_new_or_changed(tmp_path):
+    """Second run on an unchanged site: only listing pages; lastmod and 304s for the rest."""
+    with serve({"inc": ("127.0.0.45", 0)}) as web:
+        base = web.bases["inc"]
+        pages = {"/robots.txt": Page(b"User-agent: *\n", "text/plain")}
+        for number in range(1, 6):  # 5 listing pages of 20 articles
+            items = "".join(f'<a href="/a/{number}-{k}">x</a>' for k in range(20))
+            older = f'<a href="/page/{number + 1}/">Older</a>' if number < 5 else ""
+            pages["/" if number == 1 else f"/page/{number}/"] = Page(
+                f"<html><body>{items}{older}</body></html>".encode()
+            )
+            for k in range(20):
+                pages[f"/a/{number}-{k}"] = article(number * 100 + k)
+        web.pages["inc"] = pages
+        site = f'[[site]]\nname = "inc"\nrole = "source"\nstart_urls = ["{base}/"]\n'
+        first = len(crawl(tmp_path, site)), runs(tmp_path)[-1]
+        second = len(crawl(tmp_path, site)), runs(tmp_path)[-1]
+        # 5% new articles on the front page.
+        for k in range(5):
+            pages[f"/a/new-{k}"] = article(500 + k)
+        pages["/"] = Page(
+            pages["/"].body.replace(
+                b"<body>",
+                b"<body>" + b"".join(f'<a href="/a/new-{k}">n</a>'.encode() for k in range(5)),
+            )
+        )
+        third = len(crawl(tmp_path, site)), runs(tmp_path)[-1]
+    assert first[0] == 100 and first[1]["articles_new"] == 100
+    assert second[0] == 100 and second[1]["articles_skipped"] == 100
+    assert second[1]["pages_fetched"] <= 0.1 * first[1]["pages_fetched"]
+    assert third[0] == 105 and third[1]["articles_new"] == 5
+    assert third[1]["pages_fetched"] <= second[1]["pages_fetched"] + 5
+
+
+def test_recheck_uses_conditional_get_and_marks_gone(tmp_path):
+    with serve({"re": ("127.0.0.46", 0)}) as web:
+        base = web.bases["re"]
+        body = article(1).body
+        web.pages["re"] = {
+            "/": Page(b'<html><body><a href="/a/1">1</a><a href="/a/2">2</a></body></html>'),
+            "/a/1": Page(body, headers=(("ETag", '"v1"'),)),
+            "/a/2": article(2),
+        }
+        site = (
+            f'[[site]]\nname = "re"\nrole = "source"\nstart_urls = ["{base}/"]\n'
+            'recheck_after = "0s"\n'
+        )
+        crawl(tmp_path, site)
+        web.pages["re"]["/a/1"] = Page(b"", status=304, headers=(("ETag", '"v1"'),))
+        web.pages["re"]["/a/2"] = Page(b"gone", status=410)
+        crawl(tmp_path, site)
+        last = runs(tmp_path)[-1]
+    assert last["articles_unchanged"] == 1 and last["articles_gone"] == 1
+    engine = create_engine(f"sqlite:///{tmp_path / 'crawl.db'}")
+    with engine.connect() as conn:
+        status = dict(conn.execute(text("SELECT url, status FROM articles")).all())
+    engine.dispose()
+    assert status == {f"{base}/a/1": "ok", f"{base}/a/2": "gone"}
+
+
+def runs(tmp_path: Path) -> list[dict]:
+    engine = create_engine(f"sqlite:///{tmp_path / 'crawl.db'}")
+    with engine.connect() as conn:
+        rows = [
+            dict(r._mapping) for r in conn.execute(text("SELECT * FROM crawl_runs ORDER BY id"))
+        ]
+    engine.dispose()
+    return rows

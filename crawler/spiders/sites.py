@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -22,7 +23,9 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawler import config as config_module
 from crawler.config import Config, SiteConfig
-from crawler.items import GoneItem, PageItem
+from crawler.dates import parse_date
+from crawler.incremental import conditional_headers, due_again, load_known
+from crawler.items import GoneItem, PageItem, UnchangedItem
 from crawler.traps import TrapGuard
 from crawler.urls import canonical, check_http_url, netloc, same_site_netloc
 
@@ -31,8 +34,8 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+j
 
 class SitesSpider(scrapy.Spider):
     name = "sites"
-    # 404/410 reach the callback so stored articles can be marked gone.
-    custom_settings = {"HTTPERROR_ALLOWED_CODES": [404, 410]}
+    # 404/410 reach the callback so stored articles can be marked gone, 304 so they are kept.
+    custom_settings = {"HTTPERROR_ALLOWED_CODES": [304, 404, 410]}
 
     def __init__(
         self,
@@ -57,6 +60,7 @@ class SitesSpider(scrapy.Spider):
         self.traps = TrapGuard()
 
     async def start(self) -> Any:
+        self.known = load_known(self.settings.get("SYNDETECT_DB"), self.sites)
         for item in self._initial_requests():
             yield item
 
@@ -97,14 +101,24 @@ class SitesSpider(scrapy.Spider):
         )
 
     def _page_request(
-        self, site: SiteConfig, url: str, source: str | None = None
+        self,
+        site: SiteConfig,
+        url: str,
+        source: str | None = None,
+        lastmod: datetime | None = None,
     ) -> scrapy.Request | None:
-        """A request for an HTML page of `site` found on page `source`, or None when the URL
-        was seen already, is off-site, over the budget or in a crawl trap."""
+        """A request for an HTML page of `site` found on page `source` (or in a sitemap or feed
+        saying it changed at `lastmod`), or None when the URL was seen already, is off-site,
+        a stored article with no sign of change, over the budget or in a crawl trap."""
         if check_http_url(url) is not None:
             return None
         url = canonical(url)
         if url in self.seen or not same_site_netloc(netloc(url), set(site.netlocs)):
+            return None
+        known = self.known.get(site.name, {}).get(url)
+        if known is not None and not due_again(known, site, lastmod):
+            self.seen.add(url)
+            self.crawler.stats.inc_value(f"syndetect/skipped/{site.name}")
             return None
         if self.pages_scheduled[site.name] >= site.max_pages:
             if site.name not in self.budget_reported:
@@ -120,7 +134,12 @@ class SitesSpider(scrapy.Spider):
         self.seen.add(url)
         self.traps.scheduled_from(site.name, url, source)
         self.pages_scheduled[site.name] += 1
-        return scrapy.Request(url, callback=self.parse_page, cb_kwargs={"site": site})
+        return scrapy.Request(
+            url,
+            callback=self.parse_page,
+            cb_kwargs={"site": site},
+            headers=conditional_headers(known),
+        )
 
     def parse_robots(self, response: Response, site: SiteConfig) -> Iterator[scrapy.Request]:
         if response.status != 200:
@@ -147,7 +166,8 @@ class SitesSpider(scrapy.Spider):
                 if same_site_netloc(netloc(loc), set(site.netlocs)):
                     yield self._sitemap_request(site, loc)
             else:
-                request = self._page_request(site, loc)
+                lastmod = parse_date(entry.get("lastmod"))
+                request = self._page_request(site, loc, lastmod=lastmod)
                 if request is not None:
                     yield request
 
@@ -170,6 +190,9 @@ class SitesSpider(scrapy.Spider):
         if response.status in (404, 410):
             yield GoneItem(site=site.name, url=canonical(response.url))
             return
+        if response.status == 304:
+            yield UnchangedItem(site=site.name, url=canonical(response.request.url))
+            return
         if not isinstance(response, TextResponse) or b"html" not in (
             response.headers.get("Content-Type") or b"text/html"
         ):
@@ -178,7 +201,13 @@ class SitesSpider(scrapy.Spider):
             # Binary served as text/html: nothing to extract, nothing to follow.
             self.logger.info("binary content served as HTML, skipped: %s", response.url)
             return
-        yield PageItem(site=site.name, url=canonical(response.url), html=response.text)
+        yield PageItem(
+            site=site.name,
+            url=canonical(response.url),
+            html=response.text,
+            etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+        )
         for href in (
             response.xpath("//link[@rel='alternate']")
             .xpath("self::*[" + " or ".join(f"@type='{t}'" for t in FEED_TYPES) + "]/@href")
@@ -194,3 +223,8 @@ class SitesSpider(scrapy.Spider):
     def _ignore_failure(self, failure: Any) -> None:
         """Discovery is best effort: a missing sitemap or feed is normal."""
         self.logger.debug("discovery request failed: %s", failure.value)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None

@@ -42,6 +42,9 @@ def upgrade() -> None:
         sa.Column("links", sa.JSON, nullable=False),
         sa.Column("attribution_url", sa.Text),
         sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("etag", sa.Text),
+        sa.Column("last_modified", sa.Text),
+        sa.Column("fetched_at", sa.DateTime),
         sa.Column("first_seen", sa.DateTime, nullable=False),
         sa.Column("last_seen", sa.DateTime, nullable=False),
         sa.Column("matched_version", sa.Integer, index=True),
@@ -83,6 +86,8 @@ def upgrade() -> None:
         sa.Column("articles_new", sa.Integer, nullable=False),
         sa.Column("articles_changed", sa.Integer, nullable=False),
         sa.Column("articles_unchanged", sa.Integer, nullable=False),
+        sa.Column("articles_skipped", sa.Integer, nullable=False),
+        sa.Column("articles_gone", sa.Integer, nullable=False),
         sa.Column("non_articles", sa.Integer, nullable=False),
         sa.Column("errors", sa.Integer, nullable=False),
     )
