@@ -20,7 +20,12 @@ from corpus import documents, is_long  # noqa: E402
 from quality_world import build_world  # noqa: E402
 
 from dedup import CandidateIndex, Document, fingerprint  # noqa: E402
-from dedup.verify import FEATURES, explain  # noqa: E402
+from dedup.verify import (  # noqa: E402
+    FEATURES,
+    TRANSLATION_MIN_SENTENCES,
+    TRANSLATION_MIN_WEIGHT,
+    explain,
+)
 
 
 def candidate_pairs(split: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -44,8 +49,12 @@ def candidate_pairs(split: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.n
                 continue
             seen.add(pair)
             facts = explain(fp, fps[other])
-            if facts["aligned_sentences"] < 2 or facts["containment"] >= 0.5:
-                continue  # decided before the model: no alignment, or a verbatim copy
+            if (
+                facts["aligned_sentences"] < TRANSLATION_MIN_SENTENCES
+                or facts["log_weight"] < np.log1p(TRANSLATION_MIN_WEIGHT)
+                or facts["containment"] >= 0.5
+            ):
+                continue  # decided before the model: too little alignment, or a verbatim copy
             a, b = by_url[url], by_url[other]
             x.append([facts[f] for f in FEATURES])
             y.append(world.same_story(a, b))

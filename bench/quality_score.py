@@ -39,7 +39,7 @@ def _groups(original: Article, copy: Article) -> dict[str, str]:
         "script": f"{script_group(original.lang, copy.lang)} / {long_}",
         "pair": f"{original.lang}>{copy.lang}" + (" verbatim" if copy.kind == "verbatim" else ""),
         "domain": f"{copy.domain} / {long_}",
-        "kind": copy.kind + (" partial" if copy.partial else ""),
+        "kind": f"{copy.kind}{' partial' if copy.partial else ''} / {long_}",
     }
 
 

@@ -117,8 +117,14 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+# The corpus anonymizes names in chats and product pages (#PRS_ORG#, #Product1#, #NUMBER#): the
+# same placeholder in unrelated documents would look like a shared name, and no web page has one.
+_PLACEHOLDER = re.compile(r"#[A-Za-z_]+\d*#")
+
+
 def _title_and_body(text: str) -> tuple[str, str]:
     """The first line is usually the headline: the page shows it as the title, above the body."""
+    text = _PLACEHOLDER.sub("", text)
     first, _, rest = text.strip().partition("\n")
     if rest.strip() and len(first) <= 200:
         return first.strip(), rest.strip()

@@ -7,7 +7,7 @@ import random
 
 from crawler.demo.render import Page, Pages
 
-WORDS = (  # noqa: SIM905 - a sentence reads better than a list of 40 strings
+WORDS = (
     "the council said that a new plan would bring more work to the harbour while critics "
     "warned about costs and delays in the region after years of debate over the budget and "
     "the future of local transport schools hospitals and housing for families"

@@ -9,13 +9,15 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from crawler import config as config_module
 from crawler.errors import UserError
 from crawler.output import write_csv, write_json, write_jsonl, write_table
 from db.lock import exclusive
 from db.queries import EXPORTS, export, site_report
-from db.session import DatabaseError, connect, resolve_url, session_factory
+from db.session import DatabaseError, connect, describe, resolve_url, session_factory
+from db.store import interrupt_stale_runs
 
 REPORT_COLUMNS = (
     "site",
@@ -86,12 +88,26 @@ def _progress(args: argparse.Namespace):
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    engine = connect(args.db)  # fail on a bad database before any page is fetched
+    if engine.dialect.name == "sqlite":
+        # One writer per SQLite file. On PostgreSQL several crawlers may share the database.
+        with exclusive(engine, "crawl"):
+            _crawl(engine, args)
+    else:
+        _crawl(engine, args)
+    return 0
+
+
+def _crawl(engine: Engine, args: argparse.Namespace) -> None:
+    """Crawl with the database lock held by the caller (or no lock needed)."""
     from crawler.crawl import crawl
 
     config = config_module.load(args.config)
-    connect(args.db).dispose()  # fail on a bad database before any page is fetched
+    if engine.dialect.name == "sqlite" or args.command == "run":
+        with session_factory(engine)() as session:
+            interrupt_stale_runs(session)
+            session.commit()
     crawl(config, resolve_url(args.db), site=getattr(args, "site", None), quiet=args.quiet)
-    return 0
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -120,7 +136,7 @@ def _match(engine: Engine, args: argparse.Namespace) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     engine = connect(args.db)
     with exclusive(engine, "run"):
-        cmd_crawl(args)
+        _crawl(engine, args)
         _match(engine, args)
     return cmd_report(args)
 
@@ -198,6 +214,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UserError, DatabaseError) as exc:
         print(f"syndetect: error: {exc}", file=sys.stderr)
         return 2
+    except DBAPIError as exc:
+        # The database failed mid-job (disk full, file made read-only, server gone); every
+        # job commits as it goes, so what was stored before stays stored.
+        print(f"syndetect: error: database: {describe(exc)}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("syndetect: interrupted", file=sys.stderr)
         return 130

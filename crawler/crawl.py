@@ -8,6 +8,7 @@ from scrapy.settings import Settings
 from crawler import settings as default_settings
 from crawler.config import Config
 from crawler.spiders.sites import SitesSpider
+from db.session import DatabaseError
 
 
 def crawl_settings(config: Config, db_url: str | None, quiet: bool = False) -> Settings:
@@ -30,4 +31,8 @@ def crawl(config: Config, db_url: str | None, site: str | None = None, quiet: bo
     crawler = process.create_crawler(SitesSpider)
     process.crawl(crawler, config=config, site=site)
     process.start()
-    return crawler.stats.get_stats()
+    stats = crawler.stats.get_stats()
+    reason = stats.get("finish_reason", "finished")
+    if reason.startswith("database error"):
+        raise DatabaseError(f"crawl stopped: {reason}")
+    return stats

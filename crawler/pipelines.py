@@ -14,10 +14,12 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from sqlalchemy.exc import DBAPIError
 
 from crawler.extract import Extracted, extract
 from crawler.items import GoneItem, PageItem, UnchangedItem
-from db.session import connect, session_factory
+from db.session import connect, describe, session_factory
 from db.store import (
     ArticleRecord,
     finish_run,
@@ -82,6 +84,7 @@ class StorePipeline:
         self.db_url = crawler.settings.get("SYNDETECT_DB")
         self.counts: dict[str, Counter[str]] = {}
         self.runs: dict[str, Any] = {}
+        self.failed = ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -103,6 +106,20 @@ class StorePipeline:
         self.session.commit()
 
     def process_item(self, item: Any) -> Any:
+        if self.failed:
+            raise DropItem("the database failed; the crawl is stopping")
+        try:
+            return self._store(item)
+        except DBAPIError as exc:
+            # Disk full, file made read-only, server gone: every item would fail the same way.
+            # Each item commits alone, so what was stored stays stored; stop the crawl.
+            self.session.rollback()
+            self.failed = f"database error: {describe(exc)}"
+            self.crawler.spider.logger.error("stopping the crawl: %s", self.failed)
+            asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=self.failed))
+            raise DropItem(self.failed) from None
+
+    def _store(self, item: Any) -> Any:
         if isinstance(item, GoneItem):
             if mark_gone(self.session, item.url):
                 self.session.commit()
@@ -130,6 +147,10 @@ class StorePipeline:
         return item
 
     def close_spider(self) -> None:
+        if self.failed:
+            self.session.close()
+            self.engine.dispose()
+            return
         reason = getattr(self.crawler.spider, "close_reason", None) or "finished"
         stats = self.crawler.stats
         for name, run in self.runs.items():

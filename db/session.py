@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_URL = "sqlite:///syndetect.db"
@@ -54,13 +54,32 @@ def connect(url: str | None = None, migrate: bool = True) -> Engine:
         with engine.connect():
             pass
     except OperationalError as exc:
-        reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-        raise DatabaseError(f"cannot open database {parsed!r}: {reason}") from None
+        raise DatabaseError(
+            f"cannot open database {parsed!r}: {describe(exc)}{_sqlite_hint(parsed)}"
+        ) from None
     if migrate:
         from db.migrate import upgrade
 
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except DBAPIError as exc:
+            raise DatabaseError(f"database {parsed!r}: {describe(exc)}") from None
     return engine
+
+
+def _sqlite_hint(url) -> str:
+    """SQLite says 'unable to open database file' for several causes; name the common one."""
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return ""
+    directory = Path(url.database).expanduser().resolve().parent
+    if not os.access(directory, os.W_OK):
+        return f" (the directory {directory} is read-only: WAL mode needs to write beside it)"
+    return ""
+
+
+def describe(exc: DBAPIError) -> str:
+    """The driver's own first line: 'attempt to write a readonly database', 'disk is full'…"""
+    return (str(exc.orig) if exc.orig is not None else str(exc)).strip().splitlines()[0]
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

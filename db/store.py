@@ -308,6 +308,17 @@ def start_run(session: Session, site_id: int | None) -> CrawlRun:
     return run
 
 
+def interrupt_stale_runs(session: Session) -> int:
+    """Runs still marked running when no other job can be running (the caller holds the
+    database lock) were killed: say so."""
+    result = session.execute(
+        update(CrawlRun)
+        .where(CrawlRun.status == "running")
+        .values(status="interrupted", finished_at=utcnow())
+    )
+    return result.rowcount
+
+
 def finish_run(session: Session, run: CrawlRun, status: str, counts: dict[str, int]) -> None:
     for key, value in counts.items():
         setattr(run, key, value)

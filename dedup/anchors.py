@@ -12,7 +12,7 @@ from dedup.rarity import zipf
 # Transliterated words compare on a prefix of their consonant skeleton: inflection changes
 # endings (Хабаровска / Khabarovsk) far more often than beginnings, and transliteration schemes
 # disagree mostly on vowels and on letters the skeleton merges.
-PREFIX = 5
+PREFIX = 4
 MIN_SKELETON = 3  # shorter skeletons ("bl", "mn") collide by chance
 # Which tokens survive machine translation was measured on the tune half of the corpus (share of
 # an original's anchors found in its translation / in an unrelated article): numbers of two or
@@ -65,7 +65,7 @@ def _is_latin(word: str) -> bool:
 
 
 @lru_cache(maxsize=1 << 18)
-def _word_anchor(raw: str, lang: str | None, initial: bool) -> Anchor | None:
+def _word_anchor(raw: str, lang: str | None, case_is_evidence: bool) -> Anchor | None:
     lower = raw.lower()
     latin = translit(raw)
     acronym = raw.isupper() and len(raw) >= 2
@@ -85,9 +85,11 @@ def _word_anchor(raw: str, lang: str | None, initial: bool) -> Anchor | None:
     capitalized = raw[0].isupper()
     if z is None:
         # No word list for this language: capitalization is the only evidence of a name.
-        is_anchor = capitalized and not initial if has_case else False
+        is_anchor = capitalized and case_is_evidence if has_case else False
     elif has_case:
-        is_anchor = capitalized and z < (INITIAL_NAME_MAX_ZIPF if initial else NAME_MAX_ZIPF)
+        is_anchor = capitalized and z < (
+            NAME_MAX_ZIPF if case_is_evidence else INITIAL_NAME_MAX_ZIPF
+        )
     else:
         is_anchor = z < CASELESS_RARE
     if not is_anchor:
@@ -122,7 +124,8 @@ def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
             anchors.extend(Anchor("#" + k, raw, _number_weight(k)) for k in keys)
         elif kind == "word":
             units.append(raw.lower())
-            anchor = _word_anchor(raw, lang, first_word)
+            # The first word of a sentence is capitalized whatever it is.
+            anchor = _word_anchor(raw, lang, not first_word)
             first_word = False
             if anchor is not None:
                 anchors.append(anchor)

@@ -21,7 +21,7 @@ from dedup.document import Document
 from dedup.minhash import hash64, shingle_hashes, signature
 from dedup.segment import sentences
 
-FINGERPRINT_VERSION = 2
+FINGERPRINT_VERSION = 3
 _MAGIC = b"SDFP"
 SHINGLE = 5
 MAX_SENTENCES = 600  # bounds verification cost on pathological pages
@@ -42,6 +42,9 @@ def _unit_hash(unit: str) -> int:
 class Fingerprint:
     lang: str | None
     n_units: int
+    # 1 when the title is kept as an extra first sentence (a headline is dense in names and
+    # numbers, and a copy keeps it); sentence indices of the text are then shifted by one.
+    title_sentences: int
     sentence_hashes: np.ndarray  # uint64 per sentence, 0 for sentences too short to count
     sentence_units: np.ndarray  # uint32 lexical units per sentence
     keys: tuple[str, ...]  # anchor vocabulary
@@ -63,7 +66,13 @@ class Fingerprint:
 
     def to_bytes(self) -> bytes:
         header = json.dumps(
-            {"lang": self.lang, "n_units": self.n_units, "keys": self.keys, "labels": self.labels},
+            {
+                "lang": self.lang,
+                "n_units": self.n_units,
+                "title_sentences": self.title_sentences,
+                "keys": self.keys,
+                "labels": self.labels,
+            },
             ensure_ascii=False,
             separators=(",", ":"),
         ).encode("utf-8")
@@ -117,6 +126,7 @@ class Fingerprint:
             fp = cls(
                 lang=meta["lang"],
                 n_units=int(meta["n_units"]),
+                title_sentences=int(meta["title_sentences"]),
                 sentence_hashes=arrays[0].astype(np.uint64),
                 sentence_units=arrays[1].astype(np.uint32),
                 keys=tuple(meta["keys"]),
@@ -153,7 +163,10 @@ def _check_consistent(fp: Fingerprint) -> None:
 
 def fingerprint(doc: Document) -> Fingerprint | None:
     """Fingerprint an article; None when there is too little text to tell copies apart."""
-    sents = sentences(doc.text)[:MAX_SENTENCES]
+    title = " ".join((doc.title or "").split())
+    # A title the text already starts with is not repeated.
+    title_sentences = int(bool(title) and not doc.text.lstrip().startswith(title))
+    sents = ([title] if title_sentences else []) + sentences(doc.text)[:MAX_SENTENCES]
     lang = doc.lang or detect_language(doc.text)
     per_sentence: list[SentenceAnchors] = [extract_anchors(s, lang) for s in sents]
     n_units = sum(len(s.units) for s in per_sentence)
@@ -201,6 +214,7 @@ def fingerprint(doc: Document) -> Fingerprint | None:
     return Fingerprint(
         lang=lang,
         n_units=n_units,
+        title_sentences=title_sentences,
         sentence_hashes=sentence_hashes,
         sentence_units=sentence_units,
         keys=keys,

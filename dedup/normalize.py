@@ -76,6 +76,7 @@ def translit(word: str) -> str:
 # Koschemjako/Kozhemyako. Order matters: digraphs first.
 _DIGRAPHS = (
     ("tsch", "ch"),
+    ("tch", "ch"),
     ("sch", "sh"),
     ("zh", "sh"),
     ("ph", "f"),

@@ -23,6 +23,10 @@ VERBATIM_MIN_SHINGLES = 25
 # ...and of the larger one: two pages sharing only a site template share most of a short page,
 # but little of a long one; a partial copy keeps at least half of its original.
 VERBATIM_LARGER = 0.3
+# A short text found whole inside another is a copy even below the shingle floor: shared page
+# furniture never makes up nearly all of a page that has text of its own.
+VERBATIM_SHORT_MIN_SHINGLES = 8
+VERBATIM_SHORT_CONTAINMENT = 0.9
 # Translation: a logistic model over measurements of the monotone anchor alignment (see
 # FEATURES); coefficients fitted on candidate pairs of the corpus' tune half by
 # bench/quality_fit.py, on standardized features. Only anchor measurements take part, no
@@ -35,13 +39,27 @@ FEATURES = (
     "sentence_share",
     "number_share",
     "log_numbers",
+    "diagonal_share",
+    "cjk",
 )
-MEAN = (0.2061, 1.6613, 0.0917, 0.4857, 0.4814, 1.0)
-SCALE = (0.1887, 0.6064, 0.1234, 0.2442, 0.2799, 1.0)
-COEF = (0.428, 1.16, 0.802, 0.335, 0.724, 0.0)
-INTERCEPT = -5.218
-TRANSLATION_MIN_LOGIT = 0.0
+# Chinese and Japanese write foreign names in their own script, so a pair with one of them keeps
+# fewer anchors in common than a pair of alphabetic languages: the model knows which it sees.
+CJK_LANGS = frozenset({"ja", "zh", "ko"})
+# Sentence pairs count as "on the diagonal" when their indices differ by at most this much plus
+# DIAGONAL_DRIFT of the index: translations keep sentence order and roughly sentence count
+# (a translator that splits or merges sentences drifts slowly), a partial copy is a prefix, and
+# an article on the same event mentions the same names in its own order.
+DIAGONAL_SLACK = 2
+DIAGONAL_DRIFT = 0.15
+MEAN = (0.3024, 2.7309, 0.1871, 0.5127, 0.5222, 1.7047, 0.5753, 0.1608)
+SCALE = (0.2978, 0.6486, 0.2373, 0.2711, 0.3398, 1.0014, 0.3955, 0.3673)
+COEF = (1.62, 1.181, 1.728, 0.697, 1.088, 0.1, 1.02, 0.762)
+INTERCEPT = -3.595
+TRANSLATION_MIN_LOGIT = 1.5
 TRANSLATION_MIN_SENTENCES = 2
+# Below this aligned anchor weight (two long numbers; a name and a couple of small numbers)
+# the features are ratios of almost nothing, and a short text full of small numbers "aligns".
+TRANSLATION_MIN_WEIGHT = 8.0
 MAX_ANCHORS_SHOWN = 20
 
 
@@ -64,13 +82,15 @@ def _verbatim(a: Fingerprint, b: Fingerprint) -> Verdict | None:
         return None
     shared = np.intersect1d(a.shingles, b.shingles, assume_unique=True).size
     containment = shared / smaller
-    if (
-        shared < VERBATIM_MIN_SHINGLES
-        or containment < VERBATIM_CONTAINMENT
-        or shared < VERBATIM_LARGER * max(a.shingles.size, b.shingles.size)
-    ):
+    whole = shared >= VERBATIM_SHORT_MIN_SHINGLES and containment >= VERBATIM_SHORT_CONTAINMENT
+    large = (
+        shared >= VERBATIM_MIN_SHINGLES
+        and containment >= VERBATIM_CONTAINMENT
+        and shared >= VERBATIM_LARGER * max(a.shingles.size, b.shingles.size)
+    )
+    if not (whole or large):
         return None
-    aligned = _align_equal(a.sentence_hashes, b.sentence_hashes)
+    aligned = _text_pairs(a, b, _align_equal(a.sentence_hashes, b.sentence_hashes))
     return Verdict(
         score=round(float(containment), 6),
         kind="verbatim",
@@ -106,6 +126,15 @@ def _align_equal(ha: np.ndarray, hb: np.ndarray) -> tuple[tuple[int, int], ...]:
         chain.append(pairs[k])
         k = parent[k]
     return tuple(reversed(chain))
+
+
+def _text_pairs(
+    a: Fingerprint, b: Fingerprint, pairs: tuple[tuple[int, int], ...]
+) -> tuple[tuple[int, int], ...]:
+    """Alignment in the indices of segment.sentences(text): titles kept as sentence 0 shift the
+    text's sentences by one, and a pair involving a title is not a pair of text sentences."""
+    ta, tb = a.title_sentences, b.title_sentences
+    return tuple((i - ta, j - tb) for i, j in pairs if i >= ta and j >= tb)
 
 
 def _shared(a: Fingerprint, b: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -156,6 +185,7 @@ class _Alignment:
     poorer: float  # anchor weight of the poorer article (sum over its sentences)
     richer: float
     path: tuple[tuple[int, int], ...]
+    path_weights: np.ndarray  # aligned anchor weight of each pair in path
     shared_ids: np.ndarray  # ids in a of the shared anchors
     shared_weights: np.ndarray
 
@@ -195,6 +225,7 @@ def _align(a: Fingerprint, b: Fingerprint) -> _Alignment | None:
         sim[by_key_a[k], col_of[s]] += weight_a[k]
     weight, path = _monotone_alignment(sim)
     return _Alignment(
+        path_weights=np.array([sim[r, c] for r, c in path], dtype=np.float64),
         weight=weight,
         poorer=poorer,
         richer=max(weights_a, weights_b),
@@ -225,7 +256,18 @@ def _features(a: Fingerprint, b: Fingerprint, al: _Alignment) -> dict[str, float
         # How many numbers are shared: many shared numbers are strong evidence even where
         # names don't survive (Chinese and Japanese write foreign names in their own script).
         "log_numbers": float(np.log1p(shared_numbers)),
+        "diagonal_share": _diagonal_share(al),
+        "cjk": float((a.lang in CJK_LANGS) != (b.lang in CJK_LANGS)),
     }
+
+
+def _diagonal_share(al: _Alignment) -> float:
+    if not al.path:
+        return 0.0
+    i, j = np.array(al.path, dtype=np.float64).T
+    near = np.abs(i - j) <= DIAGONAL_SLACK + DIAGONAL_DRIFT * np.maximum(i, j)
+    total = float(al.path_weights.sum())
+    return float(al.path_weights[near].sum()) / total if total > 0 else 0.0
 
 
 def _logit(features: dict[str, float]) -> float:
@@ -246,7 +288,7 @@ def _number_weight(fp: Fingerprint) -> float:
 
 def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
     al = _align(a, b)
-    if al is None or len(al.path) < TRANSLATION_MIN_SENTENCES:
+    if al is None or len(al.path) < TRANSLATION_MIN_SENTENCES or al.weight < TRANSLATION_MIN_WEIGHT:
         return None
     z = _logit(_features(a, b, al))
     if z < TRANSLATION_MIN_LOGIT:
@@ -256,7 +298,7 @@ def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
         score=round(float(1.0 / (1.0 + np.exp(-z))), 6),
         kind="translation",
         anchors=tuple(a.labels[int(al.shared_ids[k])] for k in order),
-        aligned=al.path,
+        aligned=_text_pairs(a, b, al.path),
     )
 
 

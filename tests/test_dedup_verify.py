@@ -11,7 +11,7 @@ import pytest
 from dedup.document import Document
 from dedup.fingerprint import Fingerprint, fingerprint
 from dedup.segment import paragraphs, sentences
-from dedup.verify import verify
+from dedup.verify import FEATURES, TRANSLATION_MIN_LOGIT, explain, verify
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 FERRY = ("ferry_en", "ferry_de", "ferry_ru", "ferry_ja")
@@ -112,3 +112,46 @@ def test_unrelated_articles_do_not_match() -> None:
         "Customers queued for more than an hour on Sunday to taste the famous croissant."
     )
     assert verify(fp_of("ferry_en"), fp_text(other, "en")) is None
+
+
+def split_title(text: str) -> tuple[str, str]:
+    title, _, body = text.partition("\n\n")
+    return title, body
+
+
+def test_title_given_apart_counts_and_indices_stay_in_the_text() -> None:
+    # Pages give the headline as a title, apart from the body: it still takes part in the match,
+    # but aligned indices refer to the sentences of the text only.
+    en_title, en_body = split_title(text_of("ferry_en"))
+    ru_title, ru_body = split_title(text_of("ferry_ru"))
+    a = fingerprint(Document(en_body, "en", en_title))
+    b = fingerprint(Document(ru_body, "ru", ru_title))
+    assert a is not None and b is not None
+    verdict = verify(a, b)
+    assert verdict is not None
+    n_en, n_ru = len(sentences(en_body)), len(sentences(ru_body))
+    assert verdict.aligned and all(0 <= i < n_en and 0 <= j < n_ru for i, j in verdict.aligned)
+    assert (0, 0) in verdict.aligned  # the first body sentences, not the titles
+
+
+def test_title_repeated_in_text_is_not_counted_twice() -> None:
+    text = text_of("ferry_en")
+    title, _ = split_title(text)
+    with_title = fingerprint(Document(text, "en", title))
+    without = fingerprint(Document(text, "en"))
+    assert with_title is not None and without is not None
+    assert with_title.n_sentences == without.n_sentences
+
+
+def test_short_text_found_whole_in_a_copy_is_verbatim() -> None:
+    short = "The ferry to Sakhalin leaves Vladivostok twice a week from 15 May, the port said."
+    copy = BOILERPLATE + "\n\n" + short + "\n\nLeave a comment"
+    verdict = verify(fp_text(short, "en"), fp_text(copy, "en"))
+    assert verdict is not None and verdict.kind == "verbatim"
+
+
+def test_explain_reports_the_model_inputs() -> None:
+    facts = explain(fp_of("ferry_en"), fp_of("ferry_ru"))
+    assert set(FEATURES) <= set(facts)
+    assert facts["logit"] >= TRANSLATION_MIN_LOGIT
+    assert facts["number_share"] == 1.0  # every number of the story survives the translation

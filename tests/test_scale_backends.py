@@ -6,9 +6,8 @@ import subprocess
 import sys
 import uuid
 
-import pytest
-
 from conftest import require_service
+
 from crawler.demo.render import load_content
 
 CLI = [sys.executable, "-m", "crawler.cli"]

@@ -24,6 +24,7 @@ class Page:
     content_type: str = "text/html; charset=utf-8"
     status: int = 200
     headers: tuple[tuple[str, str], ...] = ()
+    delay: float = 0.0  # seconds before answering (tests: slow servers, killable crawls)
 
 
 Pages = dict[str, Page]

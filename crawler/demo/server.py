@@ -4,6 +4,7 @@ host-based site boundaries are real. Used by `syndetect demo` and by the tests."
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +33,8 @@ def _handler(web: LoopbackWeb, name: str) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
             page = web.pages.get(name, {}).get(urlsplit(self.path).path, NOT_FOUND)
+            if page.delay:
+                time.sleep(page.delay)
             self.send_response(page.status)
             self.send_header("Content-Type", page.content_type)
             self.send_header("Content-Length", str(len(page.body)))

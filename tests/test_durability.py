@@ -1,0 +1,265 @@
+"""Hard failures: kill -9 during a crawl and during matching, a read-only database, a full
+disk. Nothing stored is lost, nothing is doubled, and the same command again completes the job.
+"""
+
+import json
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from crawler.demo.render import Page
+from crawler.demo.server import serve
+
+CLI = [sys.executable, "-m", "crawler.cli"]
+# A large invented vocabulary keeps unrelated synthetic stories unrelated for the matcher.
+_VOCABULARY_RNG = random.Random(1)
+WORDS = [
+    "".join(
+        _VOCABULARY_RNG.choice("aeioubdfgklmnprstvz") for _ in range(_VOCABULARY_RNG.randint(3, 9))
+    )
+    for _ in range(3000)
+]
+NAMES = ["Alvern", "Solheim", "Okafor", "Wierzbicki", "Lindqvist", "Marquez", "Dagny", "Ruiz"]
+
+
+def story(rng: random.Random, n: int) -> str:
+    paragraphs = []
+    for _ in range(4):
+        words = [rng.choice(WORDS) for _ in range(40)]
+        words[rng.randrange(40)] = NAMES[n % len(NAMES)] + rng.choice(WORDS)
+        words[rng.randrange(40)] = str(1000 + n)
+        paragraphs.append("The " + " ".join(words) + ".")
+    return "\n\n".join(paragraphs)
+
+
+def page(text: str, n: int) -> Page:
+    body = "".join(f"<p>{p}</p>" for p in text.split("\n\n"))
+    return Page(
+        f'<html lang="en"><head><title>Story {n}</title><meta property="og:type" '
+        f'content="article"></head><body><article><h1>Story {n}</h1>{body}</article></body>'
+        "</html>".encode(),
+        delay=0.02,
+    )
+
+
+def db_rows(path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def integrity(path: Path) -> str:
+    return db_rows(path, "PRAGMA integrity_check")[0][0]
+
+
+def wait_for(path: Path, sql: str, minimum: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if path.exists() and db_rows(path, sql)[0][0] >= minimum:
+                return
+        except sqlite3.OperationalError:
+            pass  # schema not created yet
+        time.sleep(0.05)
+    raise AssertionError(f"{sql} never reached {minimum}")
+
+
+def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600)
+    if check:
+        assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+def test_kill_9_during_crawl_then_rerun_loses_and_doubles_nothing(tmp_path):
+    rng = random.Random(5)
+    with serve({"big": ("127.0.0.47", 0)}) as web:
+        base = web.bases["big"]
+        pages = {"/robots.txt": Page(b"User-agent: *\n", "text/plain")}
+        for number in range(1, 16):
+            links = "".join(f'<a href="/s/{number}-{k}">s</a>' for k in range(20))
+            older = f'<a href="/page/{number + 1}/">Older</a>' if number < 15 else ""
+            pages["/" if number == 1 else f"/page/{number}/"] = Page(
+                f"<html><body>{links}{older}</body></html>".encode()
+            )
+            for k in range(20):
+                pages[f"/s/{number}-{k}"] = page(story(rng, number * 100 + k), number * 100 + k)
+        web.pages["big"] = pages
+        config = tmp_path / "sites.toml"
+        config.write_text(
+            "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
+            "CONCURRENT_REQUESTS_PER_DOMAIN = 4\n"
+            f'[[site]]\nname = "big"\nrole = "source"\nstart_urls = ["{base}/"]\n'
+        )
+        db = tmp_path / "killed.db"
+        crawl = subprocess.Popen(
+            [*CLI, "--db", f"sqlite:///{db}", "--quiet", "crawl", str(config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_for(db, "SELECT count(*) FROM articles", 60)
+        crawl.kill()  # SIGKILL: no cleanup of any kind
+        crawl.wait()
+        before = db_rows(db, "SELECT count(*) FROM articles")[0][0]
+        assert 0 < before < 300
+        assert integrity(db) == "ok"
+        run("--db", f"sqlite:///{db}", "--quiet", "crawl", str(config))
+    urls = [row[0] for row in db_rows(db, "SELECT url FROM articles")]
+    expected = {f"{base}/s/{n}-{k}" for n in range(1, 16) for k in range(20)}
+    assert len(urls) == len(set(urls)) == 300 and set(urls) == expected
+    assert integrity(db) == "ok"
+    statuses = [row[0] for row in db_rows(db, "SELECT status FROM crawl_runs ORDER BY id")]
+    assert statuses == ["interrupted", "finished"]
+
+
+def jsonl(path: Path, rows: list[dict]) -> str:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return str(path)
+
+
+def test_kill_9_during_matching_then_rerun_gives_the_uninterrupted_result(tmp_path):
+    rng = random.Random(9)
+    texts = [story(rng, n) for n in range(1200)]
+    sources = [
+        {"url": f"https://src.example/{n}", "title": "", "text": t, "lang": "en"}
+        for n, t in enumerate(texts)
+    ]
+    copies = [
+        {
+            "url": f"https://farm.example/{n}",
+            "title": "",
+            "lang": "en",
+            "text": texts[n] + "\n\nSource link. Related posts. Leave a comment.",
+        }
+        for n in range(0, 1200, 3)
+    ]
+    db = tmp_path / "killed.db"
+    url = f"sqlite:///{db}"
+    run(
+        "--db",
+        url,
+        "--quiet",
+        "ingest",
+        jsonl(tmp_path / "s.jsonl", sources),
+        "--site",
+        "src",
+        "--role",
+        "source",
+    )
+    run(
+        "--db",
+        url,
+        "--quiet",
+        "ingest",
+        jsonl(tmp_path / "f.jsonl", copies),
+        "--site",
+        "farm",
+        "--role",
+        "suspect",
+    )
+    reference = tmp_path / "reference.db"
+    shutil.copy(db, reference)
+    run("--db", f"sqlite:///{reference}", "--quiet", "match")
+    expected = set(db_rows(reference, "SELECT copy_id, original_id FROM matches"))
+    assert len(expected) == len(copies)
+
+    match = subprocess.Popen(
+        [*CLI, "--db", url, "--quiet", "match"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for(db, "SELECT count(*) FROM articles WHERE matched_version IS NOT NULL", 1)
+    match.kill()
+    match.wait()
+    partial = db_rows(db, "SELECT count(*) FROM matches")[0][0]
+    assert partial < len(expected), "the kill came too late to test anything"
+    assert integrity(db) == "ok"
+    run("--db", url, "--quiet", "match")
+    found = db_rows(db, "SELECT copy_id, original_id FROM matches")
+    assert len(found) == len(set(found)) and set(found) == expected
+    assert integrity(db) == "ok"
+
+
+@contextmanager
+def tiny_filesystem(path: Path, size: str):
+    path.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def test_read_only_database_is_a_one_line_error_and_keeps_the_data(tmp_path):
+    rows = [
+        {"url": f"https://src.example/{n}", "title": "t", "text": f"Text number {n}."}
+        for n in range(5)
+    ]
+    with tiny_filesystem(tmp_path / "ro", "2m") as mount:
+        url = f"sqlite:///{mount / 'x.db'}"
+        run(
+            "--db",
+            url,
+            "--quiet",
+            "ingest",
+            jsonl(tmp_path / "a.jsonl", rows),
+            "--site",
+            "a",
+            "--role",
+            "source",
+        )
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        result = run(
+            "--db",
+            url,
+            "ingest",
+            jsonl(tmp_path / "b.jsonl", rows),
+            "--site",
+            "b",
+            "--role",
+            "suspect",
+            check=False,
+        )
+        assert result.returncode != 0
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "read-only" in lines[0], lines
+        subprocess.run(["mount", "-o", "remount,rw", str(mount)], check=True)
+        assert db_rows(mount / "x.db", "SELECT count(*) FROM articles")[0][0] == 5
+
+
+def test_disk_full_during_crawl_stops_cleanly(tmp_path):
+    rng = random.Random(3)
+    with serve({"full": ("127.0.0.48", 0)}) as web:
+        base = web.bases["full"]
+        pages = {"/robots.txt": Page(b"User-agent: *\n", "text/plain")}
+        links = "".join(f'<a href="/s/{n}">s</a>' for n in range(400))
+        pages["/"] = Page(f"<html><body>{links}</body></html>".encode())
+        for n in range(400):
+            long_text = "\n\n".join(story(rng, n) for _ in range(6))
+            pages[f"/s/{n}"] = page(long_text, n)
+        web.pages["full"] = pages
+        config = tmp_path / "sites.toml"
+        config.write_text(
+            "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
+            f'[[site]]\nname = "full"\nrole = "source"\nstart_urls = ["{base}/"]\n'
+        )
+        with tiny_filesystem(tmp_path / "full", "600k") as mount:
+            db = mount / "x.db"
+            result = run("--db", f"sqlite:///{db}", "crawl", str(config), check=False)
+            assert result.returncode != 0
+            last = result.stderr.strip().splitlines()[-1]
+            assert last.startswith("syndetect: error:") and "full" in last, result.stderr[-1500:]
+            stored = db_rows(db, "SELECT count(*), sum(length(text) > 0) FROM articles")[0]
+            assert 0 < stored[0] < 400 and stored[0] == stored[1]
+            assert integrity(db) == "ok"
