@@ -5,7 +5,7 @@ choose_original, in a random arrival order (copies often arrive before their ori
 turns the verified pairs into the rows of `syndetect export matches`; the same scoring reads
 rows exported by the CLI (`--export FILE`, after ingesting the files `--write-jsonl DIR` wrote).
 
-    python bench/quality.py                      # tune and check, with the baseline
+    python bench/quality.py                      # tune and check, baseline, errors
     python bench/quality.py --split tune --no-baseline --misses 20
     python bench/quality.py --write-jsonl /tmp/world      # JSONL per site for `syndetect ingest`
     python bench/quality.py --split check --export matches.jsonl   # score a CLI export
@@ -169,7 +169,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--misses", type=int, default=10, help="misses to print with evidence")
-    parser.add_argument("--errors", action="store_true", help="print false positives and misses")
+    parser.add_argument(
+        "--no-errors", action="store_true", help="don't print false positives and misses"
+    )
     parser.add_argument("--write-jsonl", type=Path, help="write the world as JSONL per site")
     parser.add_argument("--export", type=Path, help="score this `export matches` JSONL instead")
     args = parser.parse_args(argv)
@@ -201,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
             print("Baseline (numbers + capitalized words, Jaccard then LCS):\n")
             print(markdown(world, base, ("overall", "script")))
             print()
-        if args.errors:
+        if not args.no_errors:
             print(report_errors(world, out, extra, fps, args.misses))
             print()
 

@@ -34,6 +34,16 @@ ATTRIBUTION_WORDS = re.compile(
     r"weiterlesen|источник|джерело|来源|出典|원문|出处)\s*:?\s*$",
     re.IGNORECASE,
 )
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# Consent banners and newsletter boxes: on a page whose article is empty trafilatura
+# would take them for the main text, and the same banner on two sites would look like a copy.
+_CHROME_WORDS = ("cookie", "consent", "gdpr", "cmp-", "newsletter")
+THEME_CHROME = [
+    f"//*[contains(translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), "
+    f"'{word}') or contains(translate(@id, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
+    f"'abcdefghijklmnopqrstuvwxyz'), '{word}')]"
+    for word in _CHROME_WORDS
+]
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "report"}
 BLOCK_TAGS = {"p", "head", "list", "quote", "table", "item"}
 
@@ -57,6 +67,9 @@ class Extracted:
 
 def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extracted:
     """Extract one page. Never raises on bad HTML: an unusable page is a non-article."""
+    if isinstance(page, str):
+        # lxml refuses text that still declares its byte encoding (XHTML's <?xml ...?>).
+        page = XML_DECLARATION.sub("", page, count=1)
     try:
         tree = html.fromstring(page)
     except (etree.ParserError, ValueError):
@@ -70,6 +83,7 @@ def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extrac
         include_tables=False,
         with_metadata=True,
         favor_precision=True,
+        prune_xpath=THEME_CHROME,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None or doc.body is None:

@@ -22,6 +22,7 @@ class GoneItem:
 
     site: str
     url: str
+    status: int = 404
 
 
 @dataclass

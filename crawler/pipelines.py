@@ -124,6 +124,9 @@ class StorePipeline:
             if mark_gone(self.session, item.url):
                 self.session.commit()
                 self.counts[item.site]["articles_gone"] += 1
+                self.crawler.spider.logger.warning(
+                    "article gone (HTTP %d), kept and marked gone: %s", item.status, item.url
+                )
             return item
         if isinstance(item, UnchangedItem):
             if mark_unchanged(self.session, item.url):

@@ -30,6 +30,8 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
 
+DUPEFILTER_CLASS = "crawler.dupefilter.LoggingDupeFilter"
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,
     "crawler.pipelines.StorePipeline": 200,

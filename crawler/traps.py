@@ -1,60 +1,71 @@
 """Crawl-trap guard: stops a site's crawl from drowning in generated URLs.
 
-Infinite calendars, ever-growing query strings and faceted listings produce endless pages of one
-shape that lead nowhere new. Each URL has a shape (its path with digit runs replaced, plus its
-query keys). A shape stays open while its pages are articles or lead to URLs of other shapes
-(a paginated archive leads to articles); once it has had many pages that did neither, no more
-URLs of that shape are requested.
+Infinite calendars, ever-growing query strings and faceted listings produce endless pages of
+one shape that lead nowhere new. A URL's shape is its path with digit runs replaced (plus a
+mark when it has a query). A shape proves itself productive when one of its pages is an
+article or links to a URL of another shape (a paginated archive leads to articles). An
+unproven shape gets PAGES_BEFORE_PROOF requests; further URLs of that shape wait until the
+shape proves itself (then they are released) or its pages are all done without proof (then
+they are dropped as a trap, with one log line).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from urllib.parse import parse_qsl, urlsplit
+from collections import Counter, defaultdict
+from typing import Any
+from urllib.parse import urlsplit
 
 DIGITS = re.compile(r"\d+")
-UNPRODUCTIVE_PAGES_PER_SHAPE = 40
+PAGES_BEFORE_PROOF = 40
 
 
 def shape(url: str) -> str:
     parts = urlsplit(url)
-    keys = sorted({key for key, _ in parse_qsl(parts.query, keep_blank_values=True)})
-    return DIGITS.sub("N", parts.path) + ("?" + "&".join(keys) if keys else "")
+    return DIGITS.sub("N", parts.path) + ("?" if parts.query else "")
 
 
 class TrapGuard:
     def __init__(self) -> None:
-        self.non_articles: Counter[tuple[str, str]] = Counter()
-        self.productive: Counter[tuple[str, str]] = Counter()
-        self.reported: set[tuple[str, str]] = set()
+        self.scheduled: Counter[tuple[str, str]] = Counter()
+        self.productive: set[tuple[str, str]] = set()
+        self.held: defaultdict[tuple[str, str], list[Any]] = defaultdict(list)
 
     def observe(self, site: str, url: str, is_article: bool) -> None:
-        """What extraction made of a fetched page: an article makes its shape productive."""
-        key = (site, shape(url))
+        """What extraction made of a fetched page: an article proves its shape."""
         if is_article:
-            self.productive[key] += 1
-        else:
-            self.non_articles[key] += 1
+            self.productive.add((site, shape(url)))
 
-    def allows(self, site: str, url: str) -> str | None:
-        """None when `url` may be requested, else why it looks like a trap."""
+    def admit(self, site: str, url: str, source: str | None) -> bool:
+        """Whether `url` (found on page `source`, None for start and sitemap URLs) may be
+        requested now; False means: hold it."""
         key = (site, shape(url))
-        pages = self.non_articles[key]
-        if self.productive[key] == 0 and pages >= UNPRODUCTIVE_PAGES_PER_SHAPE:
-            return f"{pages} pages shaped {key[1]!r} led to no article and no new page"
-        return None
+        if source is not None and shape(source) != key[1]:
+            self.productive.add((site, shape(source)))
+        if key in self.productive or self.scheduled[key] < PAGES_BEFORE_PROOF:
+            self.scheduled[key] += 1
+            return True
+        return False
 
-    def scheduled_from(self, site: str, url: str, source: str | None) -> None:
-        """`url` is about to be requested, found on page `source` (None: a start URL): a page
-        that leads to a URL of another shape is not a trap."""
-        if source is not None and shape(source) != shape(url):
-            self.productive[(site, shape(source))] += 1
+    def hold(self, site: str, url: str, request: Any) -> None:
+        self.held[(site, shape(url))].append(request)
 
-    def first_report(self, site: str, url: str) -> bool:
-        """True the first time a shape is refused, so each trap is logged once."""
-        key = (site, shape(url))
-        if key in self.reported:
-            return False
-        self.reported.add(key)
-        return True
+    def release(self) -> list[Any]:
+        """Held requests whose shape has proved productive since."""
+        ready = [key for key in self.held if key in self.productive]
+        released = []
+        for key in ready:
+            requests = self.held.pop(key)
+            self.scheduled[key] += len(requests)
+            released.extend(requests)
+        return released
+
+    def drop_unproven(self) -> list[tuple[str, str, int, int]]:
+        """When the crawl has nothing else to do, held shapes that never proved themselves are
+        traps: (site, shape, pages fetched, URLs dropped) for each."""
+        traps = [
+            (site, shp, self.scheduled[(site, shp)], len(reqs))
+            for (site, shp), reqs in self.held.items()
+        ]
+        self.held.clear()
+        return traps

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -69,11 +69,13 @@ def canonical(url: str) -> str:
     """Canonical form for storage and de-duplication: no fragment, no tracking parameters,
     sorted query, normalized percent-encoding."""
     parts = urlsplit(url.strip())
-    query = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
-    ]
+    # Filter the raw "key=value" pairs and leave their bytes alone: decoding and re-encoding
+    # would turn a legacy Latin-1 escape (%E9) into another URL, which the server won't know.
+    query = "&".join(pair for pair in parts.query.split("&") if pair and not _is_tracking(pair))
     path = PATH_SESSION.sub("", parts.path) or "/"
-    cleaned = urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
-    return canonicalize_url(cleaned)
+    return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, path, query, "")))
+
+
+def _is_tracking(pair: str) -> bool:
+    key = unquote_plus(pair.split("=", 1)[0]).lower()
+    return key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES)

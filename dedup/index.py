@@ -28,7 +28,9 @@ def _minhash(values) -> MinHash:
 
 def _signatures(fp: Fingerprint) -> dict[str, MinHash]:
     sigs = {"lexical": fp.sig_lexical, "anchor": fp.sig_anchor, "number": fp.sig_number}
-    return {name: _minhash(values) for name, values in sigs.items() if values.size}
+    return {
+        name: _minhash(values) for name, values in sigs.items() if values.size and name in SPACES
+    }
 
 
 class CandidateIndex:

@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
@@ -24,6 +26,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from crawler import config as config_module
 from crawler.config import Config, SiteConfig
 from crawler.dates import parse_date
+from crawler.encoding import decode_html
 from crawler.incremental import conditional_headers, due_again, load_known
 from crawler.items import GoneItem, PageItem, UnchangedItem
 from crawler.traps import TrapGuard
@@ -58,6 +61,13 @@ class SitesSpider(scrapy.Spider):
         self.link_extractor = LinkExtractor(unique=True)
         # Fed by the store pipeline with what extraction made of each page.
         self.traps = TrapGuard()
+        self.rechecked_unlinked = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SitesSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        return spider
 
     async def start(self) -> Any:
         self.known = load_known(self.settings.get("SYNDETECT_DB"), self.sites)
@@ -125,21 +135,78 @@ class SitesSpider(scrapy.Spider):
                 self.budget_reported.add(site.name)
                 self.logger.warning("site %r: page budget of %d reached", site.name, site.max_pages)
             return None
-        trap = self.traps.allows(site.name, url)
-        if trap:
-            if self.traps.first_report(site.name, url):
-                self.logger.warning("site %r: crawl trap skipped: %s", site.name, trap)
-            self.crawler.stats.inc_value("syndetect/trap_skipped")
-            return None
-        self.seen.add(url)
-        self.traps.scheduled_from(site.name, url, source)
-        self.pages_scheduled[site.name] += 1
-        return scrapy.Request(
+        request = scrapy.Request(
             url,
             callback=self.parse_page,
+            errback=self._page_failed,
             cb_kwargs={"site": site},
             headers=conditional_headers(known),
         )
+        self.seen.add(url)
+        if not self.traps.admit(site.name, url, source):
+            self.traps.hold(site.name, url, request)
+            return None
+        self.pages_scheduled[site.name] += 1
+        return request
+
+    def _on_idle(self) -> None:
+        """Nothing left to fetch: release held URLs whose shape proved productive, else drop
+        the traps; then recheck stored articles no page linked to any more; then finish."""
+        released = [r for r in self.traps.release() if self._charge(r)]
+        if not released:
+            for site, shp, fetched, dropped in self.traps.drop_unproven():
+                self.logger.warning(
+                    "site %r: crawl trap skipped: %d pages shaped %r led to no article and no new "
+                    "page; %d more such URLs not fetched",
+                    site,
+                    fetched,
+                    shp,
+                    dropped,
+                )
+            released = list(self._unlinked_due())
+        for request in released:
+            self.crawler.engine.crawl(request)
+        if released:
+            raise DontCloseSpider
+
+    def _charge(self, request: scrapy.Request) -> bool:
+        site = request.cb_kwargs["site"]
+        if self.pages_scheduled[site.name] >= site.max_pages:
+            return False
+        self.pages_scheduled[site.name] += 1
+        return True
+
+    def _unlinked_due(self) -> Iterator[scrapy.Request]:
+        """Stored articles that no page or sitemap led to this time but are due a recheck:
+        a deleted copy is usually unlinked too, and must still be marked gone."""
+        if self.rechecked_unlinked:
+            return
+        self.rechecked_unlinked = True
+        for site in self.sites:
+            for url, known in self.known.get(site.name, {}).items():
+                if url in self.seen or not due_again(known, site, None):
+                    continue
+                self.seen.add(url)
+                request = scrapy.Request(
+                    url,
+                    callback=self.parse_page,
+                    errback=self._page_failed,
+                    cb_kwargs={"site": site},
+                    headers=conditional_headers(known),
+                )
+                if self._charge(request):
+                    yield request
+
+    def _page_failed(self, failure: Any) -> None:
+        request = failure.request
+        site = request.cb_kwargs.get("site")
+        reason = failure.getErrorMessage() or failure.type.__name__
+        if failure.check(IgnoreRequest) and "robots.txt" in reason:
+            self.logger.info("not fetched, forbidden by robots.txt: %s", request.url)
+        else:
+            self.logger.warning("page not fetched: %s: %s", request.url, reason)
+        if site is not None:
+            self.crawler.stats.inc_value(f"syndetect/errors/{site.name}")
 
     def parse_robots(self, response: Response, site: SiteConfig) -> Iterator[scrapy.Request]:
         if response.status != 200:
@@ -188,7 +255,7 @@ class SitesSpider(scrapy.Spider):
 
     def parse_page(self, response: Response, site: SiteConfig) -> Iterator[Any]:
         if response.status in (404, 410):
-            yield GoneItem(site=site.name, url=canonical(response.url))
+            yield GoneItem(site=site.name, url=canonical(response.url), status=response.status)
             return
         if response.status == 304:
             yield UnchangedItem(site=site.name, url=canonical(response.request.url))
@@ -197,14 +264,16 @@ class SitesSpider(scrapy.Spider):
             response.headers.get("Content-Type") or b"text/html"
         ):
             return
-        if b"\x00" in response.body[:4096]:
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
+        html = decode_html(response.body, content_type)
+        if "\x00" in html[:4096]:
             # Binary served as text/html: nothing to extract, nothing to follow.
             self.logger.info("binary content served as HTML, skipped: %s", response.url)
             return
         yield PageItem(
             site=site.name,
             url=canonical(response.url),
-            html=response.text,
+            html=html,
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
         )

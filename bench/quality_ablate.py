@@ -1,0 +1,93 @@
+"""Ablations: the default configuration with one idea switched off (or one setting changed) at a
+time, on the tune half, direct mode. The verifier's model is not refitted per variant, so a
+variant that changes the features is judged with coefficients fitted for the default.
+
+    python bench/quality_ablate.py [--split tune]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import quality  # noqa: E402
+from corpus import documents  # noqa: E402
+from quality_score import evaluate, summary  # noqa: E402
+from quality_world import build_world  # noqa: E402
+
+import dedup  # noqa: E402, F401  (loads the submodules patched below)
+
+anchors = sys.modules["dedup.anchors"]
+index = sys.modules["dedup.index"]
+verify = sys.modules["dedup.verify"]
+normalize = sys.modules["dedup.normalize"]
+
+
+@contextlib.contextmanager
+def patched(obj: object, name: str, value: object) -> Iterator[None]:
+    old = getattr(obj, name)
+    setattr(obj, name, value)
+    anchors._word_anchor.cache_clear()
+    anchors._katakana_anchor.cache_clear()
+    try:
+        yield
+    finally:
+        setattr(obj, name, old)
+        anchors._word_anchor.cache_clear()
+        anchors._katakana_anchor.cache_clear()
+
+
+def _no_title(document: type) -> Callable[..., object]:
+    return lambda text, lang=None, title=None: document(text, lang, None)
+
+
+def _no_skeleton() -> contextlib.ExitStack:
+    stack = contextlib.ExitStack()
+    stack.enter_context(patched(anchors, "skeleton", lambda latin: latin))
+    stack.enter_context(patched(anchors, "PREFIX", 5))
+    return stack
+
+
+VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
+    "default": contextlib.nullcontext,
+    "no consonant skeleton (transliterated prefix of 5)": _no_skeleton,
+    "skeleton prefix 3": lambda: patched(anchors, "PREFIX", 3),
+    "skeleton prefix 5": lambda: patched(anchors, "PREFIX", 5),
+    "no title sentence": lambda: patched(quality, "Document", _no_title(quality.Document)),
+    "no numbers LSH space": lambda: patched(
+        index, "SPACES", {k: v for k, v in index.SPACES.items() if k != "number"}
+    ),
+    "identical sentences count as translation evidence": lambda: patched(
+        verify, "_outside_shared_sentences", lambda a, b, ida, idb, w: (ida, idb, w)
+    ),
+    "verifier threshold logit 0.5": lambda: patched(verify, "TRANSLATION_MIN_LOGIT", 0.5),
+    "verifier threshold logit 2.5": lambda: patched(verify, "TRANSLATION_MIN_LOGIT", 2.5),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="tune")
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+    world = build_world(list(documents()), args.split, args.seed)
+    keys = ("P all", "R alphabetic / long", "R CJK/Indic/other / long", "R verbatim / long")
+    print("| variant | " + " | ".join(keys) + " |")
+    print("| --- |" + " ---: |" * len(keys))
+    for name, variant in VARIANTS.items():
+        with variant():
+            rows, _extra, _fps = quality.run_direct(world)
+        figures = summary(world, evaluate(world, rows))
+        print(
+            f"| {name} | " + " | ".join(f"{figures.get(k, float('nan')):.3f}" for k in keys) + " |"
+        )
+
+
+if __name__ == "__main__":
+    main()
