@@ -74,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     exp.add_argument("--out", help="write to this file instead of standard output")
 
+    schedule = commands.add_parser(
+        "schedule", parents=[common], help="crawl each site on its own interval, unattended"
+    )
+    schedule.add_argument("config", help="sites file (TOML)")
+    schedule.add_argument(
+        "--once", action="store_true", help="crawl the sites that are due, match, and exit"
+    )
+
     demo = commands.add_parser("demo", parents=[common], help="crawl the bundled demo web")
     demo.add_argument(
         "--serve", action="store_true", help="keep serving the demo sites after the report"
@@ -190,6 +198,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from crawler.schedule import run_schedule
+
+    config = config_module.load(args.config)
+    engine = connect(args.db)
+    command = [sys.executable, "-m", "crawler.cli", "--db", resolve_url(args.db)]
+    if args.quiet:
+        command.append("--quiet")
+    run_schedule(engine, config, command, once=args.once, log=_progress(args) or (lambda m: None))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.demo.runner import run_demo
 
@@ -204,6 +224,7 @@ COMMANDS = {
     "report": cmd_report,
     "export": cmd_export,
     "demo": cmd_demo,
+    "schedule": cmd_schedule,
 }
 
 

@@ -26,7 +26,11 @@ SITE_KEYS = {
     "language",
     "max_pages",
     "recheck_after",
+    "schedule",
 }
+# syndetect's own keys allowed in [crawl] beside Scrapy's settings (which are in capitals).
+CRAWL_OWN_KEYS = {"schedule"}
+DEFAULT_SCHEDULE = "24h"
 DEFAULT_MAX_PAGES = 5000
 DEFAULT_RECHECK_AFTER = "7d"
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
@@ -34,7 +38,7 @@ DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 def parse_duration(value: object) -> timedelta:
-    """ "90s", "30m", "6h", "7d", "2w" or a number of seconds → timedelta; ValueError if not."""
+    """'90s', '30m', '6h', '7d', '2w' or a number of seconds → timedelta; ValueError if not."""
     match = DURATION.match(str(value)) if isinstance(value, str | int | float) else None
     if match is None or isinstance(value, bool):
         raise ValueError(f"{value!r} is not a duration such as '30m', '6h' or '7d'")
@@ -53,6 +57,8 @@ class SiteConfig:
     # A stored article is requested again when this old, or sooner if a sitemap or feed says
     # it changed; in between, incremental crawls skip it.
     recheck_after: timedelta = timedelta(days=7)
+    # How often `syndetect schedule` crawls the site.
+    schedule: timedelta = timedelta(hours=24)
 
     @property
     def netlocs(self) -> frozenset[str]:
@@ -121,20 +127,28 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     if not isinstance(crawl, dict):
         raise UserError(f"{path}: [crawl] must be a table of Scrapy settings")
     for key in crawl:
-        if not key.isupper():
+        if not key.isupper() and key not in CRAWL_OWN_KEYS:
             raise UserError(f"{path}: [crawl] key {key!r} is not a Scrapy setting name")
+    crawl = dict(crawl)
+    try:
+        default_schedule = parse_duration(crawl.pop("schedule", DEFAULT_SCHEDULE))
+    except ValueError as exc:
+        raise UserError(f"{path}: [crawl] key 'schedule': {exc}") from None
     sites_raw = raw.get("site")
     if not sites_raw:
         raise UserError(f"{path}: no [[site]] defined")
     if not isinstance(sites_raw, list):
         raise UserError(f"{path}: 'site' must be an array of tables ([[site]])")
-    sites = tuple(_parse_site(entry, index, path) for index, entry in enumerate(sites_raw, 1))
+    sites = tuple(
+        _parse_site(entry, index, path, default_schedule)
+        for index, entry in enumerate(sites_raw, 1)
+    )
     seen: set[str] = set()
     for site in sites:
         if site.name in seen:
             raise UserError(f"{path}: site {site.name!r}: key 'name': duplicate site name")
         seen.add(site.name)
-    return Config(path=path, sites=sites, crawl=dict(crawl), index=_parse_index(raw, path))
+    return Config(path=path, sites=sites, crawl=crawl, index=_parse_index(raw, path))
 
 
 def _parse_index(raw: dict[str, Any], path: Path) -> IndexConfig:
@@ -164,7 +178,7 @@ def _parse_index(raw: dict[str, Any], path: Path) -> IndexConfig:
     return IndexConfig(backend=backend, url=url, prefix=prefix)
 
 
-def _parse_site(entry: Any, index: int, path: Path) -> SiteConfig:
+def _parse_site(entry: Any, index: int, path: Path, default_schedule: timedelta) -> SiteConfig:
     where = f"{path}: site #{index}"
     if not isinstance(entry, dict):
         raise UserError(f"{where}: must be a table")
@@ -203,13 +217,19 @@ def _parse_site(entry: Any, index: int, path: Path) -> SiteConfig:
     max_pages = entry.get("max_pages", DEFAULT_MAX_PAGES)
     if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
         raise fail("max_pages", "must be a positive integer")
-    try:
-        recheck_after = parse_duration(entry.get("recheck_after", DEFAULT_RECHECK_AFTER))
-    except ValueError as exc:
-        raise fail("recheck_after", str(exc)) from None
+    durations = {}
+    for key, default in (("recheck_after", DEFAULT_RECHECK_AFTER), ("schedule", None)):
+        try:
+            value = entry.get(key, default)
+            durations[key] = parse_duration(value) if value is not None else default_schedule
+        except ValueError as exc:
+            raise fail(key, str(exc)) from None
+        if durations[key].total_seconds() < (1 if key == "schedule" else 0):
+            raise fail(key, "must be positive")
     return SiteConfig(
         name=name.strip(),
-        recheck_after=recheck_after,
+        recheck_after=durations["recheck_after"],
+        schedule=durations["schedule"],
         role=role,
         start_urls=url_list("start_urls", required=True),
         sitemaps=url_list("sitemaps"),

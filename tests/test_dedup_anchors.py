@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from dedup.anchors import detect_language, extract_anchors
+from dedup.rarity import zipf
+
+
+def labels(sentence: str, lang: str | None) -> list[str]:
+    return [a.label for a in extract_anchors(sentence, lang).anchors]
+
+
+def test_names_inside_a_sentence_are_anchors_common_words_are_not() -> None:
+    got = labels("Yesterday the mayor of Vladivostok met Igor Pankratov at the port.", "en")
+    assert got == ["vladivostok", "igor", "pankratov"]
+
+
+def test_sentence_initial_capital_needs_rarity() -> None:
+    assert labels("Yesterday it rained.", "en") == []
+    assert labels("Pankratov said nothing.", "en") == ["pankratov"]
+
+
+def test_english_words_in_other_languages_are_not_names() -> None:
+    # Template words in English on a Ukrainian page: common in English, so no anchor.
+    assert labels("Дякую за все Share this Facebook Related Posts", "uk") == ["facebook"]
+
+
+def test_numbers_weigh_by_length() -> None:
+    weights = {
+        a.label: a.weight for a in extract_anchors("In 2019 we sold 48 of 5 cars.", "en").anchors
+    }
+    assert weights["2019"] > weights["48"] > weights["5"]
+
+
+def test_katakana_names_are_anchors_common_loanwords_are_not() -> None:
+    got = labels("パンクラトフ氏はテレビで話した。", "ja")
+    assert got == ["pankuratofu"]
+
+
+def test_units_cover_words_numbers_and_cjk_characters() -> None:
+    assert extract_anchors("東京で2024年", "ja").units == ("東", "京", "で", "2024", "年")
+
+
+def test_unknown_language_has_no_word_frequencies() -> None:
+    assert zipf("word", "xx") is None
+    assert zipf("the", "en") > 7
+
+
+def test_language_detection() -> None:
+    assert detect_language("Портовые власти Владивостока одобрили новую паромную линию.") == "ru"
+    assert detect_language("   ") is None

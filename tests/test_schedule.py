@@ -1,0 +1,79 @@
+"""The scheduler: per-site intervals from the database's crawl_runs, so restarts keep the plan."""
+
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+from crawler.config import SiteConfig
+from crawler.demo.render import Page
+from crawler.demo.server import serve
+from crawler.schedule import JITTER, jitter
+
+CLI = [sys.executable, "-m", "crawler.cli"]
+ARTICLE = (
+    "<html><head><meta property='og:type' content='article'><title>T</title></head><body>"
+    "<article><h1>Harbour</h1>"
+    + "<p>The council of Alvern approved the harbour tunnel on Monday after a debate that "
+    "lasted eleven hours, engineer Dagny Solheim said, adding that 1,250 workers would be "
+    "hired and the first trains would run in 2029 if the budget holds.</p>"
+    * 3
+    + "</article></body></html>"
+).encode()
+
+
+def runs_per_site(db) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT s.name, count(r.id) FROM sites s LEFT JOIN crawl_runs r ON r.site_id = s.id "
+            "GROUP BY s.name"
+        ).fetchall()
+    return dict(rows)
+
+
+def test_sites_are_crawled_on_their_own_intervals_across_restarts(tmp_path):
+    with serve({"fast": ("127.0.0.80", 0), "slow": ("127.0.0.81", 0)}) as web:
+        for name in ("fast", "slow"):
+            web.pages[name] = {"/": Page(b'<a href="/a">a</a>'), "/a": Page(ARTICLE)}
+        config = tmp_path / "sites.toml"
+        config.write_text(
+            '[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\nschedule = "1h"\n'
+            f'[[site]]\nname = "fast"\nrole = "source"\nstart_urls = ["{web.bases["fast"]}/"]\n'
+            'schedule = "12s"\n'
+            f'[[site]]\nname = "slow"\nrole = "suspect"\nstart_urls = ["{web.bases["slow"]}/"]\n'
+        )
+        db = tmp_path / "s.db"
+
+        def once() -> subprocess.CompletedProcess:
+            # Every call is a new process: the plan survives restarts because it is in the DB.
+            return subprocess.run(
+                [*CLI, "--db", f"sqlite:///{db}", "schedule", str(config), "--once"],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=True,
+            )
+
+        started = time.monotonic()
+        first = once()
+        assert runs_per_site(db) == {"fast": 1, "slow": 1}
+        assert "schedule: crawling 'fast'" in first.stderr
+        once()
+        assert runs_per_site(db) == {"fast": 1, "slow": 1}, "nothing is due yet"
+        time.sleep(max(0.0, started + 12 * (1 + JITTER) + 0.5 - time.monotonic()))
+        once()
+        assert runs_per_site(db) == {"fast": 2, "slow": 1}
+    with sqlite3.connect(db) as conn:
+        statuses = {row[0] for row in conn.execute("SELECT status FROM crawl_runs")}
+        matched = conn.execute("SELECT count(*) FROM articles WHERE matched_version IS NULL")
+        assert statuses == {"finished"} and matched.fetchone()[0] == 0
+
+
+def test_jitter_is_bounded_and_stable():
+    site = SiteConfig(
+        name="a", role="source", start_urls=("http://a.example/",), schedule=timedelta(hours=6)
+    )
+    values = {jitter(site, run) for run in range(50)}
+    assert all(timedelta(0) <= v <= site.schedule * JITTER for v in values)
+    assert len(values) > 40 and jitter(site, 7) == jitter(site, 7)
