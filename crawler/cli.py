@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import Engine
@@ -67,7 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--role", required=True, choices=("source", "suspect"))
 
     report = commands.add_parser("report", parents=[common], help="per-site verdicts")
-    report.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    report.add_argument("--format", choices=("table", "json", "csv", "html"), default="table")
+    report.add_argument("--out", help="write to this file instead of standard output")
+
+    evidence = commands.add_parser(
+        "evidence", parents=[common], help="write a match's evidence as a self-contained page"
+    )
+    evidence.add_argument("match_id", type=int, metavar="MATCH_ID")
+    evidence.add_argument("--out", default="evidence", help="directory (default: ./evidence)")
 
     exp = commands.add_parser("export", parents=[common], help="export matches, articles, sites")
     exp.add_argument("what", choices=EXPORTS)
@@ -166,35 +175,65 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 1 if result.bad_lines and not result.outcomes else 0
 
 
-def cmd_report(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
+    engine = connect(args.db)
+    with session_factory(engine)() as session, _output(getattr(args, "out", None)) as out:
+        rows = site_report(session)
+        fmt = getattr(args, "format", "table")
+        if fmt == "json":
+            write_json(rows, out)
+        elif fmt == "csv":
+            write_csv(rows, out)
+        elif fmt == "html":
+            from crawler.evidence import report_html
+
+            out.write(report_html(session, rows))
+        else:
+            write_table(rows, REPORT_COLUMNS, out)
+            syndicators = [r["site"] for r in rows if r["syndicator"]]
+            found = ", ".join(syndicators) if syndicators else "none found"
+            out.write(f"\nSyndicators: {found}\n")
+    return 0
+
+
+@contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    """Standard output, or the file `path` (one clear line if it cannot be written)."""
+    if not path:
+        yield sys.stdout
+        return
+    try:
+        handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write ({exc.strerror})") from None
+    with handle:
+        yield handle
+
+
+def cmd_evidence(args: argparse.Namespace) -> int:
+    from crawler.evidence import match_html
+
     engine = connect(args.db)
     with session_factory(engine)() as session:
-        rows = site_report(session)
-    fmt = getattr(args, "format", "table")
-    if fmt == "json":
-        write_json(rows, out)
-    elif fmt == "csv":
-        write_csv(rows, out)
-    else:
-        write_table(rows, REPORT_COLUMNS, out)
-        syndicators = [r["site"] for r in rows if r["syndicator"]]
-        out.write(f"\nSyndicators: {', '.join(syndicators) if syndicators else 'none found'}\n")
+        page = match_html(session, args.match_id)
+    if page is None:
+        raise UserError(f"no match with id {args.match_id} (see: syndetect export matches)")
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        target = out / f"match-{args.match_id}.html"
+        target.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{out}: cannot write ({exc.strerror})") from None
+    print(target)
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     engine = connect(args.db)
-    with session_factory(engine)() as session:
-        rows = export(session, args.what)
+    with session_factory(engine)() as session, _output(args.out) as out:
         writer = write_csv if args.format == "csv" else write_jsonl
-        if args.out:
-            try:
-                with open(args.out, "w", encoding="utf-8", newline="") as handle:
-                    writer(rows, handle)
-            except OSError as exc:
-                raise UserError(f"{args.out}: cannot write ({exc.strerror})") from None
-        else:
-            writer(rows, sys.stdout)
+        writer(export(session, args.what), out)
     return 0
 
 
@@ -225,6 +264,7 @@ COMMANDS = {
     "export": cmd_export,
     "demo": cmd_demo,
     "schedule": cmd_schedule,
+    "evidence": cmd_evidence,
 }
 
 

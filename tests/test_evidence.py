@@ -1,0 +1,59 @@
+"""Evidence pages and the HTML report: complete, readable offline, and page-derived text escaped."""
+
+import json
+import subprocess
+import sys
+
+from crawler.demo.render import load_content
+
+CLI = [sys.executable, "-m", "crawler.cli"]
+HOSTILE_TITLE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def syndetect(*args: str) -> subprocess.CompletedProcess:
+    result = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+def test_evidence_page_and_html_report(tmp_path):
+    content = load_content()
+    db = f"sqlite:///{tmp_path / 'e.db'}"
+    for name, role in (("daily-planet", "source"), ("nouvelles-monde", "suspect")):
+        path = tmp_path / f"{name}.jsonl"
+        rows = [
+            {
+                "url": f"https://{name}.example/{a['slug']}",
+                "title": HOSTILE_TITLE if a.get("copy_of") else a["title"],
+                "text": "\n\n".join(a["paragraphs"]),
+                "published": a["published"],
+            }
+            for a in content[name]["articles"]
+        ]
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        syndetect("--db", db, "--quiet", "ingest", str(path), "--site", name, "--role", role)
+    syndetect("--db", db, "--quiet", "match")
+    match = json.loads(syndetect("--db", db, "export", "matches").stdout.splitlines()[0])
+    written = syndetect("--db", db, "evidence", str(match["id"]), "--out", str(tmp_path / "ev"))
+    page = (tmp_path / "ev" / f"match-{match['id']}.html").read_text(encoding="utf-8")
+    assert written.stdout.strip().endswith(f"match-{match['id']}.html")
+    assert "<script>" not in page and "onerror=alert(1)>" not in page
+    assert "&lt;script&gt;" in page
+    assert match["copy_url"] in page and match["original_url"] in page
+    assert page.count("<tr><td>") >= 3, "aligned passages, side by side"
+    report = tmp_path / "report.html"
+    syndetect("--db", db, "report", "--format", "html", "--out", str(report))
+    html = report.read_text(encoding="utf-8")
+    assert "<svg" in html and "nouvelles-monde" in html and "<polyline" in html
+
+
+def test_unknown_match_is_a_one_line_error(tmp_path):
+    result = subprocess.run(
+        [*CLI, "--db", f"sqlite:///{tmp_path / 'x.db'}", "evidence", "42"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2 and result.stderr.strip() == (
+        "syndetect: error: no match with id 42 (see: syndetect export matches)"
+    )
