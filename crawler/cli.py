@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from crawler import config as config_module
+from crawler.alerts import AlertConfig, notify
 from crawler.errors import UserError
 from crawler.output import write_csv, write_json, write_jsonl, write_table
 from db.lock import exclusive
@@ -138,9 +139,16 @@ def _match(engine: Engine, args: argparse.Namespace) -> None:
     from crawler.matching import run_matching
 
     config_path = getattr(args, "config", None)
-    index = config_module.load(config_path).index if config_path else config_module.IndexConfig()
+    config = config_module.load(config_path) if config_path else None
+    index = config.index if config else config_module.IndexConfig()
     stats = run_matching(
         engine, index.storage_config(), prefix=index.prefix, progress=_progress(args)
+    )
+    # Alerts are the point of an unattended run: logged even with --quiet.
+    notify(
+        engine,
+        config.alerts if config else AlertConfig(),
+        log=lambda line: print(line, file=sys.stderr),
     )
     if not args.quiet:
         print(

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.alerts import AlertConfig
 from crawler.errors import UserError
 from crawler.urls import check_http_url, netloc
 
 ROLES = ("source", "suspect")
-TOP_LEVEL_KEYS = {"crawl", "site", "index"}
+TOP_LEVEL_KEYS = {"crawl", "site", "index", "alerts"}
+ALERT_KEYS = {"webhook", "watch", "retries", "timeout"}
 INDEX_KEYS = {"backend", "url", "prefix"}
 INDEX_BACKENDS = ("memory", "redis")
 SITE_KEYS = {
@@ -97,6 +99,7 @@ class Config:
     sites: tuple[SiteConfig, ...]
     crawl: dict[str, Any] = field(default_factory=dict)
     index: IndexConfig = field(default_factory=IndexConfig)
+    alerts: AlertConfig = field(default_factory=AlertConfig)
 
     def site(self, name: str) -> SiteConfig:
         for site in self.sites:
@@ -148,7 +151,41 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
         if site.name in seen:
             raise UserError(f"{path}: site {site.name!r}: key 'name': duplicate site name")
         seen.add(site.name)
-    return Config(path=path, sites=sites, crawl=crawl, index=_parse_index(raw, path))
+    return Config(
+        path=path,
+        sites=sites,
+        crawl=crawl,
+        index=_parse_index(raw, path),
+        alerts=_parse_alerts(raw, path),
+    )
+
+
+def _parse_alerts(raw: dict[str, Any], path: Path) -> AlertConfig:
+    table = raw.get("alerts", {})
+    if not isinstance(table, dict):
+        raise UserError(f"{path}: [alerts] must be a table")
+
+    def fail(key: str, problem: str) -> UserError:
+        return UserError(f"{path}: [alerts] key {key!r}: {problem}")
+
+    unknown = sorted(set(table) - ALERT_KEYS)
+    if unknown:
+        raise fail(unknown[0], "unknown key")
+    webhook = table.get("webhook")
+    if webhook is not None:
+        problem = check_http_url(webhook)
+        if problem:
+            raise fail("webhook", problem)
+    watch = table.get("watch", [])
+    if not isinstance(watch, list) or not all(isinstance(w, str) for w in watch):
+        raise fail("watch", "must be a list of site names")
+    retries = table.get("retries", 3)
+    if not isinstance(retries, int) or isinstance(retries, bool) or not 1 <= retries <= 10:
+        raise fail("retries", "must be a whole number from 1 to 10")
+    timeout = table.get("timeout", 10)
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
+        raise fail("timeout", "must be a positive number of seconds")
+    return AlertConfig(webhook=webhook, watch=tuple(watch), retries=retries, timeout=timeout)
 
 
 def _parse_index(raw: dict[str, Any], path: Path) -> IndexConfig:

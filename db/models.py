@@ -120,3 +120,17 @@ class CrawlRun(Base):
     articles_gone: Mapped[int] = mapped_column(Integer, default=0)
     non_articles: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Alert(Base):
+    """An alert raised once: a site newly judged a syndicator, or a new copy of a watched source."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("kind", "subject", name="uq_alerts_kind_subject"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # "syndicator" | "watched_copy"
+    subject: Mapped[str] = mapped_column(Text)  # site name or match id
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False)  # webhook acknowledged

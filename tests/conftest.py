@@ -50,7 +50,7 @@ def postgres_url() -> str:
         conn.execute(text("DROP VIEW IF EXISTS site_report, copies"))
         conn.execute(
             text(
-                "DROP TABLE IF EXISTS matches, fingerprints, crawl_runs, articles, sites, "
+                "DROP TABLE IF EXISTS alerts, matches, fingerprints, crawl_runs, articles, sites, "
                 "alembic_version CASCADE"
             )
         )

@@ -91,6 +91,16 @@ def upgrade() -> None:
         sa.Column("non_articles", sa.Integer, nullable=False),
         sa.Column("errors", sa.Integer, nullable=False),
     )
+    op.create_table(
+        "alerts",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("kind", sa.String(32), nullable=False),
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("payload", sa.JSON, nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("delivered", sa.Boolean, nullable=False),
+        sa.UniqueConstraint("kind", "subject", name="uq_alerts_kind_subject"),
+    )
     for statement in views.create_statements(op.get_bind().dialect.name):
         op.execute(statement)
 
@@ -98,5 +108,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     for statement in views.drop_statements():
         op.execute(statement)
-    for table in ("crawl_runs", "matches", "fingerprints", "articles", "sites"):
+    for table in ("alerts", "crawl_runs", "matches", "fingerprints", "articles", "sites"):
         op.drop_table(table)
