@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--once", action="store_true", help="crawl the sites that are due, match, and exit"
     )
 
+    browse = commands.add_parser(
+        "browse", parents=[common], help="open the database in Datasette (optional extra)"
+    )
+    browse.add_argument("--port", type=int, default=8001)
+
     demo = commands.add_parser("demo", parents=[common], help="crawl the bundled demo web")
     demo.add_argument(
         "--serve", action="store_true", help="keep serving the demo sites after the report"
@@ -257,6 +262,17 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_browse(args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+
+    from crawler.browse import browse
+
+    engine = connect(args.db)
+    if engine.dialect.name != "sqlite":
+        raise UserError("browse opens SQLite databases; for PostgreSQL use datasette-postgresql")
+    return browse(Path(make_url(resolve_url(args.db)).database), port=args.port)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.demo.runner import run_demo
 
@@ -273,6 +289,7 @@ COMMANDS = {
     "demo": cmd_demo,
     "schedule": cmd_schedule,
     "evidence": cmd_evidence,
+    "browse": cmd_browse,
 }
 
 
