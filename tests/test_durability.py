@@ -263,3 +263,37 @@ def test_disk_full_during_crawl_stops_cleanly(tmp_path):
             stored = db_rows(db, "SELECT count(*), sum(length(text) > 0) FROM articles")[0]
             assert 0 < stored[0] < 400 and stored[0] == stored[1]
             assert integrity(db) == "ok"
+
+
+def test_a_second_run_on_the_same_database_exits_with_a_clear_message(tmp_path):
+    rng = random.Random(2)
+    with serve({"slow": ("127.0.0.49", 0)}) as web:
+        base = web.bases["slow"]
+        links = "".join(f'<a href="/s/{n}">s</a>' for n in range(30))
+        pages = {"/": Page(f"<html><body>{links}</body></html>".encode())}
+        for n in range(30):
+            pages[f"/s/{n}"] = Page(page(story(rng, n), n).body, delay=0.6)
+        web.pages["slow"] = pages
+        config = tmp_path / "sites.toml"
+        config.write_text(
+            "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
+            "CONCURRENT_REQUESTS_PER_DOMAIN = 1\n"
+            f'[[site]]\nname = "slow"\nrole = "source"\nstart_urls = ["{base}/"]\n'
+        )
+        db = tmp_path / "busy.db"
+        first = subprocess.Popen(
+            [*CLI, "--db", f"sqlite:///{db}", "--quiet", "run", str(config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_for(db, "SELECT count(*) FROM articles", 1)
+        for command in (["run", str(config)], ["match"], ["crawl", str(config)]):
+            second = run("--db", f"sqlite:///{db}", *command, check=False)
+            assert second.returncode == 2, (command, second.stdout[-500:], second.stderr[-500:])
+            lines = second.stderr.strip().splitlines()
+            assert len(lines) == 1 and "is in use by syndetect run (pid" in lines[0], lines
+        out, err = first.communicate(timeout=300)
+        assert first.returncode == 0, err[-2000:]
+    assert db_rows(db, "SELECT count(*) FROM articles")[0][0] == 30
+    assert integrity(db) == "ok"
