@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evidence.add_argument("match_id", type=int, metavar="MATCH_ID")
     evidence.add_argument("--out", default="evidence", help="directory (default: ./evidence)")
+    evidence.add_argument(
+        "--archive", help="WARC directory of the crawls (default: beside the database)"
+    )
 
     exp = commands.add_parser("export", parents=[common], help="export matches, articles, sites")
     exp.add_argument("what", choices=EXPORTS)
@@ -224,21 +227,30 @@ def _output(path: str | None) -> Iterator[TextIO]:
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
-    from crawler.evidence import match_html
+    from crawler.archive import copy_records, default_directory
+    from crawler.evidence import match_html, warc_records
 
     engine = connect(args.db)
     with session_factory(engine)() as session:
         page = match_html(session, args.match_id)
+        records = warc_records(session, args.match_id)
     if page is None:
         raise UserError(f"no match with id {args.match_id} (see: syndetect export matches)")
     out = Path(args.out)
+    archive = Path(args.archive) if args.archive else default_directory(resolve_url(args.db))
     try:
         out.mkdir(parents=True, exist_ok=True)
         target = out / f"match-{args.match_id}.html"
         target.write_text(page, encoding="utf-8")
+        print(target)
+        if records:
+            warc = out / f"match-{args.match_id}.warc.gz"
+            copy_records(archive, records, warc)
+            print(warc)
+    except FileNotFoundError as exc:
+        raise UserError(f"WARC archive file missing: {exc.filename} (see --archive)") from None
     except OSError as exc:
         raise UserError(f"{out}: cannot write ({exc.strerror})") from None
-    print(target)
     return 0
 
 

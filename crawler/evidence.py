@@ -41,6 +41,13 @@ def _article_rows(label: str, article: Article, site: Site) -> str:
         ("Published", _when(article.published)),
         ("First seen", _when(article.first_seen)),
         ("Status", article.status),
+        (
+            "Archived response",
+            f"{article.warc_file} @ {article.warc_offset}"
+            if article.warc_file
+            else "not archived (ingested, not crawled)",
+        ),
+        ("Payload SHA-256", article.payload_sha256 or "—"),
     ]
     rows = "".join(
         f"<tr><th>{escape(k)}</th><td>{escape(v) if k != 'URL' else _link(v)}</td></tr>"
@@ -89,6 +96,15 @@ def match_html(session: Session, match_id: int) -> str | None:
         + "</table>"
     )
     return _page(f"syndetect match {match.id}", body)
+
+
+def warc_records(session: Session, match_id: int) -> list[tuple[str, int]]:
+    """(WARC file, offset) of the original's and the copy's archived responses, where crawled."""
+    match = session.get(Match, match_id)
+    if match is None:
+        return []
+    articles = (session.get(Article, match.original_id), session.get(Article, match.copy_id))
+    return [(a.warc_file, a.warc_offset) for a in articles if a.warc_file is not None]
 
 
 def report_html(session: Session, rows: list[dict]) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass
@@ -14,6 +15,11 @@ class PageItem:
     html: str
     etag: str | None = None
     last_modified: str | None = None
+    # The raw response, for the WARC archive.
+    status: int = 200
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    fetched_at: datetime | None = None
 
 
 @dataclass

@@ -11,15 +11,18 @@ import multiprocessing
 import os
 from collections import Counter
 from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlalchemy.exc import DBAPIError
 
+from crawler.archive import Archive, default_directory
 from crawler.extract import Extracted, extract
 from crawler.items import GoneItem, PageItem, UnchangedItem
-from db.session import connect, describe, session_factory
+from db.models import utcnow
+from db.session import connect, describe, resolve_url, session_factory
 from db.store import (
     ArticleRecord,
     finish_run,
@@ -92,6 +95,13 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
+        settings = self.crawler.settings
+        self.archive = None
+        if settings.getbool("SYNDETECT_ARCHIVE", True):
+            directory = settings.get("SYNDETECT_ARCHIVE_DIR")
+            self.archive = Archive(
+                Path(directory) if directory else default_directory(resolve_url(self.db_url))
+            )
         self.engine = connect(self.db_url)
         self.sessions = session_factory(self.engine)
         self.session = self.sessions()
@@ -144,12 +154,20 @@ class StorePipeline:
             )
             return item
         record = to_record(extracted, page.etag, page.last_modified)
+        if self.archive is not None and page.body:
+            stored = self.archive.write(
+                page.url, page.status, page.headers, page.body, page.fetched_at or utcnow()
+            )
+            record.warc_file, record.warc_offset = stored.file, stored.offset
+            record.payload_sha256 = stored.sha256
         outcome = store_article(self.session, self.sites[site_name], record)
         self.session.commit()
         counts[f"articles_{outcome}"] += 1
         return item
 
     def close_spider(self) -> None:
+        if self.archive is not None:
+            self.archive.close()
         if self.failed:
             self.session.close()
             self.engine.dispose()

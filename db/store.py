@@ -53,6 +53,12 @@ class ArticleRecord:
     attribution_url: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    payload_sha256: str | None = None
+
+
+ARCHIVE_FIELDS = ("warc_file", "warc_offset", "payload_sha256")
 
 
 def store_article(session: Session, site: Site, record: ArticleRecord) -> str:
@@ -83,6 +89,7 @@ def store_article(session: Session, site: Site, record: ArticleRecord) -> str:
                 etag=record.etag,
                 last_modified=record.last_modified,
                 fetched_at=now,
+                **{name: getattr(record, name) for name in ARCHIVE_FIELDS},
                 first_seen=now,
                 last_seen=now,
             )
@@ -105,6 +112,8 @@ def store_article(session: Session, site: Site, record: ArticleRecord) -> str:
     article.content_hash = digest
     article.links = list(record.links)
     article.attribution_url = record.attribution_url
+    for name in ARCHIVE_FIELDS:
+        setattr(article, name, getattr(record, name))
     article.matched_version = None
     session.execute(delete(Fingerprint).where(Fingerprint.article_id == article.id))
     return "changed"

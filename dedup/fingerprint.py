@@ -167,7 +167,9 @@ def fingerprint(doc: Document) -> Fingerprint | None:
     # A title the text already starts with is not repeated.
     title_sentences = int(bool(title) and not doc.text.lstrip().startswith(title))
     sents = ([title] if title_sentences else []) + sentences(doc.text)[:MAX_SENTENCES]
-    lang = doc.lang or detect_language(doc.text)
+    # "en-US", "EN", "pt_BR": word lists are per language, so keep the ISO 639-1 part.
+    lang = (doc.lang or detect_language(doc.text) or "").lower().replace("_", "-").split("-")[0]
+    lang = lang or None
     per_sentence: list[SentenceAnchors] = [extract_anchors(s, lang) for s in sents]
     n_units = sum(len(s.units) for s in per_sentence)
     if n_units < MIN_UNITS:

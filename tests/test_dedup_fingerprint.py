@@ -67,3 +67,10 @@ def test_anchor_keys_agree_across_translations() -> None:
     for other in (ru, de, ja):
         # At least half of the poorer side's anchors find their counterpart.
         assert len(en & other) >= 0.5 * min(len(en), len(other))
+
+
+def test_language_tags_are_reduced_to_the_language() -> None:
+    text = FIXTURES.joinpath("ferry_en.txt").read_text("utf-8")
+    fp = fingerprint(Document(text, "EN_us"))
+    assert fp is not None and fp.lang == "en"
+    assert fp.keys == fp_of("ferry_en").keys

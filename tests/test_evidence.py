@@ -57,3 +57,42 @@ def test_unknown_match_is_a_one_line_error(tmp_path):
     assert result.returncode == 2 and result.stderr.strip() == (
         "syndetect: error: no match with id 42 (see: syndetect export matches)"
     )
+
+
+def test_crawled_matches_come_with_their_warc_records(tmp_path):
+    import hashlib
+    import sqlite3
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    from crawler.demo.runner import FAST_CRAWL, discovery_of, write_config
+    from crawler.demo.server import serve_web
+
+    content = {k: v for k, v in load_content().items() if k in ("daily-planet", "copycat-wire")}
+    db = tmp_path / "w.db"
+    with serve_web(content, discovery_of(content), first_address=86) as web:
+        config = write_config(web, content, tmp_path / "sites.toml", FAST_CRAWL)
+        syndetect("--db", f"sqlite:///{db}", "--quiet", "run", str(config))
+    match = json.loads(
+        syndetect("--db", f"sqlite:///{db}", "export", "matches").stdout.split("\n")[0]
+    )
+    syndetect(
+        "--db", f"sqlite:///{db}", "evidence", str(match["id"]), "--out", str(tmp_path / "ev")
+    )
+    warc = tmp_path / "ev" / f"match-{match['id']}.warc.gz"
+    with sqlite3.connect(db) as conn:
+        digests = dict(conn.execute("SELECT url, payload_sha256 FROM articles").fetchall())
+    with warc.open("rb") as handle:
+        records = [
+            (
+                r.rec_headers.get_header("WARC-Target-URI"),
+                r.rec_headers.get_header("WARC-Date"),
+                hashlib.sha256(r.content_stream().read()).hexdigest(),
+            )
+            for r in ArchiveIterator(handle)
+        ]
+    assert [r[0] for r in records] == [match["original_url"], match["copy_url"]]
+    for url, date, digest in records:
+        assert digest == digests[url] and date.startswith("20")
+    page = (tmp_path / "ev" / f"match-{match['id']}.html").read_text(encoding="utf-8")
+    assert digests[match["copy_url"]] in page

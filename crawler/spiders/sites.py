@@ -31,6 +31,7 @@ from crawler.incremental import conditional_headers, due_again, load_known
 from crawler.items import GoneItem, PageItem, UnchangedItem
 from crawler.traps import TrapGuard
 from crawler.urls import canonical, check_http_url, netloc, same_site_netloc
+from db.models import utcnow
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 
@@ -276,6 +277,14 @@ class SitesSpider(scrapy.Spider):
             html=html,
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
+            status=response.status,
+            headers=[
+                (key.decode("latin-1"), value.decode("latin-1"))
+                for key, values in response.headers.items()
+                for value in values
+            ],
+            body=response.body,
+            fetched_at=utcnow(),
         )
         for href in (
             response.xpath("//link[@rel='alternate']")
