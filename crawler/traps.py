@@ -36,12 +36,15 @@ class TrapGuard:
         if is_article:
             self.productive.add((site, shape(url)))
 
-    def admit(self, site: str, url: str, source: str | None) -> bool:
-        """Whether `url` (found on page `source`, None for start and sitemap URLs) may be
-        requested now; False means: hold it."""
-        key = (site, shape(url))
-        if source is not None and shape(source) != key[1]:
+    def found(self, site: str, url: str, source: str | None) -> None:
+        """Page `source` links to `url`, seen for the first time (even if it need not be fetched:
+        a listing that leads to stored articles is still a real listing)."""
+        if source is not None and shape(source) != shape(url):
             self.productive.add((site, shape(source)))
+
+    def admit(self, site: str, url: str) -> bool:
+        """Whether `url` may be requested now; False means: hold it."""
+        key = (site, shape(url))
         if key in self.productive or self.scheduled[key] < PAGES_BEFORE_PROOF:
             self.scheduled[key] += 1
             return True

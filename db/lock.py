@@ -40,7 +40,8 @@ def _file_lock(engine: Engine, job: str) -> Iterator[None]:
     if not database or database == ":memory:":
         yield
         return
-    path = Path(database).expanduser().resolve().with_suffix(".lock")
+    resolved = Path(database).expanduser().resolve()
+    path = resolved.with_name(resolved.name + ".lock")
     handle = open(path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
     try:
         try:

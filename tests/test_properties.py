@@ -184,12 +184,20 @@ INDEX_VALUES = {
     "prefix": maybe(st.sampled_from(["syndetect", ""]) | st.text(max_size=5)),
     "size": toml_value,
 }
+ALERT_VALUES = {
+    "webhook": maybe(url_text),
+    "watch": maybe(st.lists(st.sampled_from(["daily-planet", "nobody"]), max_size=2)),
+    "retries": maybe(st.integers(-2, 20)),
+    "timeout": maybe(st.floats() | st.integers(-5, 100)),
+    "extra": toml_value,
+}
 CRAWL_VALUES = {
     key: st.one_of(duration_text, toml_value)
     for key in ("DOWNLOAD_DELAY", "schedule", "download_delay", "Mixed", "X1", "")
 }
 site_table = st.fixed_dictionaries({}, optional=SITE_VALUES)
 index_table = st.fixed_dictionaries({}, optional=INDEX_VALUES)
+alerts_table = st.fixed_dictionaries({}, optional=ALERT_VALUES)
 crawl_table = st.dictionaries(st.sampled_from(sorted(CRAWL_VALUES)), toml_value, max_size=3)
 VALID_SITES = [
     {"name": "daily-planet", "role": "source", "start_urls": ["https://dailyplanet.example/"]},
@@ -205,13 +213,15 @@ def nearly_valid_config(draw) -> dict:
     config = {
         "crawl": {"DOWNLOAD_DELAY": 0.5, "schedule": "6h"},
         "index": dict(VALID_INDEX),
+        "alerts": {"webhook": "https://hooks.example/x", "watch": ["daily-planet"]},
         "site": [dict(site) for site in VALID_SITES],
     }
     for _ in range(draw(st.integers(1, 3))):
-        where = draw(st.sampled_from(["site", "site", "site", "index", "crawl"]))
+        where = draw(st.sampled_from(["site", "site", "site", "index", "alerts", "crawl"]))
         table, values = {
             "site": (draw(st.sampled_from(config["site"])), SITE_VALUES),
             "index": (config["index"], INDEX_VALUES),
+            "alerts": (config["alerts"], ALERT_VALUES),
             "crawl": (config["crawl"], CRAWL_VALUES),
         }[where]
         key = draw(st.sampled_from(sorted(values)))
@@ -230,6 +240,7 @@ config_dict = st.one_of(
             "site": maybe(st.lists(site_table, max_size=3)),
             "crawl": maybe(crawl_table),
             "index": maybe(index_table),
+            "alerts": maybe(alerts_table),
             "sites": toml_value,
         },
     ),
@@ -278,10 +289,14 @@ def toml_literal(value: object) -> str:
 
 
 toml_line = st.one_of(
-    st.sampled_from(["[crawl]", "[[site]]", "[index]", "[site]", "[[index]]", "", "# comment"]),
+    st.sampled_from(
+        ["[crawl]", "[[site]]", "[index]", "[alerts]", "[site]", "[[index]]", "", "# comment"]
+    ),
     st.builds(
         "{} = {}".format,
-        st.sampled_from([*SITE_KEYS, "backend", "url", "prefix", "DOWNLOAD_DELAY", "x", '"a b"']),
+        st.sampled_from(
+            [*SITE_KEYS, *ALERT_VALUES, "backend", "url", "prefix", "DOWNLOAD_DELAY", '"a b"']
+        ),
         st.one_of(
             url_text.map(json.dumps),
             duration_text.map(toml_literal),
@@ -295,7 +310,7 @@ toml_line = st.one_of(
 
 def to_toml(config: dict) -> str:
     lines = []
-    for table in ("crawl", "index"):
+    for table in ("crawl", "index", "alerts"):
         if table in config:
             lines.append(f"[{table}]")
             lines += [f"{json.dumps(k)} = {toml_literal(v)}" for k, v in config[table].items()]

@@ -126,6 +126,7 @@ class SitesSpider(scrapy.Spider):
         url = canonical(url)
         if url in self.seen or not same_site_netloc(netloc(url), set(site.netlocs)):
             return None
+        self.traps.found(site.name, url, source)
         known = self.known.get(site.name, {}).get(url)
         if known is not None and not due_again(known, site, lastmod):
             self.seen.add(url)
@@ -144,7 +145,7 @@ class SitesSpider(scrapy.Spider):
             headers=conditional_headers(known),
         )
         self.seen.add(url)
-        if not self.traps.admit(site.name, url, source):
+        if not self.traps.admit(site.name, url):
             self.traps.hold(site.name, url, request)
             return None
         self.pages_scheduled[site.name] += 1

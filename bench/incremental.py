@@ -1,0 +1,126 @@
+"""Incremental crawling: requests and time of a second run against the first.
+
+A generated site (≥ 2,000 articles on paginated listings) served on loopback; three crawls
+into one database: the first, a second on the unchanged site, a third after 5% new articles
+appear on the front pages. Prints requests (pages fetched) and seconds of each, and the
+second and third as a share of the first (target: second ≤ 10% of the first's requests).
+
+    python bench/incremental.py [--articles 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from crawl import SETTINGS  # noqa: E402
+
+
+def serve_forever(articles: int, new: int, ports: multiprocessing.Queue, grow) -> None:
+    import random
+
+    from sitegen import article_text, generate_site
+
+    from crawler.demo.render import Page
+    from crawler.demo.server import serve
+
+    with serve({"inc": ("127.0.0.91", 0)}) as web:
+        web.pages["inc"] = generate_site(articles)
+        ports.put(web.bases["inc"])
+        grow.wait()
+        rng = random.Random(99)
+        pages = dict(web.pages["inc"])
+        links = ""
+        for i in range(new):
+            body = "".join(f"<p>{p}</p>" for p in article_text(rng))
+            pages[f"/fresh/story-{i}/"] = Page(
+                f'<html><head><meta property="og:type" content="article"><title>New {i}</title>'
+                f"</head><body><article><h1>New {i}</h1>{body}</article></body></html>".encode()
+            )
+            links += f'<li><a href="/fresh/story-{i}/">new {i}</a></li>'
+        pages["/"] = Page(pages["/"].body.replace(b"<ul>", b"<ul>" + links.encode(), 1))
+        web.pages["inc"] = pages
+        while True:
+            time.sleep(3600)
+
+
+def crawl(base: str, db: Path, workdir: Path) -> tuple[float, dict]:
+    config = workdir / "inc.toml"
+    lines = ["[crawl]"] + [
+        f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in SETTINGS.items()
+    ]
+    lines += [
+        "",
+        "[[site]]",
+        'name = "inc"',
+        'role = "source"',
+        f'start_urls = ["{base}/"]',
+        "max_pages = 100000",
+    ]
+    config.write_text("\n".join(lines) + "\n")
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "crawler.cli",
+            "--db",
+            f"sqlite:///{db}",
+            "--quiet",
+            "crawl",
+            str(config),
+        ],
+        check=True,
+    )
+    elapsed = time.perf_counter() - started
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        run = dict(conn.execute("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone())
+    return elapsed, run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    args = parser.parse_args()
+    new = args.articles // 20
+    ports: multiprocessing.Queue = multiprocessing.Queue()
+    grow = multiprocessing.Event()
+    server = multiprocessing.Process(
+        target=serve_forever, args=(args.articles, new, ports, grow), daemon=True
+    )
+    server.start()
+    base = ports.get(timeout=60)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "inc.db"
+        first = crawl(base, db, Path(tmp))
+        second = crawl(base, db, Path(tmp))
+        grow.set()
+        time.sleep(0.5)
+        third = crawl(base, db, Path(tmp))
+    server.terminate()
+    for label, (seconds, run) in (("first", first), ("unchanged", second), ("5% new", third)):
+        print(
+            f"{label:>9}: {run['pages_fetched']:5d} requests, {seconds:6.1f}s, "
+            f"{run['articles_new']} new, {run['articles_skipped']} skipped"
+        )
+    print(
+        f"second run / first: requests {second[1]['pages_fetched'] / first[1]['pages_fetched']:.3f}"
+        f" (target <= 0.10), time {second[0] / first[0]:.2f}"
+    )
+    print(
+        f"5%-new run / first: requests {third[1]['pages_fetched'] / first[1]['pages_fetched']:.3f}"
+        f", time {third[0] / first[0]:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
