@@ -9,6 +9,7 @@ rows exported by the CLI (`--export FILE`, after ingesting the files `--write-js
     python bench/quality.py --split tune --no-baseline --misses 20
     python bench/quality.py --write-jsonl /tmp/world      # JSONL per site for `syndetect ingest`
     python bench/quality.py --split check --export matches.jsonl   # score a CLI export
+    python bench/quality.py --merge-sentences 0.3    # stress: translators that join sentences
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import quality_baseline  # noqa: E402
 from corpus import documents  # noqa: E402
 from quality_score import Outcome, evaluate, markdown, summary  # noqa: E402
-from quality_world import Article, World, build_world  # noqa: E402
+from quality_world import Article, World, build_world, merge_sentences  # noqa: E402
 
 from dedup import (  # noqa: E402
     CandidateIndex,
@@ -174,12 +175,20 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--write-jsonl", type=Path, help="write the world as JSONL per site")
     parser.add_argument("--export", type=Path, help="score this `export matches` JSONL instead")
+    parser.add_argument(
+        "--merge-sentences",
+        type=float,
+        default=0.0,
+        help="stress test: join this share of a translation's lines to the previous one",
+    )
     args = parser.parse_args(argv)
 
     docs = list(documents())
     splits = ["tune", "check"] if args.split == "both" else [args.split]
     for split in splits:
         world = build_world(docs, split, args.seed)
+        if args.merge_sentences:
+            merge_sentences(world, args.merge_sentences)
         if args.write_jsonl:
             written = world.write_jsonl(args.write_jsonl / split)
             print(f"{split}: wrote {len(written)} site files to {args.write_jsonl / split}")

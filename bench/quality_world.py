@@ -119,7 +119,8 @@ def _slug(text: str) -> str:
 
 # The corpus anonymizes names in chats and product pages (#PRS_ORG#, #Product1#, #NUMBER#): the
 # same placeholder in unrelated documents would look like a shared name, and no web page has one.
-_PLACEHOLDER = re.compile(r"#[A-Za-z_]+\d*#")
+# Machine translation mangles them (`# Product1 #`, `#PRS_ORG #`), so spaces inside are allowed.
+_PLACEHOLDER = re.compile(r"#\s?[A-Z][A-Za-z]*(?:_[A-Z]+)*\d*\s?#")
 
 
 def _title_and_body(text: str) -> tuple[str, str]:
@@ -259,3 +260,25 @@ def build_world(docs: list[dict], split: str, seed: int = 3) -> World:
                 )
             )
     return world
+
+
+def merge_sentences(world: World, share: float, seed: int = 5) -> None:
+    """Stress test for translators that restructure text (LLMs): join a share of the lines of
+    every translated copy to the line before, replacing the full stop by a comma."""
+    rng = random.Random(f"merge:{seed}:{world.split}")
+    for a in world.articles:
+        if a.kind != "translation":
+            continue
+        paragraphs = []
+        for paragraph in a.text.split("\n\n"):
+            lines: list[str] = []
+            for line in paragraph.split("\n"):
+                if lines and line and rng.random() < share:
+                    comma = "、" if a.lang in ("ja", "zh") else ", "
+                    lines[-1] = (
+                        lines[-1].rstrip().rstrip(".。!?！？") + comma + line[0].lower() + line[1:]
+                    )
+                else:
+                    lines.append(line)
+            paragraphs.append("\n".join(lines))
+        a.text = "\n\n".join(paragraphs)

@@ -155,3 +155,18 @@ def test_explain_reports_the_model_inputs() -> None:
     assert set(FEATURES) <= set(facts)
     assert facts["logit"] >= TRANSLATION_MIN_LOGIT
     assert facts["number_share"] == 1.0  # every number of the story survives the translation
+
+
+def test_merged_sentences_align_two_to_one() -> None:
+    # A translator (an LLM above all) may join sentences: every body sentence of the German
+    # version is merged with the next one, and the alignment still pairs both English ones.
+    paragraphs_de = paragraphs(text_of("ferry_de"))
+    merged = [paragraphs_de[0]] + [p.replace(". ", ", und ", 1) for p in paragraphs_de[1:]]
+    copy = "\n\n".join(merged)
+    assert len(sentences(copy)) < len(sentences(text_of("ferry_de")))
+    verdict = verify(fp_of("ferry_en"), fp_text(copy, "de"))
+    assert verdict is not None and verdict.kind == "translation"
+    copies_of = {}
+    for i, j in verdict.aligned:
+        copies_of.setdefault(j, []).append(i)
+    assert any(len(group) == 2 for group in copies_of.values())
