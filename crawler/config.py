@@ -44,7 +44,10 @@ def parse_duration(value: object) -> timedelta:
     match = DURATION.match(str(value)) if isinstance(value, str | int | float) else None
     if match is None or isinstance(value, bool):
         raise ValueError(f"{value!r} is not a duration such as '30m', '6h' or '7d'")
-    return timedelta(seconds=float(match.group(1)) * DURATION_UNITS[match.group(2)])
+    try:
+        return timedelta(seconds=float(match.group(1)) * DURATION_UNITS[match.group(2)])
+    except OverflowError:
+        raise ValueError(f"{value!r} is too long a duration") from None
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,8 @@ def load(path: str | Path) -> Config:
         raise UserError(f"{path}: cannot read config ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise UserError(f"{path}: invalid TOML: nested too deeply") from None
     return parse(raw, path)
 
 
@@ -202,13 +207,15 @@ def _parse_index(raw: dict[str, Any], path: Path) -> IndexConfig:
         )
     url = table.get("url")
     if url is not None:
-        parts = urlsplit(url) if isinstance(url, str) else None
-        if parts is None or parts.scheme not in ("redis", "rediss") or not parts.hostname:
-            raise UserError(f"{path}: [index] key 'url': must be a redis://host:port/db URL")
         try:
-            int(parts.path.strip("/") or 0), parts.port  # noqa: B018 - validation only
+            parts = urlsplit(url) if isinstance(url, str) else None
+            valid = parts is not None and parts.scheme in ("redis", "rediss") and parts.hostname
+            if valid:
+                int(parts.path.strip("/") or 0), parts.port  # noqa: B018 - validation only
         except ValueError:
-            raise UserError(f"{path}: [index] key 'url': bad port or database number") from None
+            valid = False
+        if not valid:
+            raise UserError(f"{path}: [index] key 'url': must be a redis://host:port/db URL")
     prefix = table.get("prefix", "syndetect")
     if not isinstance(prefix, str) or not prefix:
         raise UserError(f"{path}: [index] key 'prefix': must be a non-empty string")

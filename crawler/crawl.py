@@ -33,6 +33,6 @@ def crawl(config: Config, db_url: str | None, site: str | None = None, quiet: bo
     process.start()
     stats = crawler.stats.get_stats()
     reason = stats.get("finish_reason", "finished")
-    if reason.startswith("database error"):
+    if reason.startswith(("database error", "archive error")):
         raise DatabaseError(f"crawl stopped: {reason}")
     return stats

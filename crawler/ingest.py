@@ -37,6 +37,8 @@ def parse_line(raw: str) -> ArticleRecord:
         obj = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise ValueError("invalid JSON (nested too deeply)") from None
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object")
     problem = check_http_url(obj.get("url"))
@@ -75,7 +77,10 @@ def _parse_published(value: object) -> datetime:
     except ValueError:
         raise ValueError(f"key 'published': {value!r} is not an ISO date") from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            raise ValueError(f"key 'published': {value!r} is out of range") from None
     return parsed
 
 

@@ -7,6 +7,7 @@ processes (SYNDETECT_EXTRACT_WORKERS, default: one per core) and the reactor kee
 from __future__ import annotations
 
 import asyncio
+import errno
 import multiprocessing
 import os
 from collections import Counter
@@ -120,11 +121,15 @@ class StorePipeline:
             raise DropItem("the database failed; the crawl is stopping")
         try:
             return self._store(item)
-        except DBAPIError as exc:
+        except (DBAPIError, OSError) as exc:
             # Disk full, file made read-only, server gone: every item would fail the same way.
             # Each item commits alone, so what was stored stays stored; stop the crawl.
             self.session.rollback()
-            self.failed = f"database error: {describe(exc)}"
+            if isinstance(exc, DBAPIError):
+                self.failed = f"database error: {describe(exc)}"
+            else:
+                full = " (disk full)" if exc.errno == errno.ENOSPC else ""
+                self.failed = f"archive error: {exc.strerror}{full}"
             self.crawler.spider.logger.error("stopping the crawl: %s", self.failed)
             asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=self.failed))
             raise DropItem(self.failed) from None

@@ -39,6 +39,10 @@ def check_http_url(url: object) -> str | None:
     if not isinstance(url, str) or not url.strip():
         return "must be a non-empty string"
     try:
+        url.encode("utf-8")
+    except UnicodeEncodeError:
+        return f"{url!r} contains a lone surrogate (not valid Unicode)"
+    try:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
@@ -47,6 +51,9 @@ def check_http_url(url: object) -> str | None:
         return f"{url!r} must start with http:// or https://"
     if not parts.hostname:
         return f"{url!r} has no host"
+    if "\\" in parts.netloc:
+        # Browsers read a backslash as a slash, urllib does not: the host would be ambiguous.
+        return f"{url!r} has a backslash in its host"
     return None
 
 
