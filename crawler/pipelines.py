@@ -17,7 +17,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from crawler.archive import Archive, default_directory
 from crawler.extract import Extracted, extract
@@ -120,7 +120,13 @@ class StorePipeline:
         if self.failed:
             raise DropItem("the database failed; the crawl is stopping")
         try:
-            return self._store(item)
+            try:
+                return self._store(item)
+            except IntegrityError:
+                # Another crawler (a shared frontier) stored the same row a moment ago: the
+                # second attempt finds it and updates instead.
+                self.session.rollback()
+                return self._store(item)
         except (DBAPIError, OSError) as exc:
             # Disk full, file made read-only, server gone: every item would fail the same way.
             # Each item commits alone, so what was stored stays stored; stop the crawl.

@@ -48,6 +48,7 @@ DOWNLOADER_MIDDLEWARES = {
 SYNDETECT_DB = None  # SQLAlchemy URL; None: $SYNDETECT_DB or sqlite:///syndetect.db
 SYNDETECT_EXTRACT_WORKERS = -1  # extraction processes; -1: one per core; 0: in the reactor
 SYNDETECT_PROGRESS = True
+SYNDETECT_SHARED_IDLE = 10  # seconds a crawler on a shared (scrapy-redis) frontier waits idle
 SYNDETECT_ARCHIVE = True  # keep article responses as WARC (evidence)
 SYNDETECT_ARCHIVE_DIR = None  # None: beside a SQLite database (<name>-warc/), else ./syndetect-warc
 SYNDETECT_MAX_RETRY_AFTER = 120  # seconds: the longest Retry-After honoured

@@ -9,6 +9,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x5D7EC7  # an arbitrary, fixed advisory-lock key for migrations
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -23,6 +24,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     must fail here, with one clear line, not halfway through a crawl."""
     config = alembic_config(engine)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several processes (crawlers sharing a frontier) may open a fresh database at once:
+            # one migrates, the others wait for it and then find the schema up to date.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
         connection.execute(text("UPDATE alembic_version SET version_num = version_num"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.models import Article, CrawlRun, Fingerprint, Match, Site, utcnow
@@ -29,9 +30,13 @@ def upsert_site(
     site = session.scalar(select(Site).where(Site.name == name))
     if site is None:
         site = Site(name=name, role=role, language=language, base_url=base_url)
-        session.add(site)
-        session.flush()
-        return site
+        try:
+            with session.begin_nested():
+                session.add(site)
+            return site
+        except IntegrityError:
+            # Created meanwhile by another process sharing the database.
+            site = session.scalar(select(Site).where(Site.name == name))
     site.role = role
     site.language = language or site.language
     site.base_url = base_url or site.base_url

@@ -118,15 +118,15 @@ class Fingerprint:
                 pos += size
                 return out
 
-            meta = json.loads(chunk().decode("utf-8"))
+            meta = _header(chunk())
             dtypes = ["<u8", "<u4", "<f4", "<u4", "<u4", "<u4", "<u4", "<u4", "<u4"]
             arrays = [np.frombuffer(chunk(), dtype=d).copy() for d in dtypes]
             if pos != len(body):
                 raise ValueError("trailing bytes in fingerprint")
             fp = cls(
                 lang=meta["lang"],
-                n_units=int(meta["n_units"]),
-                title_sentences=int(meta["title_sentences"]),
+                n_units=meta["n_units"],
+                title_sentences=meta["title_sentences"],
                 sentence_hashes=arrays[0].astype(np.uint64),
                 sentence_units=arrays[1].astype(np.uint32),
                 keys=tuple(meta["keys"]),
@@ -139,12 +139,39 @@ class Fingerprint:
                 sig_anchor=arrays[7].astype(np.uint32),
                 sig_number=arrays[8].astype(np.uint32),
             )
-        except (zlib.error, struct.error, KeyError, TypeError, UnicodeDecodeError) as exc:
+        except (zlib.error, struct.error, KeyError, TypeError, RecursionError) as exc:
             raise ValueError(f"corrupt fingerprint: {exc}") from exc
         except json.JSONDecodeError as exc:
             raise ValueError(f"corrupt fingerprint header: {exc}") from exc
         _check_consistent(fp)
         return fp
+
+
+def _header(raw: bytes) -> dict:
+    """The JSON header, checked field by field: stored bytes may be anything."""
+
+    def no_constants(name: str) -> float:
+        raise ValueError(f"{name} in fingerprint header")
+
+    meta = json.loads(raw.decode("utf-8"), parse_constant=no_constants)  # ValueError subclasses
+    if not isinstance(meta, dict):
+        raise ValueError("fingerprint header is not an object")
+    lang, n_units, title = meta.get("lang"), meta.get("n_units"), meta.get("title_sentences")
+    keys, labels = meta.get("keys"), meta.get("labels")
+    ok = (
+        (lang is None or isinstance(lang, str))
+        and type(n_units) is int
+        and n_units >= 0
+        and title in (0, 1)
+        and type(title) is int
+        and isinstance(keys, list)
+        and isinstance(labels, list)
+        and all(isinstance(k, str) for k in keys)
+        and all(isinstance(k, str) for k in labels)
+    )
+    if not ok:
+        raise ValueError("malformed fingerprint header")
+    return meta
 
 
 def _check_consistent(fp: Fingerprint) -> None:

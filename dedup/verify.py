@@ -49,9 +49,13 @@ CJK_LANGS = frozenset({"ja", "zh", "ko"})
 # DIAGONAL_DRIFT of the index: translations keep sentence order and roughly sentence count
 # (a translator that splits or merges sentences drifts slowly), a partial copy is a prefix, and
 # an article on the same event mentions the same names in its own order.
-MERGE_CREDIT = 0.8
 DIAGONAL_SLACK = 2
 DIAGONAL_DRIFT = 0.15
+# Two sentences aligned with one (a translator joined or split them) are credited this share of
+# the weight they share: such steps are rarer than one-to-one ones (Gale & Church: about one in
+# ten), so they win only where they find clearly more.
+MERGE_CREDIT = 0.8
+# The fitted model (python bench/quality_fit.py) and the decision threshold on its logit.
 MEAN = (0.3005, 2.738, 0.1852, 0.5078, 0.5211, 1.7045, 0.5702, 0.1591)
 SCALE = (0.2945, 0.6377, 0.235, 0.2705, 0.339, 0.9964, 0.3922, 0.3658)
 COEF = (1.702, 1.076, 1.756, 0.563, 1.014, 0.147, 1.048, 0.698)
@@ -343,8 +347,6 @@ def _monotone_alignment(
     sim = (fa * w) @ fb.T
     two_a = np.vstack([np.zeros((1, fa.shape[1])), np.maximum(fa[1:], fa[:-1])])
     two_b = np.vstack([np.zeros((1, fb.shape[1])), np.maximum(fb[1:], fb[:-1])])
-    # Merges are rarer than one-to-one steps (Gale & Church: about 1 in 10): a merged group is
-    # credited MERGE_CREDIT of its weight, so it wins only where it finds clearly more.
     sim21 = MERGE_CREDIT * (two_a * w) @ fb.T  # rows i-1 and i against column j
     sim12 = MERGE_CREDIT * (fa * w) @ two_b.T  # row i against columns j-1 and j
     best = np.zeros((n + 1, m + 1), dtype=np.float64)

@@ -22,6 +22,7 @@ class LoopbackWeb:
     def __init__(self) -> None:
         self.bases: dict[str, str] = {}
         self.pages: dict[str, Pages] = {}
+        self.servers: list[ThreadingHTTPServer] = []
 
 
 def _handler(web: LoopbackWeb, name: str) -> type[BaseHTTPRequestHandler]:
@@ -59,6 +60,7 @@ def serve(addresses: dict[str, tuple[str, int]]) -> Iterator[LoopbackWeb]:
             server = ThreadingHTTPServer((address, port), _handler(web, name))
             server.daemon_threads = True
             servers.append(server)
+            web.servers.append(server)
             threading.Thread(target=server.serve_forever, daemon=True).start()
             web.bases[name] = f"http://{address}:{server.server_address[1]}"
         yield web

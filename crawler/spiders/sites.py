@@ -9,6 +9,7 @@ Run it through `syndetect crawl CONFIG` or `scrapy crawl sites -a config=sites.t
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -63,6 +64,7 @@ class SitesSpider(scrapy.Spider):
         # Fed by the store pipeline with what extraction made of each page.
         self.traps = TrapGuard()
         self.rechecked_unlinked = False
+        self.last_activity = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SitesSpider:
@@ -154,6 +156,8 @@ class SitesSpider(scrapy.Spider):
     def _on_idle(self) -> None:
         """Nothing left to fetch: release held URLs whose shape proved productive, else drop
         the traps; then recheck stored articles no page linked to any more; then finish."""
+        if self._waiting_for_shared_frontier():
+            raise DontCloseSpider
         released = [r for r in self.traps.release() if self._charge(r)]
         if not released:
             for site, shp, fetched, dropped in self.traps.drop_unproven():
@@ -170,6 +174,15 @@ class SitesSpider(scrapy.Spider):
             self.crawler.engine.crawl(request)
         if released:
             raise DontCloseSpider
+
+    def _waiting_for_shared_frontier(self) -> bool:
+        """With a shared frontier (scrapy-redis), an empty queue may only mean that the other
+        crawlers have not enqueued their next pages yet: stay SYNDETECT_SHARED_IDLE seconds
+        after the last page before closing."""
+        if "scrapy_redis" not in str(self.settings.get("SCHEDULER", "")):
+            return False
+        wait = self.settings.getfloat("SYNDETECT_SHARED_IDLE", 10.0)
+        return time.monotonic() - self.last_activity < wait
 
     def _charge(self, request: scrapy.Request) -> bool:
         site = request.cb_kwargs["site"]
@@ -256,6 +269,7 @@ class SitesSpider(scrapy.Spider):
     # -- pages -------------------------------------------------------------------------------
 
     def parse_page(self, response: Response, site: SiteConfig) -> Iterator[Any]:
+        self.last_activity = time.monotonic()
         if response.status in (404, 410):
             yield GoneItem(site=site.name, url=canonical(response.url), status=response.status)
             return
