@@ -9,6 +9,7 @@ rows exported by the CLI (`--export FILE`, after ingesting the files `--write-js
     python bench/quality.py --split tune --no-baseline --misses 20
     python bench/quality.py --write-jsonl /tmp/world      # JSONL per site for `syndetect ingest`
     python bench/quality.py --split check --export matches.jsonl   # score a CLI export
+    python bench/quality.py --product --no-errors   # the same world through ingest/match/export
     python bench/quality.py --merge-sentences 0.3    # stress: translators that join sentences
 """
 
@@ -17,7 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -164,6 +167,19 @@ def report_errors(
     return "\n".join(lines)
 
 
+def run_product(world, workdir: Path) -> Path:
+    """The world through the product's own path: `syndetect ingest` per site file, `match`,
+    `export matches`; returns the export file."""
+    db = f"sqlite:///{workdir / 'quality.db'}"
+    cli = [sys.executable, "-m", "crawler.cli", "--db", db, "--quiet"]
+    for path, site, role in world.write_jsonl(workdir / "sites"):
+        subprocess.run([*cli, "ingest", str(path), "--site", site, "--role", role], check=True)
+    subprocess.run([*cli, "match"], check=True)
+    export = workdir / "matches.jsonl"
+    subprocess.run([*cli, "export", "matches", "--out", str(export)], check=True)
+    return export
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["tune", "check", "both"], default="both")
@@ -175,6 +191,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--write-jsonl", type=Path, help="write the world as JSONL per site")
     parser.add_argument("--export", type=Path, help="score this `export matches` JSONL instead")
+    parser.add_argument(
+        "--product",
+        action="store_true",
+        help="run the world through `syndetect ingest` + `match` + `export` and score that",
+    )
     parser.add_argument(
         "--merge-sentences",
         type=float,
@@ -194,7 +215,12 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{split}: wrote {len(written)} site files to {args.write_jsonl / split}")
             continue
         print(f"## {split} (seed {args.seed}): {len(world.articles)} articles\n")
-        if args.export:
+        if args.product:
+            with tempfile.TemporaryDirectory() as tmp:
+                started = time.perf_counter()
+                rows, extra, fps = read_export(run_product(world, Path(tmp))), {}, {}
+            print(f"Through the CLI: {time.perf_counter() - started:.0f} s\n")
+        elif args.export:
             rows, extra, fps = read_export(args.export), {}, {}
         else:
             rows, extra, fps = run_direct(world)
@@ -207,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
         print(markdown(world, out, DIMS))
         figures = summary(world, out)
         print("\nHeadline: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()) + "\n")
-        if not args.no_baseline and not args.export:
+        if not args.no_baseline and not (args.export or args.product):
             base = evaluate(world, run_baseline(world))
             print("Baseline (numbers + capitalized words, Jaccard then LCS):\n")
             print(markdown(world, base, ("overall", "script")))
