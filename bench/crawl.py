@@ -64,20 +64,25 @@ def run_bare(base: str, workdir: Path) -> float:
     return time.perf_counter() - started
 
 
-def run_syndetect(base: str, workdir: Path) -> tuple[float, int]:
-    config = workdir / "bench.toml"
+def write_config(path: Path, name: str, base: str) -> Path:
+    """A one-site config with the benchmark's crawl settings (politeness off)."""
     lines = ["[crawl]"] + [
         f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in SETTINGS.items()
     ]
     lines += [
         "",
         "[[site]]",
-        'name = "bench"',
+        f'name = "{name}"',
         'role = "source"',
         f'start_urls = ["{base}/"]',
         "max_pages = 100000",
     ]
-    config.write_text("\n".join(lines) + "\n")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def run_syndetect(base: str, workdir: Path) -> tuple[float, int]:
+    config = write_config(workdir / "bench.toml", "bench", base)
     db = workdir / f"bench-{time.monotonic_ns()}.db"
     started = time.perf_counter()
     subprocess.run(

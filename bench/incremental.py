@@ -21,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from crawl import SETTINGS  # noqa: E402
+from crawl import write_config  # noqa: E402
 
 
 def serve_forever(articles: int, new: int, ports: multiprocessing.Queue, grow) -> None:
@@ -53,19 +53,7 @@ def serve_forever(articles: int, new: int, ports: multiprocessing.Queue, grow) -
 
 
 def crawl(base: str, db: Path, workdir: Path) -> tuple[float, dict]:
-    config = workdir / "inc.toml"
-    lines = ["[crawl]"] + [
-        f"{k} = {str(v).lower() if isinstance(v, bool) else v}" for k, v in SETTINGS.items()
-    ]
-    lines += [
-        "",
-        "[[site]]",
-        'name = "inc"',
-        'role = "source"',
-        f'start_urls = ["{base}/"]',
-        "max_pages = 100000",
-    ]
-    config.write_text("\n".join(lines) + "\n")
+    config = write_config(workdir / "inc.toml", "inc", base)
     started = time.perf_counter()
     subprocess.run(
         [

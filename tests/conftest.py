@@ -56,3 +56,24 @@ def postgres_url() -> str:
         )
     engine.dispose()
     return POSTGRES_URL
+
+
+def demo_jsonl(directory: Path, name: str, title=None) -> Path:
+    """One demo site's articles as an ingest file (URLs https://<site>.example/<slug>);
+    `title(article)` may replace the titles."""
+    import json
+
+    from crawler.demo.render import load_content
+
+    path = directory / f"{name}.jsonl"
+    rows = [
+        {
+            "url": f"https://{name}.example/{a['slug']}",
+            "title": title(a) if title else a["title"],
+            "text": "\n\n".join(a["paragraphs"]),
+            "published": a["published"],
+        }
+        for a in load_content()[name]["articles"]
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    return path

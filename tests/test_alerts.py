@@ -6,7 +6,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from crawler.demo.render import load_content
+from conftest import demo_jsonl
 
 CLI = [sys.executable, "-m", "crawler.cli"]
 SECRET = "s3cr3t-token-0f-the-newsroom"
@@ -40,23 +40,7 @@ class Receiver:
 
 
 def ingest(db: str, tmp_path, name: str, role: str) -> None:
-    articles = load_content()[name]["articles"]
-    path = tmp_path / f"{name}.jsonl"
-    path.write_text(
-        "".join(
-            json.dumps(
-                {
-                    "url": f"https://{name}.example/{a['slug']}",
-                    "title": a["title"],
-                    "text": "\n\n".join(a["paragraphs"]),
-                    "published": a["published"],
-                }
-            )
-            + "\n"
-            for a in articles
-        ),
-        encoding="utf-8",
-    )
+    path = demo_jsonl(tmp_path, name)
     subprocess.run(
         [*CLI, "--db", db, "--quiet", "ingest", str(path), "--site", name, "--role", role],
         check=True,

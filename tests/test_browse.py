@@ -1,12 +1,12 @@
 """Datasette metadata: the canned queries run, through Datasette itself, on a real database."""
 
 import asyncio
-import json
 import subprocess
 import sys
 
+from conftest import demo_jsonl
+
 from crawler.browse import CANNED_QUERIES, metadata
-from crawler.demo.render import load_content
 
 CLI = [sys.executable, "-m", "crawler.cli"]
 
@@ -16,22 +16,7 @@ def test_canned_queries_run_in_datasette(tmp_path):
 
     db = tmp_path / "browse.db"
     for name, role in (("daily-planet", "source"), ("noticias-hoy", "suspect")):
-        path = tmp_path / f"{name}.jsonl"
-        path.write_text(
-            "".join(
-                json.dumps(
-                    {
-                        "url": f"https://{name}.example/{a['slug']}",
-                        "title": a["title"],
-                        "text": "\n\n".join(a["paragraphs"]),
-                        "published": a["published"],
-                    }
-                )
-                + "\n"
-                for a in load_content()[name]["articles"]
-            ),
-            encoding="utf-8",
-        )
+        path = demo_jsonl(tmp_path, name)
         subprocess.run(
             [
                 *CLI,

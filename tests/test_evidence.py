@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+from conftest import demo_jsonl
+
 from crawler.demo.render import load_content
 
 CLI = [sys.executable, "-m", "crawler.cli"]
@@ -17,20 +19,11 @@ def syndetect(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_evidence_page_and_html_report(tmp_path):
-    content = load_content()
     db = f"sqlite:///{tmp_path / 'e.db'}"
     for name, role in (("daily-planet", "source"), ("nouvelles-monde", "suspect")):
-        path = tmp_path / f"{name}.jsonl"
-        rows = [
-            {
-                "url": f"https://{name}.example/{a['slug']}",
-                "title": HOSTILE_TITLE if a.get("copy_of") else a["title"],
-                "text": "\n\n".join(a["paragraphs"]),
-                "published": a["published"],
-            }
-            for a in content[name]["articles"]
-        ]
-        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        path = demo_jsonl(
+            tmp_path, name, title=lambda a: HOSTILE_TITLE if a.get("copy_of") else a["title"]
+        )
         syndetect("--db", db, "--quiet", "ingest", str(path), "--site", name, "--role", role)
     syndetect("--db", db, "--quiet", "match")
     match = json.loads(syndetect("--db", db, "export", "matches").stdout.splitlines()[0])

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import uuid
 
-from conftest import require_service
+from conftest import demo_jsonl, require_service
 
 from crawler.demo.render import load_content
 
@@ -17,25 +17,6 @@ def syndetect(*args: str) -> subprocess.CompletedProcess:
     result = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
-
-
-def demo_jsonl(tmp_path, names: list[str]) -> dict[str, str]:
-    """The demo sites' articles as ingest files; returns the path per site name."""
-    content = load_content()
-    paths = {}
-    for name in names:
-        path = tmp_path / f"{name}.jsonl"
-        with path.open("w", encoding="utf-8") as out:
-            for article in content[name]["articles"]:
-                row = {
-                    "url": f"https://{name}.example/{article['slug']}",
-                    "title": article["title"],
-                    "text": "\n\n".join(article["paragraphs"]),
-                    "published": article["published"],
-                }
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        paths[name] = str(path)
-    return paths
 
 
 def expected(names: list[str]) -> set[tuple[str, str]]:
@@ -66,7 +47,10 @@ def test_postgresql_and_redis_index(tmp_path, postgres_url):
         f"[index]\nbackend = 'redis'\nurl = 'redis://127.0.0.1:6379/0'\nprefix = '{prefix}'\n"
         "[[site]]\nname = 'x'\nrole = 'source'\nstart_urls = ['http://x.example/']\n"
     )
-    files = demo_jsonl(tmp_path, ["daily-planet", "nouvelles-monde", "welt-nachrichten"])
+    files = {
+        name: str(demo_jsonl(tmp_path, name))
+        for name in ("daily-planet", "nouvelles-monde", "welt-nachrichten")
+    }
     client = redis.Redis(host="127.0.0.1", port=6379)
     try:
         syndetect(

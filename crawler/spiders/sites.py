@@ -33,6 +33,7 @@ from crawler.items import GoneItem, PageItem, UnchangedItem
 from crawler.traps import TrapGuard
 from crawler.urls import canonical, check_http_url, netloc, same_site_netloc
 from db.models import utcnow
+from db.store import Known
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 
@@ -139,19 +140,23 @@ class SitesSpider(scrapy.Spider):
                 self.budget_reported.add(site.name)
                 self.logger.warning("site %r: page budget of %d reached", site.name, site.max_pages)
             return None
-        request = scrapy.Request(
-            url,
-            callback=self.parse_page,
-            errback=self._page_failed,
-            cb_kwargs={"site": site},
-            headers=conditional_headers(known),
-        )
+        request = self._fetch(site, url, known)
         self.seen.add(url)
         if not self.traps.admit(site.name, url):
             self.traps.hold(site.name, url, request)
             return None
         self.pages_scheduled[site.name] += 1
         return request
+
+    def _fetch(self, site: SiteConfig, url: str, known: Known | None) -> scrapy.Request:
+        """The request for a page, conditional when the article is stored already."""
+        return scrapy.Request(
+            url,
+            callback=self.parse_page,
+            errback=self._page_failed,
+            cb_kwargs={"site": site},
+            headers=conditional_headers(known),
+        )
 
     def _on_idle(self) -> None:
         """Nothing left to fetch: release held URLs whose shape proved productive, else drop
@@ -202,13 +207,7 @@ class SitesSpider(scrapy.Spider):
                 if url in self.seen or not due_again(known, site, None):
                     continue
                 self.seen.add(url)
-                request = scrapy.Request(
-                    url,
-                    callback=self.parse_page,
-                    errback=self._page_failed,
-                    cb_kwargs={"site": site},
-                    headers=conditional_headers(known),
-                )
+                request = self._fetch(site, url, known)
                 if self._charge(request):
                     yield request
 
