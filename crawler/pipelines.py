@@ -177,6 +177,8 @@ class StorePipeline:
         return item
 
     def close_spider(self) -> None:
+        if not hasattr(self, "session"):
+            return  # open_spider failed before the database was open; Scrapy reports why
         if self.archive is not None:
             self.archive.close()
         if self.failed:

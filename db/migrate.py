@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from alembic import command
@@ -12,9 +15,34 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x5D7EC7  # an arbitrary, fixed advisory-lock key for migrations
 
 
+def _script_location() -> str:
+    """The migrations directory. Installed from a zipped egg (Scrapyd deploys those) it is not
+    on disk, and Alembic needs a real directory: copy it out once per process."""
+    if MIGRATIONS.is_dir():
+        return str(MIGRATIONS)
+    global _extracted
+    if _extracted is None:
+        _extracted = Path(tempfile.mkdtemp(prefix="syndetect-migrations-"))
+        _copy_tree(resources.files("db") / "migrations", _extracted)
+    return str(_extracted)
+
+
+_extracted: Path | None = None
+
+
+def _copy_tree(source: Traversable, target: Path) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                _copy_tree(entry, target / entry.name)
+        else:
+            (target / entry.name).write_bytes(entry.read_bytes())
+
+
 def alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", _script_location())
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     return config
 
