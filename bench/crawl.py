@@ -81,24 +81,18 @@ def write_config(path: Path, name: str, base: str) -> Path:
     return path
 
 
+def timed_crawl(config: Path, db: Path) -> float:
+    """Seconds taken by `syndetect crawl CONFIG` into the SQLite database `db`."""
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "crawler.cli", "--db", f"sqlite:///{db}", "--quiet"]
+    subprocess.run([*command, "crawl", str(config)], check=True)
+    return time.perf_counter() - started
+
+
 def run_syndetect(base: str, workdir: Path) -> tuple[float, int]:
     config = write_config(workdir / "bench.toml", "bench", base)
     db = workdir / f"bench-{time.monotonic_ns()}.db"
-    started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "crawler.cli",
-            "--db",
-            f"sqlite:///{db}",
-            "--quiet",
-            "crawl",
-            str(config),
-        ],
-        check=True,
-    )
-    elapsed = time.perf_counter() - started
+    elapsed = timed_crawl(config, db)
     engine = create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
         stored = conn.execute(text("SELECT count(*) FROM articles")).scalar()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,7 +20,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from crawl import write_config  # noqa: E402
+from crawl import timed_crawl, write_config  # noqa: E402
 
 
 def serve_forever(articles: int, new: int, ports: multiprocessing.Queue, grow) -> None:
@@ -54,21 +53,7 @@ def serve_forever(articles: int, new: int, ports: multiprocessing.Queue, grow) -
 
 def crawl(base: str, db: Path, workdir: Path) -> tuple[float, dict]:
     config = write_config(workdir / "inc.toml", "inc", base)
-    started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "crawler.cli",
-            "--db",
-            f"sqlite:///{db}",
-            "--quiet",
-            "crawl",
-            str(config),
-        ],
-        check=True,
-    )
-    elapsed = time.perf_counter() - started
+    elapsed = timed_crawl(config, db)
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
         run = dict(conn.execute("SELECT * FROM crawl_runs ORDER BY id DESC LIMIT 1").fetchone())
