@@ -6,6 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,7 +66,7 @@ class SiteConfig:
     # How often `syndetect schedule` crawls the site.
     schedule: timedelta = timedelta(hours=24)
 
-    @property
+    @cached_property
     def netlocs(self) -> frozenset[str]:
         """The host[:port] values that belong to this site."""
         return frozenset(netloc(u) for u in (*self.start_urls, *self.sitemaps, *self.feeds))

@@ -32,7 +32,7 @@ class SiteBoundaryMiddleware:
 
     def process_request(self, request: Request) -> None:
         site = request.cb_kwargs.get("site")
-        if site is None or same_site_netloc(netloc(request.url), set(site.netlocs)):
+        if site is None or same_site_netloc(netloc(request.url), site.netlocs):
             return
         self.crawler.stats.inc_value("syndetect/offsite_blocked")
         self.crawler.spider.logger.warning(

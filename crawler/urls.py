@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -64,7 +65,7 @@ def netloc(url: str) -> str:
     return f"{host}:{parts.port}" if parts.port else host
 
 
-def same_site_netloc(candidate: str, allowed: set[str]) -> bool:
+def same_site_netloc(candidate: str, allowed: AbstractSet[str]) -> bool:
     """Whether `candidate` (host[:port]) belongs to a site; www. and bare host are one site."""
     if candidate in allowed:
         return True

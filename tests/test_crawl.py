@@ -40,6 +40,20 @@ def sitemap(urls: list[str], index: bool = False, news: bool = False) -> bytes:
     ).encode()
 
 
+def paginated(listings: int, per_page: int, step: int = 10) -> dict:
+    """Home and /page/N/ listings of `per_page` article links each, plus the articles."""
+    pages = {}
+    for number in range(1, listings + 1):
+        items = "".join(f'<a href="/a/{number}-{k}">x</a>' for k in range(per_page))
+        older = f'<a href="/page/{number + 1}/">Older</a>' if number < listings else ""
+        pages["/" if number == 1 else f"/page/{number}/"] = Page(
+            f"<html><body>{items}{older}</body></html>".encode()
+        )
+        for k in range(per_page):
+            pages[f"/a/{number}-{k}"] = article(number * step + k)
+    return pages
+
+
 def crawl(tmp_path: Path, sites_toml: str) -> list[str]:
     config = tmp_path / "sites.toml"
     config.write_text("[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n" + sites_toml)
@@ -102,16 +116,7 @@ def test_sitemap_index_gzip_news_and_atom_feed_and_boundaries(tmp_path):
 def test_pagination_and_page_budget(tmp_path):
     with serve({"paged": ("127.0.0.42", 0)}) as web:
         base = web.bases["paged"]
-        pages = {}
-        for number in range(1, 6):
-            items = "".join(f'<a href="/a/{number}-{k}">Story {number}-{k}</a>' for k in range(2))
-            older = f'<a href="/page/{number + 1}/">Older</a>' if number < 5 else ""
-            pages["/" if number == 1 else f"/page/{number}/"] = Page(
-                f"<html><body>{items}{older}</body></html>".encode()
-            )
-            for k in range(2):
-                pages[f"/a/{number}-{k}"] = article(number * 10 + k)
-        web.pages["paged"] = pages
+        web.pages["paged"] = paginated(listings=5, per_page=2)
         everything = crawl(
             tmp_path, f'[[site]]\nname = "paged"\nrole = "suspect"\nstart_urls = ["{base}/"]\n'
         )
@@ -146,14 +151,7 @@ def test_incremental_crawls_fetch_only_what_is_new_or_changed(tmp_path):
     with serve({"inc": ("127.0.0.45", 0)}) as web:
         base = web.bases["inc"]
         pages = {"/robots.txt": Page(b"User-agent: *\n", "text/plain")}
-        for number in range(1, 6):  # 5 listing pages of 20 articles
-            items = "".join(f'<a href="/a/{number}-{k}">x</a>' for k in range(20))
-            older = f'<a href="/page/{number + 1}/">Older</a>' if number < 5 else ""
-            pages["/" if number == 1 else f"/page/{number}/"] = Page(
-                f"<html><body>{items}{older}</body></html>".encode()
-            )
-            for k in range(20):
-                pages[f"/a/{number}-{k}"] = article(number * 100 + k)
+        pages.update(paginated(listings=5, per_page=20, step=100))
         web.pages["inc"] = pages
         site = f'[[site]]\nname = "inc"\nrole = "source"\nstart_urls = ["{base}/"]\n'
         first = len(crawl(tmp_path, site)), runs(tmp_path)[-1]

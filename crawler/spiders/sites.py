@@ -127,7 +127,7 @@ class SitesSpider(scrapy.Spider):
         if check_http_url(url) is not None:
             return None
         url = canonical(url)
-        if url in self.seen or not same_site_netloc(netloc(url), set(site.netlocs)):
+        if url in self.seen or not same_site_netloc(netloc(url), site.netlocs):
             return None
         self.traps.found(site.name, url, source)
         known = self.known.get(site.name, {}).get(url)
@@ -244,7 +244,7 @@ class SitesSpider(scrapy.Spider):
             if not loc:
                 continue
             if sitemap.type == "sitemapindex":
-                if same_site_netloc(netloc(loc), set(site.netlocs)):
+                if same_site_netloc(netloc(loc), site.netlocs):
                     yield self._sitemap_request(site, loc)
             else:
                 lastmod = parse_date(entry.get("lastmod"))
