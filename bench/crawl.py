@@ -42,8 +42,9 @@ def serve_forever(articles: int, port_queue: multiprocessing.Queue) -> None:
             time.sleep(3600)
 
 
-def run_bare(base: str, workdir: Path) -> float:
-    """Run outside the project (no scrapy.cfg): Scrapy's defaults plus the shared settings."""
+def bare_command(base: str) -> list[str]:
+    """The baseline crawl, run outside the project (no scrapy.cfg): Scrapy's defaults plus the
+    shared settings."""
     args = [
         sys.executable,
         "-m",
@@ -59,8 +60,12 @@ def run_bare(base: str, workdir: Path) -> float:
     ]
     for key, value in SETTINGS.items():
         args += ["-s", f"{key}={value}"]
+    return args
+
+
+def run_bare(base: str, workdir: Path) -> float:
     started = time.perf_counter()
-    subprocess.run(args, check=True, cwd=workdir)
+    subprocess.run(bare_command(base), check=True, cwd=workdir)
     return time.perf_counter() - started
 
 
@@ -81,11 +86,15 @@ def write_config(path: Path, name: str, base: str) -> Path:
     return path
 
 
-def timed_crawl(config: Path, db: Path) -> float:
-    """Seconds taken by `syndetect crawl CONFIG` into the SQLite database `db`."""
-    started = time.perf_counter()
+def syndetect_command(config: Path, db: Path) -> list[str]:
+    """`syndetect crawl CONFIG` into the SQLite database `db`."""
     command = [sys.executable, "-m", "crawler.cli", "--db", f"sqlite:///{db}", "--quiet"]
-    subprocess.run([*command, "crawl", str(config)], check=True)
+    return [*command, "crawl", str(config)]
+
+
+def timed_crawl(config: Path, db: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(syndetect_command(config, db), check=True)
     return time.perf_counter() - started
 
 

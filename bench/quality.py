@@ -42,6 +42,7 @@ from dedup import (  # noqa: E402
     Verdict,
     choose_original,
     fingerprint,
+    mapping_loader,
 )
 from dedup.verify import explain  # noqa: E402
 
@@ -77,7 +78,7 @@ def run_direct(world: World) -> tuple[list[dict], dict, dict[str, Fingerprint]]:
     order, prov = _arrival(world)
     fps: dict[str, Fingerprint] = {}
     index = CandidateIndex()
-    matcher = Matcher(index, fps.get)
+    matcher = Matcher(index, mapping_loader(fps))
     rows: list[dict] = []
     evidence: dict[tuple[str, str], Verdict] = {}
     t_fp = t_match = 0.0

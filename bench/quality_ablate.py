@@ -24,23 +24,36 @@ from quality_world import build_world  # noqa: E402
 import dedup  # noqa: E402, F401  (loads the submodules patched below)
 
 anchors = sys.modules["dedup.anchors"]
-index = sys.modules["dedup.index"]
 verify = sys.modules["dedup.verify"]
 normalize = sys.modules["dedup.normalize"]
+fingerprint = sys.modules["dedup.fingerprint"]
+_CACHED = ("_word_anchor", "_katakana_anchor", "_phonetic_han_anchor", "_inner_word")
+
+
+def _clear_caches() -> None:
+    for name in _CACHED:
+        getattr(anchors, name).cache_clear()
+    verify._key_tables.cache_clear()
 
 
 @contextlib.contextmanager
 def patched(obj: object, name: str, value: object) -> Iterator[None]:
     old = getattr(obj, name)
     setattr(obj, name, value)
-    anchors._word_anchor.cache_clear()
-    anchors._katakana_anchor.cache_clear()
+    _clear_caches()
     try:
         yield
     finally:
         setattr(obj, name, old)
-        anchors._word_anchor.cache_clear()
-        anchors._katakana_anchor.cache_clear()
+        _clear_caches()
+
+
+def _prefix(n: int) -> contextlib.ExitStack:
+    # The verifier matches a whole skeleton shorter than the cut against a cut one.
+    stack = contextlib.ExitStack()
+    stack.enter_context(patched(anchors, "PREFIX", n))
+    stack.enter_context(patched(verify, "PREFIX", n))
+    return stack
 
 
 def _no_title(document: type) -> Callable[..., object]:
@@ -50,19 +63,31 @@ def _no_title(document: type) -> Callable[..., object]:
 def _no_skeleton() -> contextlib.ExitStack:
     stack = contextlib.ExitStack()
     stack.enter_context(patched(anchors, "skeleton", lambda latin: latin))
-    stack.enter_context(patched(anchors, "PREFIX", 5))
+    stack.enter_context(_prefix(5))
     return stack
 
 
 VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
     "default": contextlib.nullcontext,
     "no consonant skeleton (transliterated prefix of 5)": _no_skeleton,
-    "skeleton prefix 3": lambda: patched(anchors, "PREFIX", 3),
-    "skeleton prefix 5": lambda: patched(anchors, "PREFIX", 5),
-    "no title sentence": lambda: patched(quality, "Document", _no_title(quality.Document)),
-    "no numbers LSH space": lambda: patched(
-        index, "SPACES", {k: v for k, v in index.SPACES.items() if k != "number"}
+    "skeleton prefix 3": lambda: _prefix(3),
+    "skeleton prefix 5": lambda: _prefix(5),
+    "no short-skeleton matching (Italie / Italien)": lambda: patched(
+        verify, "_match_short", lambda *args: None
     ),
+    "no name odds (noun capitalization, katakana)": lambda: patched(
+        fingerprint, "_name_odds", lambda per_sentence: 1.0
+    ),
+    "no katakana w / m restoring": lambda: patched(anchors, "_katakana_latin", anchors.translit),
+    "no Chinese names read by sound": lambda: patched(
+        anchors, "_PHONETIC_HAN_LANGS", frozenset()
+    ),
+    "same-language pairs count common names": lambda: patched(
+        verify, "SAME_LANGUAGE_MIN_NAME_WEIGHT", 0.0
+    ),
+    "no title sentence": lambda: patched(quality, "Document", _no_title(quality.Document)),
+    # No article gets a numbers signature, so the space finds nothing.
+    "no numbers LSH space": lambda: patched(fingerprint, "MIN_NUMBERS", 10**9),
     "identical sentences count as translation evidence": lambda: patched(
         verify, "_outside_shared_sentences", lambda a, b, ida, idb, w: (ida, idb, w)
     ),

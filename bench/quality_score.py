@@ -106,13 +106,27 @@ def site_level(world: World, out: Outcome) -> dict[str, object]:
     flagged = {site for site, urls in reported.items() if len(urls) >= 2}
     syndicators = {site for site, n in true_copies.items() if n >= 2}
     copying = {a.site for a in world.articles if a.kind in ("translation", "verbatim")}
-    innocent = {a.site for a in world.articles} - copying
+    innocent = {a.site for a in world.articles} - copying - _hosting_near_duplicates(world)
     return {
         "syndicators": len(syndicators),
         "syndicators_flagged": len(syndicators & flagged),
         "innocent": len(innocent),
         "innocent_flagged": sorted(innocent & flagged),
     }
+
+
+def _hosting_near_duplicates(world: World) -> set[str]:
+    """Sites with two or more articles whose corpus documents are near-copies of an article on
+    another site (a review posted twice, customer chats built from one template): they do host
+    copies, so flagging them is no error, and they are not counted as innocent."""
+    by_story: dict[str, list[Article]] = defaultdict(list)
+    for a in world.articles:
+        by_story[world.related.get(a.doc_id, a.doc_id)].append(a)
+    hosting: Counter = Counter()
+    for group in by_story.values():
+        for a in group:
+            hosting[a.site] += any(b.site != a.site and b.doc_id != a.doc_id for b in group)
+    return {site for site, n in hosting.items() if n >= 2}
 
 
 def _ratio(a: int, b: int) -> str:

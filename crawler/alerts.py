@@ -72,7 +72,7 @@ def _new_events(session: Session, config: AlertConfig) -> list[Alert]:
                         payload={"event": "new_copy", **dict(row)},
                     )
                 )
-    known = set(session.execute(select(Alert.kind, Alert.subject)).tuples())
+    known = {tuple(row) for row in session.execute(select(Alert.kind, Alert.subject))}
     return [event for event in events if (event.kind, event.subject) not in known]
 
 

@@ -11,35 +11,38 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from itertools import islice
 
+import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from crawler.match_workers import MatchWorkers, signature_bytes
 from db.models import Article, Site
 from db.session import session_factory
 from db.store import (
     articles_needing_fingerprint,
     count_fingerprints,
     iter_fingerprints,
+    iter_signatures,
     mark_matched,
     resolve_relations,
-    save_fingerprint,
+    save_fingerprints,
+    texts_to_fingerprint,
     unfingerprintable,
     upsert_match,
 )
 from dedup import (
     FINGERPRINT_VERSION,
     CandidateIndex,
-    Document,
     Fingerprint,
     Matcher,
     Provenance,
     Verdict,
     choose_original,
-    fingerprint,
     sentences,
 )
+from dedup.minhash import NUM_PERM
 
 MAX_PASSAGES = 12
 COMMIT_EVERY = 200
@@ -69,23 +72,16 @@ def run_matching(
     started = time.monotonic()
     stats = MatchStats()
     with session_factory(engine)() as session:
-        stats.fingerprinted = _fingerprint_pending(session, progress)
-        index = CandidateIndex(storage_config=storage_config, prefix=prefix)
-        # A persistent index (Redis) already holds what earlier runs matched; load only when
-        # it is out of step with the database (in memory: always, it starts empty).
-        if len(index) != count_fingerprints(session, FINGERPRINT_VERSION, matched=True):
-            for article_id, data in iter_fingerprints(session, FINGERPRINT_VERSION, matched=True):
-                index.insert(str(article_id), Fingerprint.from_bytes(data))
-        matcher = Matcher(index, _fingerprint_loader(session))
-        pending = list(iter_fingerprints(session, FINGERPRINT_VERSION, matched=False))
-        done: list[int] = []
-        for article_id, data in pending:
-            for other_key, verdict in matcher.match(str(article_id), Fingerprint.from_bytes(data)):
-                stats.new_matches += _record(session, article_id, int(other_key), verdict)
-            done.append(article_id)
-            if len(done) % COMMIT_EVERY == 0:
-                _commit_matched(session, done, progress, stats, len(pending))
-        _commit_matched(session, done, progress, stats, len(pending))
+        to_fingerprint = articles_needing_fingerprint(session, FINGERPRINT_VERSION)
+        waiting = count_fingerprints(session, FINGERPRINT_VERSION, matched=False)
+        with MatchWorkers(engine, session, len(to_fingerprint) + waiting) as workers:
+            stats.fingerprinted = _fingerprint(session, workers, to_fingerprint, progress)
+            index = CandidateIndex(storage_config=storage_config, prefix=prefix)
+            # A persistent index (Redis) already holds what earlier runs matched; load only
+            # when it is out of step with the database (in memory: always, it starts empty).
+            if len(index) != count_fingerprints(session, FINGERPRINT_VERSION, matched=True):
+                _load_index(session, index)
+            _match_pending(session, workers, Matcher(index, workers.load), stats, progress)
         resolve_relations(session)
         # Articles too short to fingerprint count as matched: there is nothing to look for.
         mark_matched(session, unfingerprintable(session, FINGERPRINT_VERSION), FINGERPRINT_VERSION)
@@ -94,44 +90,62 @@ def run_matching(
     return stats
 
 
-def _commit_matched(
-    session: Session, done: list[int], progress: Progress | None, stats: MatchStats, total: int
+def _match_pending(
+    session: Session,
+    workers: MatchWorkers,
+    matcher: Matcher,
+    stats: MatchStats,
+    progress: Progress | None,
 ) -> None:
-    mark_matched(session, done, FINGERPRINT_VERSION)
-    session.commit()
-    stats.matched += len(done)
-    if progress and done:
-        progress(f"match: {stats.matched}/{total} articles, {stats.new_matches} new matches")
-    done.clear()
+    """Match the waiting articles a batch at a time: candidates in order (each article meets
+    those before it, as they join the index), verification on the workers, then the verdicts
+    recorded and the batch marked matched in one transaction."""
+    pending = list(iter_fingerprints(session, FINGERPRINT_VERSION, matched=False))
+    for start in range(0, len(pending), COMMIT_EVERY):
+        batch = pending[start : start + COMMIT_EVERY]
+        units = [
+            (str(article_id), matcher.candidates(str(article_id), Fingerprint.from_bytes(data)))
+            for article_id, data in batch
+        ]
+        for (key, _), found in zip(units, workers.verify(units), strict=True):
+            for other_key, verdict in found:
+                stats.new_matches += _record(session, int(key), int(other_key), verdict)
+        done = [article_id for article_id, _ in batch]
+        mark_matched(session, done, FINGERPRINT_VERSION)
+        session.commit()
+        stats.matched += len(done)
+        if progress:
+            progress(
+                f"match: {stats.matched}/{len(pending)} articles, {stats.new_matches} new matches"
+            )
 
 
-def _fingerprint_pending(session: Session, progress: Progress | None) -> int:
-    ids = articles_needing_fingerprint(session, FINGERPRINT_VERSION)
-    for count, article_id in enumerate(ids, 1):
-        article = session.get(Article, article_id)
-        fp = fingerprint(Document(text=article.text, lang=article.lang, title=article.title))
-        save_fingerprint(
-            session, article_id, FINGERPRINT_VERSION, fp.to_bytes() if fp is not None else None
-        )
-        if count % COMMIT_EVERY == 0:
-            session.commit()
-            if progress:
-                progress(f"fingerprint: {count}/{len(ids)} articles")
-    session.commit()
+def _fingerprint(
+    session: Session, workers: MatchWorkers, ids: list[int], progress: Progress | None
+) -> int:
+    for start in range(0, len(ids), COMMIT_EVERY):
+        batch = texts_to_fingerprint(session, ids[start : start + COMMIT_EVERY])
+        save_fingerprints(session, workers.fingerprints(batch), FINGERPRINT_VERSION)
+        session.commit()
+        if progress:
+            progress(f"fingerprint: {start + len(batch)}/{len(ids)} articles")
     return len(ids)
 
 
-def _fingerprint_loader(session: Session) -> Callable[[str], Fingerprint | None]:
-    from db.models import Fingerprint as StoredFingerprint
+def _load_index(session: Session, index: CandidateIndex) -> None:
+    """Put every matched article into the index, a batch of signature rows at a time."""
+    rows = iter_signatures(session, FINGERPRINT_VERSION)
+    while batch := list(islice(rows, _LOAD_BATCH)):
+        keys = [str(article_id) for article_id, _, _ in batch]
+        blobs = [
+            signatures if signatures is not None else signature_bytes(Fingerprint.from_bytes(data))
+            for _, signatures, data in batch
+        ]
+        matrix = np.frombuffer(b"".join(blobs), dtype="<u4").reshape(len(batch), 3, NUM_PERM)
+        index.insert_many(keys, matrix[:, 0], matrix[:, 1], matrix[:, 2])
 
-    @lru_cache(maxsize=4096)
-    def load(key: str) -> Fingerprint | None:
-        stored = session.get(StoredFingerprint, int(key))
-        if stored is None or stored.data is None or stored.version != FINGERPRINT_VERSION:
-            return None
-        return Fingerprint.from_bytes(stored.data)
 
-    return load
+_LOAD_BATCH = 10000
 
 
 def _provenance(article: Article, site: Site) -> Provenance:

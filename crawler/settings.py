@@ -39,6 +39,9 @@ ITEM_PIPELINES = {
 EXTENSIONS = {"crawler.extensions.CrawlProgress": 500}
 # Before RedirectMiddleware (600) sees responses, after it creates requests: every redirect
 # target passes the site boundary check again.
+# Items a page's callback may have in flight: Scrapy starts this many asyncio tasks for every
+# response. A page yields one item and its links, so 100 (the default) only costs the reactor.
+CONCURRENT_ITEMS = 8
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SiteBoundaryMiddleware": 50,
     "crawler.middlewares.RetryAfterMiddleware": 560,

@@ -86,6 +86,9 @@ class Fingerprint(Base):
     )
     version: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes | None] = mapped_column(LargeBinary)  # NULL: too little text to fingerprint
+    # The lexical, anchor and number MinHash signatures: 3 x 128 little-endian uint32, an empty
+    # signature all 0xFFFFFFFF. What loading the candidate index reads (migration 0002).
+    signatures: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class Match(Base):

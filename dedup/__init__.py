@@ -5,7 +5,7 @@ no database, no crawling."""
 from dedup.document import Document
 from dedup.fingerprint import FINGERPRINT_VERSION, Fingerprint, fingerprint
 from dedup.index import CandidateIndex
-from dedup.matcher import Matcher
+from dedup.matcher import Matcher, mapping_loader
 from dedup.originality import Provenance, choose_original
 from dedup.segment import sentences
 from dedup.verify import Verdict, verify
@@ -20,6 +20,7 @@ __all__ = [
     "Verdict",
     "choose_original",
     "fingerprint",
+    "mapping_loader",
     "sentences",
     "verify",
 ]

@@ -3,6 +3,7 @@ number written in another language and script gets the same key."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,6 +25,10 @@ INITIAL_NAME_MAX_ZIPF = 3.0
 CASELESS_RARE = 3.5  # scripts without case (Arabic, Indic) rely on rarity alone
 KATAKANA_MAX_ZIPF = 4.5
 ENGLISH_KNOWN = 3.0  # in a language without word list, a word this common in English is English
+# Chinese names read by sound are weighed like katakana runs unknown to the word list: a run of
+# transliteration characters is sometimes an ordinary word.
+PHONETIC_HAN_WEIGHT = 1.5
+COMMON_ZIPF = 3.5  # a word this frequent is a common word (for noun capitalization, see below)
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,11 @@ class Anchor:
 class SentenceAnchors:
     units: tuple[str, ...]  # lexical units (lowercase words, numbers, CJK characters)
     anchors: tuple[Anchor, ...]
+    # Common words (Zipf >= COMMON_ZIPF) of a cased script after the first of the sentence,
+    # and how many of them are capitalized: whether the language capitalizes common nouns.
+    inner_words: int = 0
+    inner_capitalized: int = 0
+    katakana: int = 0  # anchors that are katakana runs (names and loanwords alike)
 
 
 def _name_weight(z: float | None) -> float:
@@ -97,6 +107,16 @@ def _word_anchor(raw: str, lang: str | None, case_is_evidence: bool) -> Anchor |
     return Anchor(key=key, label=latin, weight=_name_weight(z))
 
 
+# Katakana spells w as u before a vowel (ウィリアム uiriamu, コロナウイルス koronauirusu) and m as
+# n before a labial (トランプ toranpu, ハンブルク hanburuku): back to the sounds of the name.
+_KATAKANA_W = re.compile(r"(?:^|(?<=[aeiou]))u(?=[aeio])")
+_KATAKANA_M = re.compile(r"n(?=[pbm])")
+
+
+def _katakana_latin(raw: str) -> str:
+    return _KATAKANA_M.sub("m", _KATAKANA_W.sub("w", translit(raw)))
+
+
 @lru_cache(maxsize=1 << 16)
 def _katakana_anchor(raw: str) -> Anchor | None:
     # Katakana writes foreign names and loanwords; the common loanwords (テレビ) are filtered.
@@ -105,18 +125,76 @@ def _katakana_anchor(raw: str) -> Anchor | None:
     z = zipf(raw, "ja")
     if z is not None and z >= KATAKANA_MAX_ZIPF:
         return None
-    latin = translit(raw)
+    latin = _katakana_latin(raw)
     key = skeleton(latin)[:PREFIX]
     if len(key) < MIN_SKELETON:
         return None
     return Anchor(key=key, label=latin, weight=1.5 if not z else 3.0)
 
 
+# Chinese writes foreign names by sound, with a small set of characters (Xinhua's
+# transliteration table: 尼克松 Nixon, 特朗普 Trump, 拿破仑 Napoleon). Runs of two or more of
+# them that hold at least one character rarely used outside names are read as names, in pinyin
+# (anyascii), so they meet the Latin spelling's skeleton; common words built only of such
+# characters (东西, 马上) lack a marker. Simplified and traditional forms.
+_PHONETIC_HAN_LANGS = frozenset({"zh"})
+_PHONETIC_MARKERS = (
+    "斯尔爾尼亚亞莱萊娜丝絲奥奧乌烏兹茲姆茨霍普朗维維伊塞萨薩蒂洛纳納瓦卡吉凯凱杰傑罗羅伦倫"
+    "顿頓逊遜莎妮琳莉蕾玛瑪迈邁默穆诺諾欧歐帕佩珀恰乔喬琼瓊瑟泰汀韦韋沃锡錫耶詹贾賈赫亨柯肯"
+    "奎赖賴拜鲍鮑贝貝彼宾賓伯博迪厄弗盖蓋冈岡戈圭夸昆勒涅纽紐瑙庞龐彭桑绍紹汤湯坦翁伍扎卓佐"
+    "克特拉兰蘭仑侖撒什"
+)
+_PHONETIC_OTHERS = (
+    "阿艾埃安昂巴班邦保本比毕畢波布查柴达達戴丹道德丁东東杜多法凡范菲费費芬丰豐伏福富甘高哥"
+    "格根贡貢古哈海汉漢豪黑洪胡华華怀懷惠基加金坎康考科库庫劳勞雷里利丽麗连連列林留隆卢盧鲁魯"
+    "路马馬麦麥曼芒毛梅门門蒙孟米密敏明摩莫南内內宁寧努派潘皮奇齐齊切钦欽丘赛賽森沙山尚舍申圣"
+    "聖施史舒松苏蘇索塔唐陶提通图圖托万萬旺威温溫文武西希席夏谢謝辛休修雅扬揚叶葉因英尤于约"
+    "約泽澤朱拿破"
+)
+_PHONETIC_RUN = re.compile(f"[{_PHONETIC_MARKERS}{_PHONETIC_OTHERS}]{{2,}}")
+_PHONETIC_MARKER = re.compile(f"[{_PHONETIC_MARKERS}]")
+# Pinyin writes the nasal of the syllable end as "ng", and "n" where the name has an m before
+# a labial (特朗普 te-lang-pu: Trump).
+_PINYIN_NG = re.compile(r"ng")
+
+
+@lru_cache(maxsize=1 << 16)
+def _phonetic_han_anchor(run: str) -> Anchor | None:
+    if not _PHONETIC_MARKER.search(run):
+        return None
+    latin = _KATAKANA_M.sub("m", _PINYIN_NG.sub("n", translit(run)))
+    key = skeleton(latin)[:PREFIX]
+    if len(key) < MIN_SKELETON:
+        return None
+    return Anchor(key=key, label=latin, weight=PHONETIC_HAN_WEIGHT)
+
+
+def _phonetic_han_anchors(text: str) -> list[Anchor]:
+    found = (_phonetic_han_anchor(m.group()) for m in _PHONETIC_RUN.finditer(text))
+    return [a for a in found if a is not None]
+
+
+@lru_cache(maxsize=1 << 18)
+def _inner_word(raw: str, lang: str | None) -> tuple[Anchor | None, int, int]:
+    """A word inside a sentence: its anchor, and (1, 1 if capitalized) when it is a common word
+    of a cased script, (0, 0) otherwise (whether the language capitalizes common nouns)."""
+    anchor = _word_anchor(raw, lang, True)
+    lower = raw.lower()
+    z = zipf(lower, lang) if lower != raw.upper() else None
+    if z is None or z < COMMON_ZIPF:
+        return anchor, 0, 0
+    return anchor, 1, int(raw[0].isupper())
+
+
 def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
     units: list[str] = []
     anchors: list[Anchor] = []
     first_word = True
-    for m in TOKEN.finditer(normalize_text(sentence)):
+    inner_words = inner_capitalized = katakana = 0
+    text = normalize_text(sentence)
+    if lang in _PHONETIC_HAN_LANGS:
+        anchors.extend(_phonetic_han_anchors(text))
+    for m in TOKEN.finditer(text):
         kind, raw = m.lastgroup, m.group()
         if kind == "num":
             keys = number_keys(raw)
@@ -124,9 +202,14 @@ def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
             anchors.extend(Anchor("#" + k, raw, _number_weight(k)) for k in keys)
         elif kind == "word":
             units.append(raw.lower())
-            # The first word of a sentence is capitalized whatever it is.
-            anchor = _word_anchor(raw, lang, not first_word)
-            first_word = False
+            if first_word:
+                # The first word of a sentence is capitalized whatever it is.
+                anchor = _word_anchor(raw, lang, False)
+                first_word = False
+            else:
+                anchor, common, capitalized = _inner_word(raw, lang)
+                inner_words += common
+                inner_capitalized += capitalized
             if anchor is not None:
                 anchors.append(anchor)
         elif kind == "kata":
@@ -134,9 +217,10 @@ def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
             anchor = _katakana_anchor(raw)
             if anchor is not None:
                 anchors.append(anchor)
+                katakana += 1
         else:  # han / hiragana: one unit per character, as CJK has no spaces
             units.append(raw)
-    return SentenceAnchors(tuple(units), tuple(anchors))
+    return SentenceAnchors(tuple(units), tuple(anchors), inner_words, inner_capitalized, katakana)
 
 
 def detect_language(text: str) -> str | None:

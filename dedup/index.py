@@ -1,14 +1,22 @@
 """Candidate search: datasketch MinHashLSH over each fingerprint representation.
 
-Two LSH spaces: lexical (word shingles, finds verbatim copies) and anchors (finds translations).
-Both are tuned for recall with few, short bands' worth of low Jaccard: the verifier buys the
-precision back, so a missed candidate costs more than a spurious one.
+Three LSH spaces: lexical (word shingles, finds verbatim copies), anchors (finds translations)
+and numbers. All are tuned for recall with few, short bands' worth of low Jaccard: the verifier
+buys the precision back, so a missed candidate costs more than a spurious one.
+
+Storage: by default the compact in-memory band store of `dedup.bandstore` (~2 KB per article),
+searched and filled by its vectorized paths; with a datasketch `storage_config` (Redis),
+datasketch's own storage, shared between processes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Sequence
+
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from dedup.bandstore import EMPTY, BandStore, KeyTable, compact_lsh
 from dedup.fingerprint import Fingerprint
 from dedup.minhash import NUM_PERM, SCHEME
 
@@ -18,27 +26,39 @@ from dedup.minhash import NUM_PERM, SCHEME
 # and shared by chance rarely, so they can afford the selective setting.
 SPACES: dict[str, tuple[int, int]] = {"lexical": (32, 4), "anchor": (64, 2), "number": (32, 4)}
 # Every fingerprint has shingles, so every key is in this space; it is written last on insert,
-# so a key found there is fully inserted.
+# so a key found there is fully inserted (what a second process sharing Redis relies on).
 _MARKER = "lexical"
 
 
-def _minhash(values) -> MinHash:
+def _minhash(values: np.ndarray) -> MinHash:
     return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=SCHEME)
 
 
-def _signatures(fp: Fingerprint) -> dict[str, MinHash]:
+def _present(values: np.ndarray) -> bool:
+    return values.size > 0 and not (values == EMPTY).all()
+
+
+def _signatures(fp: Fingerprint) -> dict[str, np.ndarray]:
     sigs = {"lexical": fp.sig_lexical, "anchor": fp.sig_anchor, "number": fp.sig_number}
-    return {
-        name: _minhash(values) for name, values in sigs.items() if values.size and name in SPACES
-    }
+    return {name: values for name, values in sigs.items() if _present(values)}
 
 
 class CandidateIndex:
     def __init__(self, storage_config: dict | None = None, prefix: str = "syndetect") -> None:
-        config = dict(storage_config) if storage_config else {"type": "dict"}
+        """storage_config None: the compact in-memory store; otherwise a datasketch
+        storage_config ({"type": "redis", ...}; {"type": "dict"} is datasketch's own in-memory
+        storage, the baseline of bench/scale.py)."""
         self._lsh: dict[str, MinHashLSH] = {}
+        self._stores: dict[str, BandStore] = {}
+        self._keys: KeyTable | None = None
+        if not storage_config:
+            # One key table for the three spaces: an article's key is stored once.
+            self._keys = KeyTable()
+            for name, params in SPACES.items():
+                self._lsh[name], self._stores[name] = compact_lsh(NUM_PERM, params, self._keys)
+            return
         for name, params in SPACES.items():
-            space_config = dict(config)
+            space_config = dict(storage_config)
             # A fixed basename per space: persistent storage (Redis) is found again by the next
             # process, and the spaces don't collide.
             space_config["basename"] = f"{prefix}_{name}".encode()
@@ -48,21 +68,56 @@ class CandidateIndex:
 
     def insert(self, key: str, fp: Fingerprint) -> None:
         """Add a fingerprint under key; a key already present is left as it is."""
-        if key in self:
-            return
         sigs = _signatures(fp)
-        for name in sorted(sigs, key=lambda name: name == _MARKER):
-            self._lsh[name].insert(key, sigs[name], check_duplication=False)
+        if self._keys is None:
+            self._insert_lsh(key, sigs)
+            return
+        rows = {name: sigs.get(name, np.full(NUM_PERM, EMPTY))[None, :] for name in SPACES}
+        self.insert_many([key], rows["lexical"], rows["anchor"], rows["number"])
+
+    def insert_many(
+        self, keys: Sequence[str], lexical: np.ndarray, anchor: np.ndarray, number: np.ndarray
+    ) -> None:
+        """Add many articles at once: one row per key in each (N, NUM_PERM) uint32 signature
+        matrix, a row of all 0xFFFFFFFF meaning no signature in that space (the space doesn't
+        index the key, as `insert` with an empty signature). Keys already present, and repeats
+        within keys, are left as they are. Vectorized on the compact store, where a whole corpus
+        in one call is fastest (each call's entries are sorted, then merged with the index's);
+        one key after another on datasketch's storage."""
+        matrices = {"lexical": lexical, "anchor": anchor, "number": number}
+        for name, matrix in matrices.items():
+            if matrix.shape != (len(keys), NUM_PERM):
+                raise ValueError(f"{name}: shape {matrix.shape}, expected {(len(keys), NUM_PERM)}")
+        if self._keys is None:
+            for i, key in enumerate(keys):
+                self._insert_lsh(key, {n: m[i] for n, m in matrices.items() if _present(m[i])})
+            return
+        positions, ordinals = self._keys.register(keys)
+        for name, matrix in matrices.items():
+            rows = matrix if positions.size == len(keys) else matrix[positions]
+            self._stores[name].add(ordinals, rows)
 
     def query(self, fp: Fingerprint) -> set[str]:
         """Keys whose fingerprints may be copies of fp (the verifier decides)."""
-        found: set[str] = set()
-        for name, sig in _signatures(fp).items():
-            found.update(self._lsh[name].query(sig))
-        return found
+        sigs = _signatures(fp)
+        if self._keys is None:
+            found: set[str] = set()
+            for name, values in sigs.items():
+                found.update(self._lsh[name].query(_minhash(values)))
+            return found
+        if not sigs:
+            return set()
+        ordinals = np.concatenate([self._stores[name].lookup(v) for name, v in sigs.items()])
+        return set(self._keys.keys_of(np.unique(ordinals)))
 
-    def __contains__(self, key: str) -> bool:
+    def __contains__(self, key: Hashable) -> bool:
         return key in self._lsh[_MARKER]
 
     def __len__(self) -> int:
         return self._lsh[_MARKER].keys.size()
+
+    def _insert_lsh(self, key: str, sigs: dict[str, np.ndarray]) -> None:
+        if key in self:
+            return
+        for name in sorted(sigs, key=lambda name: name == _MARKER):
+            self._lsh[name].insert(key, _minhash(sigs[name]), check_duplication=False)

@@ -2,32 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 
 from dedup.fingerprint import Fingerprint
 from dedup.index import CandidateIndex
 from dedup.verify import Verdict, verify
 
+# Fingerprints of the given keys (keys without one are left out). One call per article, with
+# all its candidates: a store answers a batch in one round trip.
+Loader = Callable[[Iterable[str]], dict[str, Fingerprint]]
+
+
+def mapping_loader(prints: Mapping[str, Fingerprint]) -> Loader:
+    """A Loader over fingerprints already in memory."""
+    return lambda keys: {key: prints[key] for key in keys if key in prints}
+
+
+def verified(fp: Fingerprint, candidates: Mapping[str, Fingerprint]) -> list[tuple[str, Verdict]]:
+    """The candidates that verify as copies of fp (or fp of them), best first."""
+    found: list[tuple[str, Verdict]] = []
+    for other, other_fp in candidates.items():
+        verdict = verify(fp, other_fp)
+        if verdict is not None:
+            found.append((other, verdict))
+    # No selection among verified candidates: keeping only the best (or those near it) was
+    # measured to lose more true pairs than false ones (bench/quality.py, docs/quality.md):
+    # the best match of a copy is often a sibling copy of the same original.
+    return sorted(found, key=lambda kv: (-kv[1].score, kv[0]))
+
 
 class Matcher:
-    def __init__(self, index: CandidateIndex, load: Callable[[str], Fingerprint | None]) -> None:
+    def __init__(self, index: CandidateIndex, load: Loader) -> None:
         self.index = index
         self.load = load
 
-    def match(self, key: str, fp: Fingerprint) -> list[tuple[str, Verdict]]:
-        """Verified copies among the candidates of fp (best first); then index fp under key."""
-        found: list[tuple[str, Verdict]] = []
-        for other in sorted(self.index.query(fp)):
-            if other == key:
-                continue
-            other_fp = self.load(other)
-            if other_fp is None:
-                continue
-            verdict = verify(fp, other_fp)
-            if verdict is not None:
-                found.append((other, verdict))
+    def candidates(self, key: str, fp: Fingerprint) -> list[str]:
+        """Keys that may be copies of fp, among the articles indexed before it; then index fp
+        under key. Verifying them (verified) may happen elsewhere, in any order."""
+        found = sorted(self.index.query(fp) - {key})
         self.index.insert(key, fp)
-        # No selection among verified candidates: keeping only the best (or those near it) was
-        # measured to lose more true pairs than false ones (bench/quality.py, docs/quality.md):
-        # the best match of a copy is often a sibling copy of the same original.
-        return sorted(found, key=lambda kv: (-kv[1].score, kv[0]))
+        return found
+
+    def match(self, key: str, fp: Fingerprint) -> list[tuple[str, Verdict]]:
+        """Verified copies among the candidates of fp (best first); fp joins the index."""
+        return verified(fp, self.load(self.candidates(key, fp)))

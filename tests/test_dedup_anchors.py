@@ -47,3 +47,30 @@ def test_unknown_language_has_no_word_frequencies() -> None:
 def test_language_detection() -> None:
     assert detect_language("Портовые власти Владивостока одобрили новую паромную линию.") == "ru"
     assert detect_language("   ") is None
+
+
+def keys(sentence: str, lang: str | None) -> list[str]:
+    return [a.key for a in extract_anchors(sentence, lang).anchors]
+
+
+def test_katakana_w_and_m_are_restored() -> None:
+    # ウィ is "wi", ン before a labial is "m": William, Trump, Hamburg meet their Latin keys.
+    assert keys("ウィリアムとトランプがハンブルクで会った。", "ja") == keys(
+        "Then William and Trump met in Hamburg.", "en"
+    )
+
+
+def test_chinese_names_written_by_sound_meet_latin_names() -> None:
+    zh = keys("尼克松和特朗普都说了。", "zh")
+    assert zh == keys("Then Nixon and Trump spoke.", "en")
+    # Common words made of transliteration characters but without a marker are no names, and
+    # Japanese kanji are not read as Chinese sounds.
+    assert keys("他们买了东西。", "zh") == []
+    assert keys("尼克松", "ja") == []
+
+
+def test_common_words_inside_sentences_are_counted_for_noun_capitalization() -> None:
+    german = extract_anchors("Die Regierung hat die Schulden der Bank übernommen.", "de")
+    english = extract_anchors("The government took over the debts of the bank.", "en")
+    assert german.inner_capitalized >= 3 and german.inner_words >= 5
+    assert english.inner_capitalized == 0 and english.inner_words >= 5

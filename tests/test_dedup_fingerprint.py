@@ -74,3 +74,15 @@ def test_language_tags_are_reduced_to_the_language() -> None:
     fp = fingerprint(Document(text, "EN_us"))
     assert fp is not None and fp.lang == "en"
     assert fp.keys == fp_of("ferry_en").keys
+
+
+def test_name_odds_discount_noun_capitalizing_text() -> None:
+    # German capitalizes common nouns: fewer of its capitalized words are names that survive
+    # translation. The value survives serialization.
+    de, en = fp_of("ferry_de"), fp_of("ferry_en")
+    assert 0.0 < de.name_odds < en.name_odds <= 1.0
+    assert Fingerprint.from_bytes(de.to_bytes()).name_odds == de.name_odds
+
+
+def test_katakana_text_expects_fewer_surviving_names() -> None:
+    assert fp_of("ferry_ja").name_odds < 1.0

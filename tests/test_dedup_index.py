@@ -3,20 +3,32 @@ from __future__ import annotations
 import socket
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
+from dedup import bandstore
 from dedup.document import Document
 from dedup.fingerprint import Fingerprint, fingerprint
-from dedup.index import CandidateIndex
+from dedup.index import EMPTY, SPACES, CandidateIndex
+from dedup.minhash import NUM_PERM
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
+REDIS = {"type": "redis", "redis": {"host": "127.0.0.1", "port": 6379}}
 
 
 def fp_of(name: str) -> Fingerprint:
     fp = fingerprint(Document(FIXTURES.joinpath(f"{name}.txt").read_text("utf-8"), name[-2:]))
     assert fp is not None
     return fp
+
+
+def require_redis() -> None:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
 
 
 def exercise(index: CandidateIndex) -> None:
@@ -29,8 +41,40 @@ def exercise(index: CandidateIndex) -> None:
         assert "en" in index.query(fp_of(name))
 
 
-def test_dict_storage() -> None:
+def corpus(n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """(n, NUM_PERM) signatures per space: random ones and near-duplicates of them (10-90 % of
+    values changed, the same article in every space), a quarter without a number signature."""
+    rng = np.random.default_rng(seed)
+    sigs = {name: rng.integers(0, 2**32, (n, NUM_PERM), dtype=np.uint32) for name in SPACES}
+    for i in range(n // 3, n):
+        if rng.random() < 0.6:
+            source, share = rng.integers(0, n // 3), rng.uniform(0.1, 0.9)
+            for values in sigs.values():
+                changed = rng.random(NUM_PERM) < share
+                values[i] = values[source]
+                values[i, changed] = rng.integers(0, 2**32, int(changed.sum()), dtype=np.uint32)
+    sigs["number"][rng.random(n) < 0.25] = EMPTY
+    return sigs
+
+
+def fake_fp(sigs: dict[str, np.ndarray], row: int) -> SimpleNamespace:
+    """What CandidateIndex reads of a fingerprint; an empty signature is a size-0 array."""
+    values = {name: sigs[name][row] for name in SPACES}
+    return SimpleNamespace(
+        **{f"sig_{name}": v if (v != EMPTY).any() else v[:0] for name, v in values.items()}
+    )
+
+
+def insert_many(index: CandidateIndex, keys: list[str], sigs: dict[str, np.ndarray]) -> None:
+    index.insert_many(keys, sigs["lexical"], sigs["anchor"], sigs["number"])
+
+
+def test_compact_storage() -> None:
     exercise(CandidateIndex())
+
+
+def test_datasketch_dict_storage() -> None:
+    exercise(CandidateIndex({"type": "dict"}))
 
 
 def test_separate_prefixes_do_not_share_keys() -> None:
@@ -39,14 +83,79 @@ def test_separate_prefixes_do_not_share_keys() -> None:
     assert "k" not in b
 
 
+def test_compact_finds_what_datasketch_finds(monkeypatch) -> None:
+    """Same candidates as datasketch's dict storage, whether loaded in bulk batches, one by
+    one, or both (small runs: flushes and merges happen within the test)."""
+    monkeypatch.setattr(bandstore, "_FLUSH", 500)
+    sigs = corpus(900)
+    keys = [f"k{i}" for i in range(900)]
+    reference, one_by_one, bulk, mixed = (
+        CandidateIndex({"type": "dict"}),
+        *(CandidateIndex() for _ in range(3)),
+    )
+    for i, key in enumerate(keys):
+        reference.insert(key, fake_fp(sigs, i))
+        one_by_one.insert(key, fake_fp(sigs, i))
+    for start in range(0, 900, 300):
+        insert_many(
+            bulk, keys[start : start + 300], {n: m[start : start + 300] for n, m in sigs.items()}
+        )
+    insert_many(mixed, keys[:600], {name: m[:600] for name, m in sigs.items()})
+    for i in range(600, 900):
+        mixed.insert(keys[i], fake_fp(sigs, i))
+    probes = corpus(900, seed=1)  # unrelated signatures: chance candidates only
+    found = 0
+    for fp in [fake_fp(sigs, i) for i in range(900)] + [
+        fake_fp(probes, i) for i in range(0, 900, 9)
+    ]:
+        expected = reference.query(fp)
+        assert one_by_one.query(fp) == bulk.query(fp) == mixed.query(fp) == expected
+        found += len(expected)
+    assert found > 1200  # near-duplicates found one another, beyond each finding itself
+    assert len(reference) == len(one_by_one) == len(bulk) == len(mixed) == 900
+
+
+def test_insert_many_keeps_present_keys_and_skips_empty_spaces() -> None:
+    rng = np.random.default_rng(3)
+    sigs = {name: rng.integers(0, 2**32, (3, NUM_PERM), dtype=np.uint32) for name in SPACES}
+    sigs["anchor"][1] = EMPTY
+    for index in (CandidateIndex(), CandidateIndex({"type": "dict"})):
+        index.insert("a", fake_fp(sigs, 0))
+        insert_many(index, ["a", "b", "b"], {name: m[[2, 1, 0]] for name, m in sigs.items()})
+        assert len(index) == 2 and "b" in index
+        assert index.query(fake_fp(sigs, 2)) == set()  # "a" kept its own; "b" took row 1
+        only_anchor = SimpleNamespace(
+            sig_lexical=sigs["lexical"][2][:0],
+            sig_anchor=sigs["anchor"][1],
+            sig_number=sigs["lexical"][2][:0],
+        )
+        assert index.query(only_anchor) == set()  # row 1's anchor signature is empty
+        assert index.query(fake_fp(sigs, 1)) == {"b"}
+
+
+def test_insert_many_checks_shapes() -> None:
+    sigs = corpus(2)
+    with pytest.raises(ValueError):
+        CandidateIndex().insert_many(["a"], sigs["lexical"], sigs["anchor"], sigs["number"])
+
+
 def test_redis_storage() -> None:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
-    except OSError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    config = {"type": "redis", "redis": {"host": "127.0.0.1", "port": 6379}}
+    require_redis()
     prefix = f"syndetect-test-{uuid.uuid4().hex}"
-    exercise(CandidateIndex(config, prefix=prefix))
+    exercise(CandidateIndex(REDIS, prefix=prefix))
     # A second process with the same prefix sees what the first stored.
-    again = CandidateIndex(config, prefix=prefix)
+    again = CandidateIndex(REDIS, prefix=prefix)
     assert "en" in again and len(again) == 1
+
+
+def test_redis_insert_many() -> None:
+    require_redis()
+    sigs = corpus(30)
+    keys = [f"k{i}" for i in range(30)]
+    index = CandidateIndex(REDIS, prefix=f"syndetect-test-{uuid.uuid4().hex}")
+    insert_many(index, keys, sigs)
+    reference = CandidateIndex({"type": "dict"})
+    insert_many(reference, keys, sigs)
+    assert len(index) == 30
+    for i in range(30):
+        assert index.query(fake_fp(sigs, i)) == reference.query(fake_fp(sigs, i))

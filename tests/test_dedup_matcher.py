@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dedup import CandidateIndex, Document, Fingerprint, Matcher, fingerprint
+from dedup import CandidateIndex, Document, Fingerprint, Matcher, fingerprint, mapping_loader
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 NAMES = ("ferry_en", "ferry_ru", "ferry_de", "audit_en")
@@ -19,7 +19,7 @@ def fps() -> dict[str, Fingerprint]:
 
 def run(order: list[str]) -> set[frozenset[str]]:
     prints = fps()
-    matcher = Matcher(CandidateIndex(), prints.get)
+    matcher = Matcher(CandidateIndex(), mapping_loader(prints))
     pairs = set()
     for key in order:
         for other, verdict in matcher.match(key, prints[key]):
@@ -40,7 +40,7 @@ def test_copies_found_whatever_the_arrival_order() -> None:
 
 def test_matching_a_key_twice_does_not_match_itself() -> None:
     prints = fps()
-    matcher = Matcher(CandidateIndex(), prints.get)
+    matcher = Matcher(CandidateIndex(), mapping_loader(prints))
     matcher.match("ferry_en", prints["ferry_en"])
     assert matcher.match("ferry_en", prints["ferry_en"]) == []
 
@@ -49,4 +49,4 @@ def test_unloadable_candidates_are_skipped() -> None:
     prints = fps()
     index = CandidateIndex()
     index.insert("gone", prints["ferry_en"])
-    assert Matcher(index, lambda key: None).match("ferry_ru", prints["ferry_ru"]) == []
+    assert Matcher(index, lambda keys: {}).match("ferry_ru", prints["ferry_ru"]) == []

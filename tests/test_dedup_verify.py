@@ -170,3 +170,31 @@ def test_merged_sentences_align_two_to_one() -> None:
     for i, j in verdict.aligned:
         copies_of.setdefault(j, []).append(i)
     assert any(len(group) == 2 for group in copies_of.values())
+
+
+@pytest.mark.parametrize(("a", "b"), list(combinations(FERRY + AUDIT, 2)))
+def test_alignable_weight_bounds_the_alignment(a: str, b: str) -> None:
+    # The shortcut that skips most candidates must never skip one the alignment would keep.
+    from dedup.verify import _align, _alignable_weight
+
+    fa, fb = fp_of(a), fp_of(b)
+    alignment = _align(fa, fb)
+    assert alignment is not None
+    assert _alignable_weight(fa, fb) >= alignment.weight - 1e-9
+
+
+def test_short_skeleton_matches_the_longer_one_it_begins() -> None:
+    from dedup.verify import _matching_keys
+
+    # "atl" (Italie) meets "atln" (Italien); numbers and acronyms only match exactly.
+    ia, ib = _matching_keys(("atl", "#12", "=eu"), ("#12", "atln", "=eur", "#123"))
+    assert sorted(zip(ia, ib, strict=True)) == [(0, 1), (1, 0)]
+
+
+def test_same_language_pairs_ignore_common_shared_names() -> None:
+    from dedup.verify import SAME_LANGUAGE_MIN_NAME_WEIGHT, _shared
+
+    a, b = fp_of("ferry_en"), fp_of("audit_en")
+    ida, _, w = _shared(a, b)
+    names = [not a.keys[int(i)].startswith("#") for i in ida]
+    assert all(wt >= SAME_LANGUAGE_MIN_NAME_WEIGHT for wt, n in zip(w, names, strict=True) if n)

@@ -105,8 +105,7 @@ def test_kill_9_during_crawl_then_rerun_loses_and_doubles_nothing(tmp_path):
             start_new_session=True,
         )
         wait_for(db, "SELECT count(*) FROM articles", 60)
-        crawl.kill()  # SIGKILL: no cleanup of any kind
-        crawl.wait()
+        kill_9(crawl)
         before = db_rows(db, "SELECT count(*) FROM articles")[0][0]
         assert 0 < before < 300
         assert integrity(db) == "ok"
@@ -117,6 +116,26 @@ def test_kill_9_during_crawl_then_rerun_loses_and_doubles_nothing(tmp_path):
     assert integrity(db) == "ok"
     statuses = [row[0] for row in db_rows(db, "SELECT status FROM crawl_runs ORDER BY id")]
     assert statuses == ["interrupted", "finished"]
+
+
+def kill_9(process: subprocess.Popen) -> None:
+    """SIGKILL, no cleanup of any kind; then its worker processes (extraction, matching) must
+    notice and exit by themselves instead of waiting forever on the database."""
+    workers = children(process.pid)
+    assert workers, "no worker processes: nothing to check"
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "orphaned workers"
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def jsonl(path: Path, rows: list[dict]) -> str:
@@ -176,8 +195,7 @@ def test_kill_9_during_matching_then_rerun_gives_the_uninterrupted_result(tmp_pa
         stderr=subprocess.DEVNULL,
     )
     wait_for(db, "SELECT count(*) FROM articles WHERE matched_version IS NOT NULL", 1)
-    match.kill()
-    match.wait()
+    kill_9(match)
     partial = db_rows(db, "SELECT count(*) FROM matches")[0][0]
     assert partial < len(expected), "the kill came too late to test anything"
     assert integrity(db) == "ok"

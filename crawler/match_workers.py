@@ -1,0 +1,151 @@
+"""The CPU-bound half of `match`, on every core: fingerprinting articles and verifying candidate
+pairs are Python and numpy work of a few milliseconds each, so one `match` run hands them to
+worker processes (one per core). Workers open the database themselves and read fingerprints by
+article id, so only ids, texts and verdicts cross process boundaries.
+
+Small runs, single-core machines and in-memory databases (which another process cannot open)
+do the same work in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import OrderedDict
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from crawler.worker_process import exit_with_parent
+from db.session import connect, session_factory
+from db.store import load_fingerprints
+from dedup import FINGERPRINT_VERSION, Document, Fingerprint, Verdict, fingerprint
+from dedup.matcher import Loader, verified
+from dedup.minhash import NUM_PERM
+
+WORKERS = len(os.sched_getaffinity(0))
+# Below this many articles to fingerprint and match, starting the workers (each imports the
+# matching library and loads word frequencies) costs more than it saves.
+POOL_MIN_ARTICLES = 300
+CACHED_FINGERPRINTS = 4096
+
+# A candidate unit: an article's key and the keys of its candidates.
+Unit = tuple[str, list[str]]
+# What is stored for an article: (id, fingerprint bytes, signature bytes), None for both when
+# the text is too short to fingerprint.
+StoredFingerprint = tuple[int, bytes | None, bytes | None]
+
+_EMPTY_SIGNATURE = np.full(NUM_PERM, 0xFFFFFFFF, dtype="<u4")
+
+
+def signature_bytes(fp: Fingerprint) -> bytes:
+    """The lexical, anchor and number signatures as 3 x NUM_PERM little-endian uint32; a space
+    the article has too little for (an empty signature) is all 0xFFFFFFFF, which the index
+    leaves out."""
+    spaces = (fp.sig_lexical, fp.sig_anchor, fp.sig_number)
+    rows = [sig if sig.size else _EMPTY_SIGNATURE for sig in spaces]
+    return np.concatenate(rows).astype("<u4").tobytes()
+
+
+def fingerprint_row(row: tuple[int, str, str | None, str | None]) -> StoredFingerprint:
+    """(id, text, lang, title) of one article → what is stored of its fingerprint."""
+    article_id, text, lang, title = row
+    fp = fingerprint(Document(text=text, lang=lang, title=title))
+    if fp is None:
+        return article_id, None, None
+    return article_id, fp.to_bytes(), signature_bytes(fp)
+
+
+def fingerprint_loader(session: Session) -> Loader:
+    """Fingerprints by key in one query per call, recently used ones kept parsed: an original
+    meets its copies one after the other."""
+    cache: OrderedDict[str, Fingerprint] = OrderedDict()
+
+    def load(keys: Iterable[str]) -> dict[str, Fingerprint]:
+        keys = list(keys)
+        missing = [int(key) for key in keys if key not in cache]
+        if missing:
+            stored = load_fingerprints(session, missing, FINGERPRINT_VERSION)
+            for article_id, data in stored.items():
+                cache[str(article_id)] = Fingerprint.from_bytes(data)
+        found = {}
+        for key in keys:
+            if key in cache:
+                cache.move_to_end(key)
+                found[key] = cache[key]
+        while len(cache) > CACHED_FINGERPRINTS:
+            cache.popitem(last=False)
+        return found
+
+    return load
+
+
+def verify_unit(unit: Unit, load: Loader | None = None) -> list[tuple[str, Verdict]]:
+    """The verified copies among a unit's candidates (in a worker: read through its own
+    database session)."""
+    key, candidates = unit
+    prints = (load or _worker_load)([key, *candidates])
+    fp = prints.pop(key, None)
+    return verified(fp, prints) if fp is not None else []
+
+
+_worker_load: Loader
+
+
+def _start_worker(db_url: str) -> None:
+    global _worker_load
+    exit_with_parent()
+    engine = connect(db_url, migrate=False)
+    _worker_load = fingerprint_loader(session_factory(engine)())
+
+
+class MatchWorkers:
+    """Fingerprinting and verification for one `match` run over `work` articles."""
+
+    def __init__(self, engine: Engine, session: Session, work: int) -> None:
+        # Fingerprints read in this process (the in-process path, and Matcher's loader).
+        self.load = fingerprint_loader(session)
+        self._executor: ProcessPoolExecutor | None = None
+        if WORKERS >= 2 and work >= POOL_MIN_ARTICLES and not _in_memory(engine):
+            self._executor = ProcessPoolExecutor(
+                WORKERS,
+                # spawn, not fork: the parent holds database connections a forked child must
+                # not share.
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(engine.url.render_as_string(hide_password=False),),
+            )
+
+    def fingerprints(self, rows: list[tuple[int, str, str | None, str | None]]) -> list:
+        """fingerprint_row of each row, in order."""
+        if self._executor is None:
+            return [fingerprint_row(row) for row in rows]
+        return list(self._executor.map(fingerprint_row, rows, chunksize=self._chunk(rows)))
+
+    def verify(self, units: list[Unit]) -> list[list[tuple[str, Verdict]]]:
+        """verify_unit of each unit, in order."""
+        if self._executor is None:
+            return [verify_unit(unit, self.load) for unit in units]
+        return list(self._executor.map(verify_unit, units, chunksize=self._chunk(units)))
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+
+    def __enter__(self) -> MatchWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @staticmethod
+    def _chunk(items: list) -> int:
+        # A few chunks per worker: large enough to amortize the pipe, small enough to balance.
+        return max(1, len(items) // (4 * WORKERS))
+
+
+def _in_memory(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
