@@ -11,7 +11,6 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
 
 import numpy as np
 from sqlalchemy import Engine
@@ -24,10 +23,10 @@ from db.store import (
     articles_needing_fingerprint,
     count_fingerprints,
     iter_fingerprints,
-    iter_signatures,
     mark_matched,
     resolve_relations,
     save_fingerprints,
+    signature_batches,
     texts_to_fingerprint,
     unfingerprintable,
     upsert_match,
@@ -134,8 +133,7 @@ def _fingerprint(
 
 def _load_index(session: Session, index: CandidateIndex) -> None:
     """Put every matched article into the index, a batch of signature rows at a time."""
-    rows = iter_signatures(session, FINGERPRINT_VERSION)
-    while batch := list(islice(rows, _LOAD_BATCH)):
+    for batch in signature_batches(session, FINGERPRINT_VERSION, _LOAD_BATCH):
         keys = [str(article_id) for article_id, _, _ in batch]
         blobs = [
             signatures if signatures is not None else signature_bytes(Fingerprint.from_bytes(data))
