@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -316,6 +317,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The database failed mid-job (disk full, file made read-only, server gone); every
         # job commits as it goes, so what was stored before stays stored.
         print(f"syndetect: error: database: {describe(exc)}", file=sys.stderr)
+        return 3
+    except BrokenProcessPool:
+        # A worker of `match` was killed (the OOM killer, an operator); batches already
+        # matched are committed, so running the command again finishes the job.
+        print(
+            "syndetect: error: a worker process died (killed or out of memory); finished work "
+            "is stored, run the command again",
+            file=sys.stderr,
+        )
         return 3
     except KeyboardInterrupt:
         print("syndetect: interrupted", file=sys.stderr)

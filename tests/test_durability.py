@@ -143,7 +143,9 @@ def jsonl(path: Path, rows: list[dict]) -> str:
     return str(path)
 
 
-def test_kill_9_during_matching_then_rerun_gives_the_uninterrupted_result(tmp_path):
+def ingested_for_matching(tmp_path: Path) -> tuple[Path, set[tuple]]:
+    """1,200 sources and 400 verbatim copies ingested, not matched yet; and the (copy,
+    original) pairs an uninterrupted `match` of the same database finds."""
     rng = random.Random(9)
     texts = [story(rng, n) for n in range(1200)]
     sources = [
@@ -161,34 +163,20 @@ def test_kill_9_during_matching_then_rerun_gives_the_uninterrupted_result(tmp_pa
     ]
     db = tmp_path / "killed.db"
     url = f"sqlite:///{db}"
-    run(
-        "--db",
-        url,
-        "--quiet",
-        "ingest",
-        jsonl(tmp_path / "s.jsonl", sources),
-        "--site",
-        "src",
-        "--role",
-        "source",
-    )
-    run(
-        "--db",
-        url,
-        "--quiet",
-        "ingest",
-        jsonl(tmp_path / "f.jsonl", copies),
-        "--site",
-        "farm",
-        "--role",
-        "suspect",
-    )
+    for rows, site, role in ((sources, "src", "source"), (copies, "farm", "suspect")):
+        path = jsonl(tmp_path / f"{site}.jsonl", rows)
+        run("--db", url, "--quiet", "ingest", path, "--site", site, "--role", role)
     reference = tmp_path / "reference.db"
     shutil.copy(db, reference)
     run("--db", f"sqlite:///{reference}", "--quiet", "match")
     expected = set(db_rows(reference, "SELECT copy_id, original_id FROM matches"))
     assert len(expected) == len(copies)
+    return db, expected
 
+
+def test_kill_9_during_matching_then_rerun_gives_the_uninterrupted_result(tmp_path):
+    db, expected = ingested_for_matching(tmp_path)
+    url = f"sqlite:///{db}"
     match = subprocess.Popen(
         [*CLI, "--db", url, "--quiet", "match"],
         stdout=subprocess.DEVNULL,
@@ -203,6 +191,35 @@ def test_kill_9_during_matching_then_rerun_gives_the_uninterrupted_result(tmp_pa
     found = db_rows(db, "SELECT copy_id, original_id FROM matches")
     assert len(found) == len(set(found)) and set(found) == expected
     assert integrity(db) == "ok"
+
+
+def test_a_killed_match_worker_is_a_one_line_error_and_a_rerun_finishes(tmp_path):
+    db, expected = ingested_for_matching(tmp_path)
+    url = f"sqlite:///{db}"
+    match = subprocess.Popen(
+        [*CLI, "--db", url, "--quiet", "match"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(db, "SELECT count(*) FROM articles WHERE matched_version IS NOT NULL", 1)
+    workers = [
+        pid
+        for pid in children(match.pid)
+        if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()
+    ]
+    assert workers, "no worker processes to kill"
+    subprocess.run(["kill", "-9", str(workers[0])], check=False)  # the OOM killer, say
+    _, stderr = match.communicate(timeout=120)
+    assert match.returncode == 3
+    assert stderr.strip().splitlines() == [
+        "syndetect: error: a worker process died (killed or out of memory); finished work is "
+        "stored, run the command again"
+    ]
+    assert integrity(db) == "ok"
+    run("--db", url, "--quiet", "match")
+    found = db_rows(db, "SELECT copy_id, original_id FROM matches")
+    assert len(found) == len(set(found)) and set(found) == expected
 
 
 @contextmanager
