@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -125,11 +125,12 @@ class MatchWorkers:
             return [fingerprint_row(row) for row in rows]
         return list(self._executor.map(fingerprint_row, rows, chunksize=self._chunk(rows)))
 
-    def verify(self, units: list[Unit]) -> list[list[tuple[str, Verdict]]]:
-        """verify_unit of each unit, in order."""
+    def verify(self, units: list[Unit]) -> Iterator[list[tuple[str, Verdict]]]:
+        """verify_unit of each unit, in order: started now on the workers (in this process:
+        as the results are iterated)."""
         if self._executor is None:
-            return [verify_unit(unit, self.load) for unit in units]
-        return list(self._executor.map(verify_unit, units, chunksize=self._chunk(units)))
+            return (verify_unit(unit, self.load) for unit in units)
+        return self._executor.map(verify_unit, units, chunksize=self._chunk(units))
 
     def close(self) -> None:
         if self._executor is not None:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from crawler.match_workers import MatchWorkers, signature_bytes
+from crawler.match_workers import MatchWorkers, Unit, signature_bytes
 from db.models import Article, Site
 from db.session import session_factory
 from db.store import (
@@ -98,25 +98,43 @@ def _match_pending(
 ) -> None:
     """Match the waiting articles a batch at a time: candidates in order (each article meets
     those before it, as they join the index), verification on the workers, then the verdicts
-    recorded and the batch marked matched in one transaction."""
+    recorded and the batch marked matched in one transaction. While the workers verify one
+    batch, this process collects the next batch's candidates and records the previous one."""
     pending = list(iter_fingerprints(session, FINGERPRINT_VERSION, matched=False))
+    in_flight: tuple[list[Unit], Iterator[list[tuple[str, Verdict]]]] | None = None
     for start in range(0, len(pending), COMMIT_EVERY):
-        batch = pending[start : start + COMMIT_EVERY]
         units = [
             (str(article_id), matcher.candidates(str(article_id), Fingerprint.from_bytes(data)))
-            for article_id, data in batch
+            for article_id, data in pending[start : start + COMMIT_EVERY]
         ]
-        for (key, _), found in zip(units, workers.verify(units), strict=True):
-            for other_key, verdict in found:
-                stats.new_matches += _record(session, int(key), int(other_key), verdict)
-        done = [article_id for article_id, _ in batch]
-        mark_matched(session, done, FINGERPRINT_VERSION)
-        session.commit()
-        stats.matched += len(done)
-        if progress:
-            progress(
-                f"match: {stats.matched}/{len(pending)} articles, {stats.new_matches} new matches"
-            )
+        verifying = (units, workers.verify(units))
+        if in_flight is not None:
+            _record_batch(session, *in_flight, stats)
+            _report(progress, stats, len(pending))
+        in_flight = verifying
+    if in_flight is not None:
+        _record_batch(session, *in_flight, stats)
+        _report(progress, stats, len(pending))
+
+
+def _report(progress: Progress | None, stats: MatchStats, total: int) -> None:
+    if progress:
+        progress(f"match: {stats.matched}/{total} articles, {stats.new_matches} new matches")
+
+
+def _record_batch(
+    session: Session,
+    units: list[Unit],
+    verdicts: Iterator[list[tuple[str, Verdict]]],
+    stats: MatchStats,
+) -> None:
+    """Record a batch's verified pairs and mark its articles matched, in one transaction."""
+    for (key, _), found in zip(units, verdicts, strict=True):
+        for other_key, verdict in found:
+            stats.new_matches += _record(session, int(key), int(other_key), verdict)
+    mark_matched(session, [int(key) for key, _ in units], FINGERPRINT_VERSION)
+    session.commit()
+    stats.matched += len(units)
 
 
 def _fingerprint(
