@@ -77,6 +77,12 @@ def _is_latin(word: str) -> bool:
 @lru_cache(maxsize=1 << 18)
 def _word_anchor(raw: str, lang: str | None, case_is_evidence: bool) -> Anchor | None:
     lower = raw.lower()
+    has_case = lower != raw.upper()
+    capitalized = raw[0].isupper()
+    if has_case and not capitalized:
+        # Decided below too (a cased word is an anchor only when capitalized), but most words
+        # are lowercase: this spares them transliteration and word-list lookups.
+        return None
     latin = translit(raw)
     acronym = raw.isupper() and len(raw) >= 2
     key = "=" + latin if acronym else skeleton(latin)[:PREFIX]
@@ -91,8 +97,6 @@ def _word_anchor(raw: str, lang: str | None, case_is_evidence: bool) -> Anchor |
             z = max(z, english)
         elif english >= ENGLISH_KNOWN:
             z = english
-    has_case = lower != raw.upper()
-    capitalized = raw[0].isupper()
     if z is None:
         # No word list for this language: capitalization is the only evidence of a name.
         is_anchor = capitalized and case_is_evidence if has_case else False

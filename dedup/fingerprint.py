@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import struct
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -67,6 +67,9 @@ class Fingerprint:
     sig_lexical: np.ndarray  # uint32 MinHash of the shingles
     sig_anchor: np.ndarray  # uint32 MinHash of the anchor vocabulary (empty: too few anchors)
     sig_number: np.ndarray  # uint32 MinHash of the numbers of 2+ digits (empty: too few)
+    # Values derived from the fields above by their users (the verifier), kept with the object
+    # because an article is compared with dozens of candidates; never serialized.
+    derived: dict[str, object] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def n_sentences(self) -> int:
@@ -223,7 +226,7 @@ def fingerprint(doc: Document) -> Fingerprint | None:
     unit_hashes: list[int] = []
     for i, s in enumerate(per_sentence):
         sentence_units[i] = len(s.units)
-        unit_hashes.extend(_unit_hash(u) for u in s.units)
+        unit_hashes.extend(map(_unit_hash, s.units))
         # Sentences of one or two words ("Share", "Read more") say nothing about copying.
         if len(s.units) >= 3:
             sentence_hashes[i] = hash64(" ".join(s.units)) or 1

@@ -25,11 +25,15 @@ def _digit_table() -> dict[int, int]:
 
 
 _DIGITS = _digit_table()
+# The keys of _DIGITS: decimal digits other than ASCII ones. Few texts have any, and a search is
+# much faster than str.translate's lookup of every character.
+_OTHER_DIGIT = re.compile(r"[^\D0-9]")
 
 
 def normalize_text(text: str) -> str:
     """NFKC with all decimal digits folded to ASCII."""
-    return unicodedata.normalize("NFKC", text).translate(_DIGITS)
+    text = unicodedata.normalize("NFKC", text)
+    return text.translate(_DIGITS) if _OTHER_DIGIT.search(text) else text
 
 
 # Number: thousands grouped by space-like separators (17 000 in French typography, 17'000 in Swiss),
@@ -38,14 +42,18 @@ _NUM = r"\d{1,3}(?:[ \u00a0\u202f\u2009'’]\d{3}(?!\d))+|\d+(?:[.,]\d+)*"
 # The middle dot ・ (U+30FB) separates the parts of a foreign name: it ends a katakana word.
 _KATAKANA = r"[\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff]+"
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u309f]"
-# Letters plus the combining marks that Indic, Hebrew, Arabic and Thai words are built with
-# (Python's \w does not count them), minus the CJK characters handled above.
-_LETTER = (
-    r"(?:(?![\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])[^\W\d_]"
-    r"|[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
-    r"\u0900-\u0dff\u0e31-\u0e3a\u0e47-\u0e4e])"
+# Words: letters minus the CJK characters handled above (one negated class: a lookahead per
+# character is slower), plus the combining marks that Indic, Hebrew, Arabic and Thai words are
+# built with (Python's \w does not count them). Runs of either class, so the engine loops
+# inside a class rather than alternating per character; the match is the same longest run.
+_LETTERS = r"[^\W\d_\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+_MARKS = (
+    r"[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670"
+    r"\u0900-\u0dff\u0e31-\u0e3a\u0e47-\u0e4e]+"
 )
-TOKEN = re.compile(rf"(?P<num>{_NUM})|(?P<kata>{_KATAKANA})|(?P<han>{_HAN})|(?P<word>{_LETTER}+)")
+TOKEN = re.compile(
+    rf"(?P<num>{_NUM})|(?P<kata>{_KATAKANA})|(?P<han>{_HAN})|(?P<word>(?:{_LETTERS}|{_MARKS})+)"
+)
 
 
 def number_keys(raw: str) -> list[str]:

@@ -150,13 +150,14 @@ def _text_pairs(
 
 def _shared(a: Fingerprint, b: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ids of the anchors both articles have (in a, in b), with their shared weight."""
-    ia, ib = _matching_keys(a.keys, b.keys)
+    ta = _derived(a).keys
+    ia, ib = _matching_keys(ta, _derived(b).keys)
     ida, idb = np.array(ia, dtype=np.int64), np.array(ib, dtype=np.int64)
     # The smaller of the two rarity weights: a word rare in one language but common in the
     # other (a false friend sharing a prefix) counts as common.
     w = np.minimum(a.weights[ida], b.weights[idb])
     if a.lang is not None and a.lang == b.lang and ida.size:
-        keep = ~_key_tables(a.keys).is_name[ida] | (w >= SAME_LANGUAGE_MIN_NAME_WEIGHT)
+        keep = ~ta.is_name[ida] | (w >= SAME_LANGUAGE_MIN_NAME_WEIGHT)
         ida, idb, w = ida[keep], idb[keep], w[keep]
     return ida, idb, w
 
@@ -171,7 +172,8 @@ class _KeyTables:
 
 @lru_cache(maxsize=1 << 12)
 def _key_tables(keys: tuple[str, ...]) -> _KeyTables:
-    # Cached: every candidate pair looks an article's keys up again.
+    # Cached by keys as well as per object (_derived): an article's fingerprint is parsed
+    # again by every loader that meets it, with the same keys.
     short: dict[str, int] = {}
     cut: dict[str, int] = {}
     for i, k in enumerate(keys):
@@ -185,11 +187,40 @@ def _key_tables(keys: tuple[str, ...]) -> _KeyTables:
     return _KeyTables({k: i for i, k in enumerate(keys)}, short, cut, is_name)
 
 
-def _matching_keys(ka: tuple[str, ...], kb: tuple[str, ...]) -> tuple[list[int], list[int]]:
+@dataclass(frozen=True)
+class _Derived:
+    """What every comparison reads of one fingerprint, computed once per fingerprint object
+    (an article meets dozens of candidates) and kept in its `derived`."""
+
+    keys: _KeyTables
+    occ_sentence: np.ndarray  # int64 per entry of occ: its sentence
+    key_sentences: np.ndarray  # int64 per anchor id: the sentences that have it
+    sentence_weights: float  # see _sentence_weights
+    number_weight: float  # see _number_weight
+    anchored_sentences: int  # see _anchored_sentences
+    sentence_set: frozenset[int]  # the non-zero sentence hashes
+
+
+def _derived(fp: Fingerprint) -> _Derived:
+    found = fp.derived.get(__name__)
+    if found is None:
+        per_sentence = np.diff(fp.occ_offsets.astype(np.int64))
+        found = fp.derived[__name__] = _Derived(
+            keys=_key_tables(fp.keys),
+            occ_sentence=np.repeat(np.arange(fp.n_sentences), per_sentence),
+            key_sentences=np.bincount(fp.occ.astype(np.int64), minlength=len(fp.keys)),
+            sentence_weights=_sentence_weights(fp),
+            number_weight=_number_weight(fp),
+            anchored_sentences=_anchored_sentences(fp),
+            sentence_set=frozenset(fp.sentence_hashes[fp.sentence_hashes != 0].tolist()),
+        )
+    return found
+
+
+def _matching_keys(ta: _KeyTables, tb: _KeyTables) -> tuple[list[int], list[int]]:
     """Pairs of ids of the same anchor in a and b: equal keys, and a whole short skeleton
     against a cut one it begins (Italie / Italien, Europa / Europas: an inflection or another
     language's ending adds a consonant after a short name). One partner per anchor."""
-    ta, tb = _key_tables(ka), _key_tables(kb)
     ia, ib = [], []
     for k, i in ta.index.items():
         j = tb.index.get(k)
@@ -226,12 +257,14 @@ def _outside_shared_sentences(
     a: Fingerprint, b: Fingerprint, ida: np.ndarray, idb: np.ndarray, w: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Drop shared anchors that occur only in sentences present verbatim in both articles."""
-    common = np.intersect1d(a.sentence_hashes[a.sentence_hashes != 0], b.sentence_hashes)
-    if common.size == 0:
+    # A set intersection: most pairs share no sentence, and np.intersect1d sorts both sides.
+    found = _derived(a).sentence_set & _derived(b).sentence_set
+    if not found:
         return ida, idb, w
+    common = np.array(sorted(found), dtype=np.uint64)
     keep = np.ones(ida.size, dtype=bool)
     for fp, ids in ((a, ida), (b, idb)):
-        sent = np.repeat(np.arange(fp.n_sentences), np.diff(fp.occ_offsets.astype(np.int64)))
+        sent = _derived(fp).occ_sentence
         elsewhere = ~np.isin(fp.sentence_hashes[sent], common)
         alive = np.zeros(len(fp.keys), dtype=bool)
         alive[fp.occ[elsewhere]] = True
@@ -272,7 +305,7 @@ def _align(a: Fingerprint, b: Fingerprint) -> _Alignment | None:
         # Identical sentences are no translation: a shared page template, a quote, or a verbatim
         # copy (which _verbatim judges). Their anchors don't count as translation evidence.
         ida, idb, w = _outside_shared_sentences(a, b, ida, idb, w)
-    weights_a, weights_b = _sentence_weights(a), _sentence_weights(b)
+    weights_a, weights_b = _derived(a).sentence_weights, _derived(b).sentence_weights
     poorer = min(weights_a, weights_b)
     if ida.size == 0 or poorer <= 0:
         return None
@@ -296,9 +329,10 @@ def _align(a: Fingerprint, b: Fingerprint) -> _Alignment | None:
 
 
 def _features(a: Fingerprint, b: Fingerprint, al: _Alignment) -> dict[str, float]:
-    anchored = min(_anchored_sentences(a), _anchored_sentences(b))
-    numbers = min(_number_weight(a), _number_weight(b))
-    numeric = np.array([a.keys[int(i)].startswith("#") for i in al.shared_ids], dtype=bool)
+    da, db = _derived(a), _derived(b)
+    anchored = min(da.anchored_sentences, db.anchored_sentences)
+    numbers = min(da.number_weight, db.number_weight)
+    numeric = ~da.keys.is_name[al.shared_ids]
     shared_numbers = float(al.shared_weights[numeric].sum())
     return {
         # Share of the poorer article's anchor weight aligned in order (a partial copy or a
@@ -362,8 +396,8 @@ def _alignable_weight(a: Fingerprint, b: Fingerprint) -> float:
     ida, idb, w = _shared(a, b)
     if ida.size == 0:
         return 0.0
-    in_a = np.bincount(a.occ.astype(np.int64), minlength=len(a.keys))[ida]
-    in_b = np.bincount(b.occ.astype(np.int64), minlength=len(b.keys))[idb]
+    in_a = _derived(a).key_sentences[ida]
+    in_b = _derived(b).key_sentences[idb]
     return float((w * np.minimum(in_a, in_b)).sum())
 
 
@@ -406,10 +440,15 @@ def explain(a: Fingerprint, b: Fingerprint) -> dict[str, float]:
 
 def _incidence(fp: Fingerprint, shared_index: np.ndarray, n_shared: int):
     """Boolean matrix (sentences having shared anchors x shared anchors) and those sentences."""
-    sentence = np.repeat(np.arange(fp.n_sentences), np.diff(fp.occ_offsets.astype(np.int64)))
     shared = shared_index[fp.occ]
     keep = shared >= 0
-    rows, row_index = np.unique(sentence[keep], return_inverse=True)
+    sentence = _derived(fp).occ_sentence[keep]
+    # occ runs sentence by sentence, so sentence is sorted: its runs are np.unique's values,
+    # found without np.unique's sort.
+    new_row = np.empty(sentence.size, dtype=bool)
+    new_row[:1] = True
+    new_row[1:] = sentence[1:] != sentence[:-1]
+    rows, row_index = sentence[new_row], np.cumsum(new_row) - 1
     incidence = np.zeros((rows.size, n_shared), dtype=bool)
     incidence[row_index, shared[keep]] = True
     return incidence, rows
@@ -435,36 +474,50 @@ def _monotone_alignment(
     sim21 = MERGE_CREDIT * (two_a * w) @ fb.T  # rows i-1 and i against column j
     sim12 = MERGE_CREDIT * (fa * w) @ two_b.T  # row i against columns j-1 and j
     best = np.zeros((n + 1, m + 1), dtype=np.float64)
-    minus = np.full(m + 1, -np.inf)
+    # In place (out=): the matrices are small (a handful of sentences with shared anchors), so
+    # the cost is the number of numpy calls, not their size.
     for i in range(1, n + 1):
-        take = np.maximum(best[i - 1, 1:], best[i - 1, :-1] + sim[i - 1])
+        prev = best[i - 1]
+        take = prev[:-1] + sim[i - 1]
+        np.maximum(prev[1:], take, out=take)
         if i >= 2:
-            take = np.maximum(take, best[i - 2, :-1] + sim21[i - 1])
+            np.maximum(take, best[i - 2, :-1] + sim21[i - 1], out=take)
         if m >= 2:
-            two = np.concatenate([minus[:1], best[i - 1, :-2] + sim12[i - 1, 1:]])
-            take = np.maximum(take, two)
-        best[i, 1:] = np.maximum.accumulate(take)
+            np.maximum(take[1:], prev[:-2] + sim12[i - 1, 1:], out=take[1:])
+        np.maximum.accumulate(take, out=best[i, 1:])
+    path, credit = _traceback(best.tolist(), sim.tolist(), sim21.tolist(), sim12.tolist())
+    return float(best[n, m]), path, np.array(credit, dtype=np.float64)
+
+
+def _traceback(
+    best: list[list[float]],
+    sim: list[list[float]],
+    sim21: list[list[float]],
+    sim12: list[list[float]],
+) -> tuple[list[tuple[int, int]], list[float]]:
+    """The aligned pairs of _monotone_alignment's table and their credit, on Python lists: a
+    walk reads single cells, which numpy serves slowly."""
     path: list[tuple[int, int]] = []
     credit: list[float] = []
-    i, j = n, m
+    i, j = len(best) - 1, len(best[0]) - 1
     while i > 0 and j > 0:
-        here = best[i, j]
-        if here == best[i - 1, j]:
+        here = best[i][j]
+        if here == best[i - 1][j]:
             i -= 1
-        elif here == best[i, j - 1]:
+        elif here == best[i][j - 1]:
             j -= 1
-        elif here == best[i - 1, j - 1] + sim[i - 1, j - 1]:
+        elif here == best[i - 1][j - 1] + sim[i - 1][j - 1]:
             path.append((i - 1, j - 1))
-            credit.append(sim[i - 1, j - 1])
+            credit.append(sim[i - 1][j - 1])
             i, j = i - 1, j - 1
-        elif i >= 2 and here == best[i - 2, j - 1] + sim21[i - 1, j - 1]:
+        elif i >= 2 and here == best[i - 2][j - 1] + sim21[i - 1][j - 1]:
             path += [(i - 1, j - 1), (i - 2, j - 1)]
-            credit += [sim21[i - 1, j - 1] / 2] * 2
+            credit += [sim21[i - 1][j - 1] / 2] * 2
             i, j = i - 2, j - 1
         else:
             path += [(i - 1, j - 1), (i - 1, j - 2)]
-            credit += [sim12[i - 1, j - 1] / 2] * 2
+            credit += [sim12[i - 1][j - 1] / 2] * 2
             i, j = i - 1, j - 2
     path.reverse()
     credit.reverse()
-    return float(best[n, m]), path, np.array(credit, dtype=np.float64)
+    return path, credit

@@ -184,10 +184,12 @@ def test_alignable_weight_bounds_the_alignment(a: str, b: str) -> None:
 
 
 def test_short_skeleton_matches_the_longer_one_it_begins() -> None:
-    from dedup.verify import _matching_keys
+    from dedup.verify import _key_tables, _matching_keys
 
     # "atl" (Italie) meets "atln" (Italien); numbers and acronyms only match exactly.
-    ia, ib = _matching_keys(("atl", "#12", "=eu"), ("#12", "atln", "=eur", "#123"))
+    ia, ib = _matching_keys(
+        _key_tables(("atl", "#12", "=eu")), _key_tables(("#12", "atln", "=eur", "#123"))
+    )
     assert sorted(zip(ia, ib, strict=True)) == [(0, 1), (1, 0)]
 
 
