@@ -112,11 +112,14 @@ def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extrac
     )
 
 
+# Kana and CJK ideographs: scripts written without spaces between words.
+DENSE_SCRIPT = re.compile("[\u3040-\u30ff\u4e00-\u9fff]")
+
+
 def text_units(text: str) -> int:
     """Length in words; scripts written without spaces count two characters as a word."""
     words = len(text.split())
-    dense = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
-    return max(words, dense // 2)
+    return max(words, len(DENSE_SCRIPT.findall(text)) // 2)
 
 
 def _page_signals(tree: html.HtmlElement) -> dict:

@@ -8,7 +8,9 @@ from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 # Below this, the identifier is guessing; a declared language (config or <html lang>) wins.
 MIN_CONFIDENCE = 0.5
-SAMPLE_CHARS = 3000
+# The identifier's cost grows with the sample; a thousand characters of running text name the
+# language as surely as three thousand, at a third of the cost per crawled page.
+SAMPLE_CHARS = 1000
 
 
 @cache
