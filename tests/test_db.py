@@ -136,3 +136,13 @@ def test_bad_database_urls_are_one_line_errors(url, message):
     with pytest.raises(DatabaseError) as caught:
         connect(url)
     assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_head_constant_is_alembics_head(sqlite_url):
+    # The fast path of opening a database trusts db.migrate.HEAD: a new migration must move it.
+    from alembic.script import ScriptDirectory
+
+    from db.migrate import HEAD, alembic_config
+
+    engine = connect(sqlite_url, migrate=False)
+    assert ScriptDirectory.from_config(alembic_config(engine)).get_current_head() == HEAD
