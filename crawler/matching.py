@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Row
 from sqlalchemy.orm import Session
 
 from crawler.match_workers import MatchWorkers, Unit, signature_bytes
-from db.models import Article, Site
 from db.session import session_factory
 from db.store import (
+    articles_for_matching,
     articles_needing_fingerprint,
     count_fingerprints,
     iter_fingerprints,
@@ -167,10 +167,10 @@ def _load_index(session: Session, index: CandidateIndex) -> None:
 _LOAD_BATCH = 100_000  # the compact store sorts each batch: fewer, larger ones load faster
 
 
-def _provenance(article: Article, site: Site) -> Provenance:
+def _provenance(article: Row) -> Provenance:
     return Provenance(
         key=str(article.id),
-        role=site.role,
+        role=article.role,
         published=article.published,
         first_seen=article.first_seen,
     )
@@ -178,11 +178,12 @@ def _provenance(article: Article, site: Site) -> Provenance:
 
 def _record(session: Session, a_id: int, b_id: int, verdict: Verdict) -> int:
     """Orient the pair (which one is the original) and store it; 1 when the pair is new."""
-    a, b = session.get(Article, a_id), session.get(Article, b_id)
+    articles = articles_for_matching(session, [a_id, b_id])
+    a, b = articles.get(a_id), articles.get(b_id)
     if a is None or b is None or a.site_id == b.site_id:
         # One site re-publishing its own text (new URL, update) is not syndication.
         return 0
-    original_key = choose_original(_provenance(a, a.site), _provenance(b, b.site)).key
+    original_key = choose_original(_provenance(a), _provenance(b)).key
     original, copy = (a, b) if original_key == str(a.id) else (b, a)
     flipped = original is not a
     evidence = {
@@ -197,7 +198,7 @@ def _record(session: Session, a_id: int, b_id: int, verdict: Verdict) -> int:
     )
 
 
-def _passages(a: Article, b: Article, verdict: Verdict, flipped: bool) -> list[list[str]]:
+def _passages(a: Row, b: Row, verdict: Verdict, flipped: bool) -> list[list[str]]:
     """Aligned sentences as [original sentence, copy sentence] pairs."""
     sa, sb = sentences(a.text), sentences(b.text)
     pairs = []

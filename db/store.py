@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, insert, select, text, update
+from sqlalchemy import Row, case, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -207,6 +207,27 @@ def save_fingerprints(
         )
     if inserts:
         session.execute(insert(Fingerprint), inserts)
+
+
+def articles_for_matching(session: Session, article_ids: list[int]) -> dict[int, Row]:
+    """What recording a match needs of each article (its site's role, dates, URL, links and
+    text), in one query: rows, not ORM objects, as `match` records thousands of pairs."""
+    query = (
+        select(
+            Article.id,
+            Article.site_id,
+            Site.role,
+            Article.published,
+            Article.first_seen,
+            Article.url,
+            Article.links,
+            Article.attribution_url,
+            Article.text,
+        )
+        .join(Site, Site.id == Article.site_id)
+        .where(Article.id.in_(article_ids))
+    )
+    return {row.id: row for row in session.execute(query)}
 
 
 def load_fingerprints(session: Session, article_ids: list[int], version: int) -> dict[int, bytes]:
