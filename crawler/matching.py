@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from crawler.match_workers import MatchWorkers, Unit, signature_bytes
 from db.session import session_factory
 from db.store import (
+    MatchRecord,
     articles_for_matching,
     articles_needing_fingerprint,
     count_fingerprints,
@@ -29,7 +30,7 @@ from db.store import (
     signature_batches,
     texts_to_fingerprint,
     unfingerprintable,
-    upsert_match,
+    upsert_matches,
 )
 from dedup import (
     FINGERPRINT_VERSION,
@@ -129,9 +130,18 @@ def _record_batch(
     stats: MatchStats,
 ) -> None:
     """Record a batch's verified pairs and mark its articles matched, in one transaction."""
-    for (key, _), found in zip(units, verdicts, strict=True):
-        for other_key, verdict in found:
-            stats.new_matches += _record(session, int(key), int(other_key), verdict)
+    pairs = [
+        (int(key), int(other_key), verdict)
+        for (key, _), found in zip(units, verdicts, strict=True)
+        for other_key, verdict in found
+    ]
+    articles = articles_for_matching(session, list({i for a, b, _ in pairs for i in (a, b)}))
+    records = [
+        _oriented(articles[a], articles[b], verdict)
+        for a, b, verdict in pairs
+        if a in articles and b in articles
+    ]
+    stats.new_matches += upsert_matches(session, [r for r in records if r is not None])
     mark_matched(session, [int(key) for key, _ in units], FINGERPRINT_VERSION)
     session.commit()
     stats.matched += len(units)
@@ -176,13 +186,11 @@ def _provenance(article: Row) -> Provenance:
     )
 
 
-def _record(session: Session, a_id: int, b_id: int, verdict: Verdict) -> int:
-    """Orient the pair (which one is the original) and store it; 1 when the pair is new."""
-    articles = articles_for_matching(session, [a_id, b_id])
-    a, b = articles.get(a_id), articles.get(b_id)
-    if a is None or b is None or a.site_id == b.site_id:
+def _oriented(a: Row, b: Row, verdict: Verdict) -> MatchRecord | None:
+    """The pair as copy → original (which one is the original), with its evidence."""
+    if a.site_id == b.site_id:
         # One site re-publishing its own text (new URL, update) is not syndication.
-        return 0
+        return None
     original_key = choose_original(_provenance(a), _provenance(b)).key
     original, copy = (a, b) if original_key == str(a.id) else (b, a)
     flipped = original is not a
@@ -191,11 +199,7 @@ def _record(session: Session, a_id: int, b_id: int, verdict: Verdict) -> int:
         "passages": _passages(a, b, verdict, flipped),
     }
     attributed = original.url in (copy.links or []) or copy.attribution_url == original.url
-    return int(
-        upsert_match(
-            session, copy.id, original.id, verdict.score, verdict.kind, evidence, attributed
-        )
-    )
+    return MatchRecord(copy.id, original.id, verdict.score, verdict.kind, evidence, attributed)
 
 
 def _passages(a: Row, b: Row, verdict: Verdict, flipped: bool) -> list[list[str]]:

@@ -322,6 +322,16 @@ def mark_matched(session: Session, article_ids: list[int], version: int) -> None
         )
 
 
+@dataclass(frozen=True)
+class MatchRecord:
+    copy_id: int
+    original_id: int
+    score: float
+    kind: str
+    evidence: dict
+    attributed: bool
+
+
 def upsert_match(
     session: Session,
     copy_id: int,
@@ -331,30 +341,46 @@ def upsert_match(
     evidence: dict,
     attributed: bool,
 ) -> bool:
-    """Record copy → original; returns True when the pair is new. An existing pair keeps its
+    """Record copy → original; returns True when the pair is new (see upsert_matches)."""
+    record = MatchRecord(copy_id, original_id, score, kind, evidence, attributed)
+    return upsert_matches(session, [record]) == 1
+
+
+def upsert_matches(session: Session, records: list[MatchRecord]) -> int:
+    """Record copy → original pairs; returns how many are new. An existing pair keeps its
     first detection time and takes the latest score and evidence. A pair recorded the other way
-    round (the originality decision changed with new facts) is turned around, not duplicated."""
-    existing = session.scalar(
-        select(Match.id).where(
-            ((Match.copy_id == copy_id) & (Match.original_id == original_id))
-            | ((Match.copy_id == original_id) & (Match.original_id == copy_id))
+    round (the originality decision changed with new facts) is turned around, not duplicated.
+    One query finds the existing pairs, one executemany each inserts and updates: `match`
+    records a batch of verified pairs at a time."""
+    latest = {frozenset((r.copy_id, r.original_id)): r for r in records}
+    ids = {article_id for pair in latest for article_id in pair}
+    existing = {
+        frozenset((copy_id, original_id)): match_id
+        for match_id, copy_id, original_id in session.execute(
+            select(Match.id, Match.copy_id, Match.original_id).where(
+                Match.copy_id.in_(ids), Match.original_id.in_(ids)
+            )
         )
-    )
-    values = {
-        "copy_id": copy_id,
-        "original_id": original_id,
-        "score": score,
-        "kind": kind,
-        "evidence": evidence,
-        "attributed": attributed,
     }
-    # Core statements, not ORM objects: `match` records every verified pair this way, and the
-    # unit of work's bookkeeping was most of the cost.
-    if existing is None:
-        session.execute(insert(Match), {**values, "detected_at": utcnow()})
-        return True
-    session.execute(update(Match).where(Match.id == existing).values(**values))
-    return False
+    inserts, updates = [], []
+    for pair, r in latest.items():
+        values = {
+            "copy_id": r.copy_id,
+            "original_id": r.original_id,
+            "score": r.score,
+            "kind": r.kind,
+            "evidence": r.evidence,
+            "attributed": r.attributed,
+        }
+        if pair in existing:
+            updates.append({"id": existing[pair], **values})
+        else:
+            inserts.append({**values, "detected_at": utcnow()})
+    if inserts:
+        session.execute(insert(Match), inserts)
+    if updates:
+        session.execute(update(Match), updates)
+    return len(inserts)
 
 
 def resolve_relations(session: Session) -> int:
