@@ -332,20 +332,6 @@ class MatchRecord:
     attributed: bool
 
 
-def upsert_match(
-    session: Session,
-    copy_id: int,
-    original_id: int,
-    score: float,
-    kind: str,
-    evidence: dict,
-    attributed: bool,
-) -> bool:
-    """Record copy → original; returns True when the pair is new (see upsert_matches)."""
-    record = MatchRecord(copy_id, original_id, score, kind, evidence, attributed)
-    return upsert_matches(session, [record]) == 1
-
-
 def upsert_matches(session: Session, records: list[MatchRecord]) -> int:
     """Record copy → original pairs; returns how many are new. An existing pair keeps its
     first detection time and takes the latest score and evidence. A pair recorded the other way

@@ -8,7 +8,14 @@ from sqlalchemy import func, inspect, select, text
 from db.models import Article, Match, Site
 from db.queries import export, site_report
 from db.session import DatabaseError, connect, session_factory
-from db.store import ArticleRecord, mark_gone, store_article, upsert_match, upsert_site
+from db.store import (
+    ArticleRecord,
+    MatchRecord,
+    mark_gone,
+    store_article,
+    upsert_matches,
+    upsert_site,
+)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -41,7 +48,8 @@ def populate(session):
         copies.append(session.scalar(select(Article).where(Article.url == f"http://f.example/{i}")))
     store_article(session, innocent, record("http://m.example/1", "Otro texto"))
     for copy, original in zip(copies, originals, strict=False):
-        upsert_match(session, copy.id, original.id, 0.9, "translation", {"anchors": ["x"]}, False)
+        pair = MatchRecord(copy.id, original.id, 0.9, "translation", {"anchors": ["x"]}, False)
+        assert upsert_matches(session, [pair]) == 1
     session.commit()
     return originals, copies
 
@@ -104,9 +112,8 @@ def test_rewrites_never_duplicate(engine):
         )
         assert store_article(session, site, record("http://p.example/0", "New text")) == "changed"
         # The same pair found the other way round is turned, not doubled.
-        assert not upsert_match(
-            session, originals[0].id, copies[0].id, 0.8, "translation", {}, True
-        )
+        turned = MatchRecord(originals[0].id, copies[0].id, 0.8, "translation", {}, True)
+        assert upsert_matches(session, [turned]) == 0
         session.commit()
         assert session.scalar(select(func.count()).select_from(Article)) == 6
         assert session.scalar(select(func.count()).select_from(Site)) == 3
