@@ -42,6 +42,16 @@ def serve_forever(articles: int, port_queue: multiprocessing.Queue) -> None:
             time.sleep(3600)
 
 
+def start_site(articles: int) -> tuple[multiprocessing.Process, str, int]:
+    """The generated site served from its own process: (process, base URL, page count)."""
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    server = multiprocessing.Process(target=serve_forever, args=(articles, queue), daemon=True)
+    server.start()
+    base, pages = queue.get(timeout=300)
+    print(f"site: {base} with {pages} pages ({articles} articles)")
+    return server, base, pages
+
+
 def bare_command(base: str) -> list[str]:
     """The baseline crawl, run outside the project (no scrapy.cfg): Scrapy's defaults plus the
     shared settings."""
@@ -114,11 +124,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    queue: multiprocessing.Queue = multiprocessing.Queue()
-    server = multiprocessing.Process(target=serve_forever, args=(args.articles, queue), daemon=True)
-    server.start()
-    base, pages = queue.get(timeout=60)
-    print(f"site: {base} with {pages} pages ({args.articles} articles)")
+    server, base, pages = start_site(args.articles)
     bare_times, our_times = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for round_ in range(args.rounds):

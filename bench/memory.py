@@ -14,7 +14,6 @@ per 1,000 pages.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from crawl import bare_command, serve_forever, syndetect_command, write_config  # noqa: E402
+from crawl import bare_command, start_site, syndetect_command, write_config  # noqa: E402
 
 PAGE = 4096
 
@@ -77,11 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=20000)
     args = parser.parse_args()
-    queue: multiprocessing.Queue = multiprocessing.Queue()
-    server = multiprocessing.Process(target=serve_forever, args=(args.articles, queue), daemon=True)
-    server.start()
-    base, pages = queue.get(timeout=300)
-    print(f"site: {base} with {pages} pages ({args.articles} articles)")
+    server, base, pages = start_site(args.articles)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         bare_s, bare = sampled_run(bare_command(base), workdir)

@@ -119,7 +119,9 @@ class MatchWorkers:
                 initargs=(engine.url.render_as_string(hide_password=False),),
             )
 
-    def fingerprints(self, rows: list[tuple[int, str, str | None, str | None]]) -> list:
+    def fingerprints(
+        self, rows: list[tuple[int, str, str | None, str | None]]
+    ) -> list[StoredFingerprint]:
         """fingerprint_row of each row, in order."""
         if self._executor is None:
             return [fingerprint_row(row) for row in rows]

@@ -349,6 +349,7 @@ def upsert_matches(session: Session, records: list[MatchRecord]) -> int:
         )
     }
     inserts, updates = [], []
+    now = utcnow()
     for pair, r in latest.items():
         values = {
             "copy_id": r.copy_id,
@@ -361,7 +362,7 @@ def upsert_matches(session: Session, records: list[MatchRecord]) -> int:
         if pair in existing:
             updates.append({"id": existing[pair], **values})
         else:
-            inserts.append({**values, "detected_at": utcnow()})
+            inserts.append({**values, "detected_at": now})
     if inserts:
         session.execute(insert(Match), inserts)
     if updates:

@@ -70,6 +70,18 @@ def wait_for(path: Path, sql: str, minimum: int, timeout: float = 60) -> None:
     raise AssertionError(f"{sql} never reached {minimum}")
 
 
+def one_site_config(directory: Path, name: str, base: str, per_domain: int | None = None) -> Path:
+    """sites.toml for one source site at `base`, politeness off."""
+    crawl = "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
+    if per_domain is not None:
+        crawl += f"CONCURRENT_REQUESTS_PER_DOMAIN = {per_domain}\n"
+    config = directory / "sites.toml"
+    config.write_text(
+        crawl + f'[[site]]\nname = "{name}"\nrole = "source"\nstart_urls = ["{base}/"]\n'
+    )
+    return config
+
+
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600)
     if check:
@@ -91,12 +103,7 @@ def test_kill_9_during_crawl_then_rerun_loses_and_doubles_nothing(tmp_path):
             for k in range(20):
                 pages[f"/s/{number}-{k}"] = page(story(rng, number * 100 + k), number * 100 + k)
         web.pages["big"] = pages
-        config = tmp_path / "sites.toml"
-        config.write_text(
-            "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
-            "CONCURRENT_REQUESTS_PER_DOMAIN = 4\n"
-            f'[[site]]\nname = "big"\nrole = "source"\nstart_urls = ["{base}/"]\n'
-        )
+        config = one_site_config(tmp_path, "big", base, per_domain=4)
         db = tmp_path / "killed.db"
         crawl = subprocess.Popen(
             [*CLI, "--db", f"sqlite:///{db}", "--quiet", "crawl", str(config)],
@@ -284,11 +291,7 @@ def test_disk_full_during_crawl_stops_cleanly(tmp_path):
             long_text = "\n\n".join(story(rng, n) for _ in range(6))
             pages[f"/s/{n}"] = page(long_text, n)
         web.pages["full"] = pages
-        config = tmp_path / "sites.toml"
-        config.write_text(
-            "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
-            f'[[site]]\nname = "full"\nrole = "source"\nstart_urls = ["{base}/"]\n'
-        )
+        config = one_site_config(tmp_path, "full", base)
         with tiny_filesystem(tmp_path / "full", "600k") as mount:
             db = mount / "x.db"
             result = run("--db", f"sqlite:///{db}", "crawl", str(config), check=False)
@@ -309,12 +312,7 @@ def test_a_second_run_on_the_same_database_exits_with_a_clear_message(tmp_path):
         for n in range(30):
             pages[f"/s/{n}"] = Page(page(story(rng, n), n).body, delay=0.6)
         web.pages["slow"] = pages
-        config = tmp_path / "sites.toml"
-        config.write_text(
-            "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
-            "CONCURRENT_REQUESTS_PER_DOMAIN = 1\n"
-            f'[[site]]\nname = "slow"\nrole = "source"\nstart_urls = ["{base}/"]\n'
-        )
+        config = one_site_config(tmp_path, "slow", base, per_domain=1)
         db = tmp_path / "busy.db"
         first = subprocess.Popen(
             [*CLI, "--db", f"sqlite:///{db}", "--quiet", "run", str(config)],
