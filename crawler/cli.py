@@ -145,13 +145,18 @@ def cmd_match(args: argparse.Namespace) -> int:
 
 
 def _match(engine: Engine, args: argparse.Namespace) -> None:
+    from crawler.index_cache import snapshot_path
     from crawler.matching import run_matching
 
     config_path = getattr(args, "config", None)
     config = config_module.load(config_path) if config_path else None
     index = config.index if config else config_module.IndexConfig()
     stats = run_matching(
-        engine, index.storage_config(), prefix=index.prefix, progress=_progress(args)
+        engine,
+        index.storage_config(),
+        prefix=index.prefix,
+        progress=_progress(args),
+        snapshot=snapshot_path(engine, index.snapshot),
     )
     # Alerts are the point of an unattended run: logged even with --quiet.
     notify(

@@ -18,7 +18,7 @@ from crawler.urls import check_http_url, netloc
 ROLES = ("source", "suspect")
 TOP_LEVEL_KEYS = {"crawl", "site", "index", "alerts"}
 ALERT_KEYS = {"webhook", "watch", "retries", "timeout"}
-INDEX_KEYS = {"backend", "url", "prefix"}
+INDEX_KEYS = {"backend", "url", "prefix", "snapshot"}
 INDEX_BACKENDS = ("memory", "redis")
 SITE_KEYS = {
     "name",
@@ -80,6 +80,9 @@ class IndexConfig:
     backend: str = "memory"
     url: str | None = None
     prefix: str = "syndetect"
+    # The in-memory index's snapshot file between runs: None beside a SQLite database (see
+    # crawler.index_cache), False never, or a path.
+    snapshot: Path | bool | None = None
 
     def storage_config(self) -> dict[str, Any] | None:
         if self.backend == "memory":
@@ -220,7 +223,13 @@ def _parse_index(raw: dict[str, Any], path: Path) -> IndexConfig:
     prefix = table.get("prefix", "syndetect")
     if not isinstance(prefix, str) or not prefix:
         raise UserError(f"{path}: [index] key 'prefix': must be a non-empty string")
-    return IndexConfig(backend=backend, url=url, prefix=prefix)
+    snapshot = table.get("snapshot")
+    if snapshot is not None and not (snapshot is False or (isinstance(snapshot, str) and snapshot)):
+        raise UserError(f"{path}: [index] key 'snapshot': must be a file path or false")
+    if isinstance(snapshot, str):
+        # Relative to the config file: a scheduled run finds it whatever its working directory.
+        snapshot = (path.parent / Path(snapshot).expanduser()).resolve()
+    return IndexConfig(backend=backend, url=url, prefix=prefix, snapshot=snapshot)
 
 
 def _parse_site(entry: Any, index: int, path: Path, default_schedule: timedelta) -> SiteConfig:

@@ -11,12 +11,13 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
-import numpy as np
 from sqlalchemy import Engine, Row
 from sqlalchemy.orm import Session
 
-from crawler.match_workers import MatchWorkers, Unit, signature_bytes
+from crawler.index_cache import discard_snapshot, load_index, load_rows, save_snapshot
+from crawler.match_workers import MatchWorkers, Unit
 from db.session import session_factory
 from db.store import (
     MatchRecord,
@@ -27,7 +28,6 @@ from db.store import (
     mark_matched,
     resolve_relations,
     save_fingerprints,
-    signature_batches,
     texts_to_fingerprint,
     unfingerprintable,
     upsert_matches,
@@ -42,7 +42,6 @@ from dedup import (
     choose_original,
     sentences,
 )
-from dedup.minhash import NUM_PERM
 
 MAX_PASSAGES = 12
 COMMIT_EVERY = 200
@@ -68,7 +67,10 @@ def run_matching(
     storage_config: dict | None = None,
     prefix: str = "syndetect",
     progress: Progress | None = _stderr,
+    snapshot: Path | None = None,
 ) -> MatchStats:
+    """Fingerprint and match what is waiting. The in-memory index (storage_config None) is
+    read from and written back to the `snapshot` file, if one is given (see index_cache)."""
     started = time.monotonic()
     stats = MatchStats()
     with session_factory(engine)() as session:
@@ -76,12 +78,13 @@ def run_matching(
         waiting = count_fingerprints(session, FINGERPRINT_VERSION, matched=False)
         with MatchWorkers(engine, session, len(to_fingerprint) + waiting) as workers:
             stats.fingerprinted = _fingerprint(session, workers, to_fingerprint, progress)
-            index = CandidateIndex(storage_config=storage_config, prefix=prefix)
-            # A persistent index (Redis) already holds what earlier runs matched; load only
-            # when it is out of step with the database (in memory: always, it starts empty).
-            if len(index) != count_fingerprints(session, FINGERPRINT_VERSION, matched=True):
-                _load_index(session, index)
-            _match_pending(session, workers, Matcher(index, workers.load), stats, progress)
+            index, saved = _open_index(session, storage_config, prefix, snapshot)
+            if count_fingerprints(session, FINGERPRINT_VERSION, matched=False):
+                discard_snapshot(snapshot)
+                saved = False
+                _match_pending(session, workers, Matcher(index, workers.load), stats, progress)
+            if snapshot is not None and storage_config is None and not saved:
+                save_snapshot(index, snapshot, progress)
         resolve_relations(session)
         # Articles too short to fingerprint count as matched: there is nothing to look for.
         mark_matched(session, unfingerprintable(session, FINGERPRINT_VERSION), FINGERPRINT_VERSION)
@@ -159,22 +162,19 @@ def _fingerprint(
     return len(ids)
 
 
-def _load_index(session: Session, index: CandidateIndex) -> None:
-    """Put every matched article into the index, a batch of signature rows at a time."""
-    # One buffer for all batches: a fresh 150 MB array per batch cost more in page faults
-    # than copying the rows into it.
-    rows = np.empty((_LOAD_BATCH, 3, NUM_PERM), dtype="<u4")
-    for batch in signature_batches(session, FINGERPRINT_VERSION, _LOAD_BATCH):
-        for i, (_, signatures, data) in enumerate(batch):
-            if signatures is None:  # a row written before migration 0002
-                signatures = signature_bytes(Fingerprint.from_bytes(data))
-            rows[i] = np.frombuffer(signatures, dtype="<u4").reshape(3, NUM_PERM)
-        keys = [str(article_id) for article_id, _, _ in batch]
-        loaded = rows[: len(batch)]
-        index.insert_many(keys, loaded[:, 0], loaded[:, 1], loaded[:, 2])
-
-
-_LOAD_BATCH = 100_000  # the compact store sorts each batch: fewer, larger ones load faster
+def _open_index(
+    session: Session, storage_config: dict | None, prefix: str, snapshot: Path | None
+) -> tuple[CandidateIndex, bool]:
+    """The candidate index holding every matched article, and whether the snapshot file
+    already holds it as it is."""
+    if storage_config is None:
+        return load_index(session, snapshot)
+    index = CandidateIndex(storage_config=storage_config, prefix=prefix)
+    # A persistent index (Redis) already holds what earlier runs matched; load only when it is
+    # out of step with the database.
+    if len(index) != count_fingerprints(session, FINGERPRINT_VERSION, matched=True):
+        load_rows(session, index)
+    return index, True
 
 
 def _provenance(article: Row) -> Provenance:

@@ -4,10 +4,11 @@ duplicate rows. Every function works inside the caller's session; the caller com
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 from sqlalchemy import Row, case, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -272,12 +273,12 @@ def iter_fingerprints(
 
 
 def signature_batches(
-    session: Session, version: int, batch: int
+    session: Session, version: int, batch: int, article_ids: Sequence[int] | None = None
 ) -> Iterator[list[tuple[int, bytes | None, bytes | None]]]:
     """Lists of up to `batch` (article id, signature bytes, fingerprint bytes) of the matched
-    articles, for loading the candidate index; the fingerprint bytes only where the signatures
-    are missing (rows written before migration 0002), so that the common case reads 1.5 KB a
-    row."""
+    articles (those of article_ids only, if given), for loading the candidate index; the
+    fingerprint bytes only where the signatures are missing (rows written before migration
+    0002), so that the common case reads 1.5 KB a row."""
     query = (
         select(
             Fingerprint.article_id,
@@ -287,10 +288,41 @@ def signature_batches(
         .join(Article, Article.id == Fingerprint.article_id)
         .where(_current_fingerprint(version, matched=True))
     )
+    if article_ids is not None:
+        # A few ids per statement: SQLite caps the number of bound parameters.
+        step = min(batch, _IDS_PER_STATEMENT)
+        for start in range(0, len(article_ids), step):
+            chunk = [int(i) for i in article_ids[start : start + step]]
+            rows = session.execute(query.where(Fingerprint.article_id.in_(chunk))).all()
+            if rows:
+                yield [tuple(row) for row in rows]
+        return
     # Core rows on the session's connection, fetched a batch at a time: the ORM's result
     # processing, and rows fetched one by one, were most of the cost of reading a million.
-    result = session.connection().execution_options(yield_per=batch).execute(query)
+    # The option goes on the statement: set on a Connection it stays for every later
+    # statement (a server-side cursor on PostgreSQL, where an UPDATE then fails).
+    result = session.connection().execute(query.execution_options(yield_per=batch))
     yield from result.partitions()
+
+
+_IDS_PER_STATEMENT = 10_000
+
+
+def matched_article_ids(session: Session, version: int) -> np.ndarray:
+    """Ids of the articles matched with this fingerprint version: those in the candidate index
+    and those too short to fingerprint (read from an index of articles alone: a join with
+    fingerprints costs a lookup per article)."""
+    connection = session.connection()
+    query = select(Article.id).where(_matched_condition(version, matched=True))
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    # Straight from the driver's cursor: SQLAlchemy's row objects cost three times the query
+    # itself at a million rows.
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(sql)
+        return np.fromiter((row[0] for row in cursor), dtype=np.int64)
+    finally:
+        cursor.close()
 
 
 def _current_fingerprint(version: int, matched: bool):

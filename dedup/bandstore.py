@@ -284,6 +284,40 @@ class BandStore:
             found.append(np.array(self._pending.find(keys.tolist()), dtype=np.int32))
         return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
 
+    def arrays(self, renumber: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every entry as one sorted run, (folded keys, ordinals, directory), for a snapshot:
+        an entry's ordinal o becomes renumber[o], and entries whose renumber is -1 (removed
+        articles) are left out. The store itself keeps its entries (it is left as one run)."""
+        if self._staged:
+            self._sort_staged()
+        if len(self._pending):
+            self._flush()
+        if self._delta is not None:
+            self._main = _Run.build(*_merge(self._main, self._delta.keys, self._delta.ordinals))
+            self._delta = None
+        if self._main is None:
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32), np.zeros(0, np.intp)
+        run = self._main
+        ordinals = renumber[run.ordinals]
+        kept = ordinals >= 0
+        if not kept.all():
+            run = _Run.build(run.keys[kept], ordinals[kept])
+            ordinals = run.ordinals
+        return run.keys, ordinals, run.directory
+
+    @classmethod
+    def from_arrays(
+        cls, bands: int, rows: int, keys: np.ndarray, ordinals: np.ndarray, directory: np.ndarray
+    ) -> BandStore:
+        """A store holding the sorted run `arrays` gave."""
+        store = cls(bands, rows)
+        if keys.size:
+            # The directory has 2^bits + 1 bounds, for the top `bits` bits of the keys.
+            bits = (directory.size - 1).bit_length() - 1
+            ordinals = ordinals.astype(np.int32, copy=False)
+            store._main = _Run(keys, ordinals, directory, np.uint64(64 - bits))
+        return store
+
     def _flush(self) -> None:
         keys = np.array(self._pending.keys, dtype=np.uint64)
         ordinals = np.array(self._pending.ordinals, dtype=np.int32)
@@ -342,6 +376,21 @@ class KeyTable(OrderedStorage):
                 key_list.append(key)
                 positions.append(position)
         return np.array(positions, dtype=np.intp), np.arange(start, len(key_list), dtype=np.int32)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the present keys in ordinal order as a str array, renumber): renumber maps an old
+        ordinal to the key's position in that array, or -1 for a removed key. Keys must be str."""
+        present = np.array([key is not None for key in self._keys], dtype=bool)
+        renumber = np.where(present, np.cumsum(present) - 1, -1).astype(np.int32)
+        keys = np.array([key for key in self._keys if key is not None], dtype=str)
+        return keys, renumber
+
+    @classmethod
+    def from_array(cls, keys: np.ndarray) -> KeyTable:
+        """A table of str keys whose ordinals are their positions."""
+        table = cls()
+        table.register(keys.tolist())
+        return table
 
     def keys_of(self, ordinals: np.ndarray) -> list[Hashable]:
         """Keys of ordinals, without removed ones."""
@@ -415,14 +464,15 @@ class BandTable(UnorderedStorage):
 
 
 def compact_lsh(
-    num_perm: int, params: tuple[int, int], keys: KeyTable
+    num_perm: int, params: tuple[int, int], keys: KeyTable, store: BandStore | None = None
 ) -> tuple[MinHashLSH, BandStore]:
-    """A MinHashLSH stored in a new BandStore and `keys` (which several LSHs may share), and
-    that store, for the vectorized paths (`BandStore.add`, `BandStore.lookup`)."""
+    """A MinHashLSH stored in `store` (a new BandStore if None) and `keys` (which several LSHs
+    may share), and that store, for the vectorized paths (`BandStore.add`, `BandStore.lookup`)."""
     # Built with datasketch's (empty) dict storage, then given this storage in its place:
     # datasketch's storage factory knows only its own types.
     lsh = MinHashLSH(num_perm=num_perm, params=params)
-    store = BandStore(lsh.b, lsh.r)
+    if store is None:
+        store = BandStore(lsh.b, lsh.r)
     lsh.hashtables = [BandTable(store, band, keys) for band in range(lsh.b)]
     lsh.keys = keys
     return lsh, store

@@ -11,7 +11,7 @@ datasketch's own storage, shared between processes.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -28,6 +28,7 @@ SPACES: dict[str, tuple[int, int]] = {"lexical": (32, 4), "anchor": (64, 2), "nu
 # Every fingerprint has shingles, so every key is in this space; it is written last on insert,
 # so a key found there is fully inserted (what a second process sharing Redis relies on).
 _MARKER = "lexical"
+_SNAPSHOT_FORMAT = 1  # bump when the band store's folding or the snapshot's arrays change
 
 
 def _minhash(values: np.ndarray) -> MinHash:
@@ -52,10 +53,7 @@ class CandidateIndex:
         self._stores: dict[str, BandStore] = {}
         self._keys: KeyTable | None = None
         if not storage_config:
-            # One key table for the three spaces: an article's key is stored once.
-            self._keys = KeyTable()
-            for name, params in SPACES.items():
-                self._lsh[name], self._stores[name] = compact_lsh(NUM_PERM, params, self._keys)
+            self._compact(KeyTable(), {})
             return
         for name, params in SPACES.items():
             space_config = dict(storage_config)
@@ -65,6 +63,76 @@ class CandidateIndex:
             self._lsh[name] = MinHashLSH(
                 num_perm=NUM_PERM, params=params, storage_config=space_config
             )
+
+    def _compact(self, keys: KeyTable, stores: dict[str, BandStore]) -> None:
+        # One key table for the three spaces: an article's key is stored once.
+        self._keys = keys
+        for name, params in SPACES.items():
+            self._lsh[name], self._stores[name] = compact_lsh(
+                NUM_PERM, params, keys, stores.get(name)
+            )
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        """The compact index as arrays (for np.savez), removed keys left out; `from_snapshot`
+        restores it in about the time it takes to read them. Keys must be str."""
+        if self._keys is None:
+            raise ValueError("only the in-memory index has a snapshot")
+        keys, renumber = self._keys.arrays()
+        arrays = {"format": np.array([_SNAPSHOT_FORMAT, NUM_PERM]), "keys": keys}
+        for name, (bands, rows) in SPACES.items():
+            folded, ordinals, directory = self._stores[name].arrays(renumber)
+            arrays[f"{name}_params"] = np.array([bands, rows])
+            arrays[f"{name}_keys"], arrays[f"{name}_ordinals"] = folded, ordinals
+            arrays[f"{name}_directory"] = directory
+        return arrays
+
+    @classmethod
+    def from_snapshot(cls, arrays: Mapping[str, np.ndarray]) -> CandidateIndex:
+        """The index a `snapshot` holds. ValueError if it was written with other LSH settings
+        (band layout, permutations, format), whose band keys would not be found again."""
+        if arrays["format"].tolist() != [_SNAPSHOT_FORMAT, NUM_PERM]:
+            raise ValueError("snapshot written by another version of the index")
+        stores = {}
+        for name, (bands, rows) in SPACES.items():
+            if arrays[f"{name}_params"].tolist() != [bands, rows]:
+                raise ValueError(f"snapshot has other {name} LSH parameters")
+            stores[name] = BandStore.from_arrays(
+                bands,
+                rows,
+                arrays[f"{name}_keys"],
+                arrays[f"{name}_ordinals"],
+                arrays[f"{name}_directory"],
+            )
+        index = cls()
+        index._compact(KeyTable.from_array(arrays["keys"]), stores)
+        return index
+
+    def remove(self, keys: Sequence[str]) -> None:
+        """Take keys out of the index (an article whose text changed, or that was deleted);
+        keys not present are ignored."""
+        for key in keys:
+            if self._keys is not None:
+                if self._keys.has_key(key):
+                    self._keys.remove(key)
+                continue
+            for lsh in self._lsh.values():
+                if key in lsh.keys:
+                    lsh.remove(key)
+
+    def holds(self, key: str, lexical: np.ndarray, anchor: np.ndarray, number: np.ndarray) -> bool:
+        """Whether key is indexed under exactly these signatures in every band (a snapshot
+        checked against the database's signature rows): compact store only."""
+        if self._keys is None or not self._keys.has_key(key):
+            return False
+        ordinal = self._keys.ordinal(key)
+        for name, values in {"lexical": lexical, "anchor": anchor, "number": number}.items():
+            expected = self._stores[name].bands if _present(values) else 0
+            if (
+                expected
+                and np.count_nonzero(self._stores[name].lookup(values) == ordinal) < expected
+            ):
+                return False
+        return True
 
     def insert(self, key: str, fp: Fingerprint) -> None:
         """Add a fingerprint under key; a key already present is left as it is."""

@@ -99,6 +99,16 @@ def test_index_table(tmp_path):
         ("url='http://x'", "'url'"),
         ("url='redis://h:1/x'", "'url'"),
         ("shards=3", "'shards'"),
+        ("snapshot=true", "'snapshot'"),
+        ("snapshot=''", "'snapshot'"),
     ):
         with pytest.raises(UserError, match=key):
             load(write(tmp_path, f"[index]\n{bad}\n" + site))
+
+
+def test_index_snapshot_path_is_relative_to_the_config(tmp_path):
+    site = "[[site]]\nname='a'\nrole='source'\nstart_urls=['http://x.example/']\n"
+    assert load(write(tmp_path, site)).index.snapshot is None  # the default: beside SQLite
+    assert load(write(tmp_path, "[index]\nsnapshot=false\n" + site)).index.snapshot is False
+    config = load(write(tmp_path, "[index]\nsnapshot='state/index.npz'\n" + site))
+    assert config.index.snapshot == (tmp_path / "state" / "index.npz").resolve()

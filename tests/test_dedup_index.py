@@ -139,6 +139,49 @@ def test_insert_many_checks_shapes() -> None:
         CandidateIndex().insert_many(["a"], sigs["lexical"], sigs["anchor"], sigs["number"])
 
 
+def test_snapshot_restores_the_same_candidates(monkeypatch) -> None:
+    """An index with sorted runs, single inserts and a removed key, snapshotted and restored:
+    the same candidates (the removed key's entries left out), and inserts still work."""
+    monkeypatch.setattr(bandstore, "_FLUSH", 500)
+    sigs = corpus(600)
+    keys = [f"{i}" for i in range(600)]
+    index = CandidateIndex()
+    insert_many(index, keys[:500], {name: m[:500] for name, m in sigs.items()})
+    for i in range(500, 600):
+        index.insert(keys[i], fake_fp(sigs, i))
+    index.remove(["7", "not-there"])
+    restored = CandidateIndex.from_snapshot(index.snapshot())
+    assert len(restored) == len(index) == 599 and "7" not in restored
+    entries = sum(len(store) for store in restored._stores.values())
+    assert entries < sum(len(store) for store in index._stores.values())  # "7" left out
+    for i in range(600):
+        assert restored.query(fake_fp(sigs, i)) == index.query(fake_fp(sigs, i))
+    restored.insert("7", fake_fp(sigs, 7))
+    assert "7" in restored.query(fake_fp(sigs, 7))
+
+
+def test_holds_checks_a_key_against_its_signatures() -> None:
+    sigs = corpus(20)
+    index = CandidateIndex.from_snapshot(_indexed(sigs, 20).snapshot())
+    rows = [sigs[name][3] for name in SPACES]
+    assert index.holds("3", *rows)
+    assert not index.holds("4", *rows)  # another article's signatures
+    assert not index.holds("missing", *rows)
+
+
+def test_snapshot_of_other_settings_is_refused(monkeypatch) -> None:
+    arrays = _indexed(corpus(10), 10).snapshot()
+    monkeypatch.setitem(SPACES, "anchor", (32, 4))
+    with pytest.raises(ValueError):
+        CandidateIndex.from_snapshot(arrays)
+
+
+def _indexed(sigs: dict[str, np.ndarray], n: int) -> CandidateIndex:
+    index = CandidateIndex()
+    insert_many(index, [str(i) for i in range(n)], sigs)
+    return index
+
+
 def test_redis_storage() -> None:
     require_redis()
     prefix = f"syndetect-test-{uuid.uuid4().hex}"

@@ -184,6 +184,9 @@ def ingested_for_matching(tmp_path: Path) -> tuple[Path, set[tuple]]:
 def test_kill_9_during_matching_then_rerun_gives_the_uninterrupted_result(tmp_path):
     db, expected = ingested_for_matching(tmp_path)
     url = f"sqlite:///{db}"
+    # An index snapshot the killed run finds: it must not outlive a run that died changing it.
+    snapshot = Path(f"{db}.index")
+    shutil.copy(tmp_path / "reference.db.index", snapshot)
     match = subprocess.Popen(
         [*CLI, "--db", url, "--quiet", "match"],
         stdout=subprocess.DEVNULL,
@@ -191,6 +194,7 @@ def test_kill_9_during_matching_then_rerun_gives_the_uninterrupted_result(tmp_pa
     )
     wait_for(db, "SELECT count(*) FROM articles WHERE matched_version IS NOT NULL", 1)
     kill_9(match)
+    assert not snapshot.exists()
     partial = db_rows(db, "SELECT count(*) FROM matches")[0][0]
     assert partial < len(expected), "the kill came too late to test anything"
     assert integrity(db) == "ok"
@@ -310,7 +314,8 @@ def test_a_second_run_on_the_same_database_exits_with_a_clear_message(tmp_path):
         links = "".join(f'<a href="/s/{n}">s</a>' for n in range(30))
         pages = {"/": Page(f"<html><body>{links}</body></html>".encode())}
         for n in range(30):
-            pages[f"/s/{n}"] = Page(page(story(rng, n), n).body, delay=0.6)
+            # 30 s of crawling: time for three more commands on a busy two-core machine.
+            pages[f"/s/{n}"] = Page(page(story(rng, n), n).body, delay=1.0)
         web.pages["slow"] = pages
         config = one_site_config(tmp_path, "slow", base, per_domain=1)
         db = tmp_path / "busy.db"

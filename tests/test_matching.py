@@ -7,16 +7,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import select, text
 
 from crawler import match_workers
+from crawler.index_cache import read_snapshot, snapshot_path
 from crawler.ingest import ingest
 from crawler.match_workers import MatchWorkers
 from crawler.matching import run_matching
 from db.migrate import upgrade
 from db.models import Article, Match
 from db.session import connect, session_factory
+from db.store import signature_batches
+from dedup import FINGERPRINT_VERSION, CandidateIndex
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 
@@ -124,3 +128,112 @@ def test_worker_processes_and_this_process_find_the_same_matches(tmp_path, worke
         ("https://farm.example/ferry_ja", "https://planet.example/ferry_en"),
         ("https://farm.example/audit_ru", "https://planet.example/audit_en"),
     }
+
+
+def match(engine) -> None:
+    """A `match` run as the CLI makes it: the index snapshot beside the SQLite database."""
+    run_matching(engine, progress=None, snapshot=snapshot_path(engine, None))
+
+
+def test_index_snapshot_is_written_and_reused(tmp_path, sqlite_url):
+    engine = connect(sqlite_url)
+    ingest(engine, write_jsonl(tmp_path / "s.jsonl", "planet", ["ferry_en"]), "planet", "source")
+    match(engine)
+    snapshot = snapshot_path(engine, None)
+    assert snapshot == tmp_path / "test.db.index" and snapshot.exists()
+    written = snapshot.stat().st_mtime_ns
+    match(engine)  # nothing new: the snapshot already is the index
+    assert snapshot.stat().st_mtime_ns == written
+    ingest(engine, write_jsonl(tmp_path / "f.jsonl", "farm", ["ferry_ru"]), "farm", "suspect")
+    match(engine)
+    assert pairs(engine) == {("https://farm.example/ferry_ru", "https://planet.example/ferry_en")}
+    assert snapshot.stat().st_mtime_ns != written
+    assert snapshot_path(engine, False) is None
+    assert snapshot_path(connect("sqlite://"), None) is None
+
+
+# A story of its own (no name or number in common with the fixtures), copied verbatim below.
+GLACIER = (
+    "Researchers from the Aysen Institute measured the retreat of the Tyndall glacier in "
+    "Patagonia for the ninth year in a row. The front moved back 317 metres since March, "
+    "said the expedition leader, Renata Quilodran, who camped on the ice for 46 days with "
+    "four students. The team drilled 12 boreholes and left 3 weather stations that send "
+    "readings by satellite every hour. Quilodran said the melt water now fills a lake that "
+    "did not exist in 1998, and that sheep farmers downstream had asked the regional "
+    "government of Magallanes for new bridges before the next spring floods."
+)
+
+
+def write_story(path: Path, site: str, slug: str, text: str) -> Path:
+    row = {"url": f"https://{site}.example/{slug}", "title": "", "text": text, "lang": "en"}
+    path.write_text(json.dumps(row) + "\n")
+    return path
+
+
+def test_changed_article_is_indexed_under_its_new_text(tmp_path, sqlite_url):
+    engine = connect(sqlite_url)
+    ingest(engine, write_jsonl(tmp_path / "s.jsonl", "planet", ["ferry_en"]), "planet", "source")
+    match(engine)
+    # The same URL now carries another story: the snapshot holds its old signatures.
+    ingest(
+        engine,
+        write_story(tmp_path / "s2.jsonl", "planet", "ferry_en", GLACIER),
+        "planet",
+        "source",
+    )
+    match(engine)
+    index = CandidateIndex.from_snapshot(read_snapshot(snapshot_path(engine, None)))
+    with session_factory(engine)() as session:
+        [(article_id, signatures, _)] = next(signature_batches(session, FINGERPRINT_VERSION, 10))
+    rows = np.frombuffer(signatures, dtype="<u4").reshape(3, -1)
+    assert index.holds(str(article_id), *rows)
+    ingest(engine, write_story(tmp_path / "f.jsonl", "farm", "copy", GLACIER), "farm", "suspect")
+    match(engine)
+    assert pairs(engine) == {("https://farm.example/copy", "https://planet.example/ferry_en")}
+
+
+def test_snapshot_of_another_database_is_not_used(tmp_path, sqlite_url):
+    engine = connect(sqlite_url)
+    ingest(engine, write_jsonl(tmp_path / "s.jsonl", "planet", ["ferry_en"]), "planet", "source")
+    match(engine)
+    engine.dispose()
+    Path(sqlite_url.removeprefix("sqlite:///")).unlink()
+    # A new database at the same path, whose article 1 is another story, matched without the
+    # snapshot: article 1 is in both, under different signatures.
+    engine = connect(sqlite_url)
+    ingest(
+        engine, write_story(tmp_path / "t.jsonl", "planet", "glacier", GLACIER), "planet", "source"
+    )
+    run_matching(engine, progress=None)
+    ingest(engine, write_story(tmp_path / "f.jsonl", "farm", "copy", GLACIER), "farm", "suspect")
+    match(engine)
+    assert pairs(engine) == {("https://farm.example/copy", "https://planet.example/glacier")}
+
+
+def test_unreadable_snapshot_is_rebuilt(tmp_path, sqlite_url):
+    engine = connect(sqlite_url)
+    ingest(engine, write_jsonl(tmp_path / "s.jsonl", "planet", ["ferry_en"]), "planet", "source")
+    match(engine)
+    snapshot = snapshot_path(engine, None)
+    snapshot.write_bytes(b"not a snapshot")
+    ingest(engine, write_jsonl(tmp_path / "f.jsonl", "farm", ["ferry_de"]), "farm", "suspect")
+    match(engine)
+    assert pairs(engine) == {("https://farm.example/ferry_de", "https://planet.example/ferry_en")}
+    assert read_snapshot(snapshot)["keys"].tolist() == ["1", "2"]  # written again
+
+
+def test_index_snapshot_with_postgresql(tmp_path, postgres_url):
+    """A server database has no default place for the snapshot: `[index] snapshot` names one."""
+    engine = connect(postgres_url)
+    assert snapshot_path(engine, None) is None
+    snapshot = tmp_path / "index"
+    ingest(engine, write_jsonl(tmp_path / "s.jsonl", "planet", ["ferry_en"]), "planet", "source")
+    run_matching(engine, progress=None, snapshot=snapshot)
+    ingest(
+        engine, write_story(tmp_path / "g.jsonl", "planet", "glacier", GLACIER), "planet", "source"
+    )
+    ingest(engine, write_jsonl(tmp_path / "f.jsonl", "farm", ["ferry_ru"]), "farm", "suspect")
+    run_matching(engine, progress=None, snapshot=snapshot)
+    assert pairs(engine) == {("https://farm.example/ferry_ru", "https://planet.example/ferry_en")}
+    assert sorted(read_snapshot(snapshot)["keys"].tolist()) == ["1", "2", "3"]
+    engine.dispose()
