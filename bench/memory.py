@@ -5,8 +5,8 @@ crawls it with politeness off, once with a bare Scrapy spider that only follows 
 baseline: what Scrapy itself keeps per page — its duplicate filter and scheduler) and once with
 `syndetect crawl` (extraction workers, database, WARC archive). The resident memory of each
 crawl's process tree (the crawler and its extraction workers) is sampled every second; the
-script prints it at 25, 50, 75 and 90 % of the crawl's duration and the growth from 25 to 90 %,
-per 1,000 pages.
+script prints it at 25, 50, 75 and 90 % of the crawl's duration and the growth from 25 to 90 %
+(and to 75 %) per 1,000 pages, for the whole tree, the crawling process and its workers.
 
     python bench/memory.py [--articles 20000]
 """
@@ -27,48 +27,65 @@ from crawl import bare_command, start_site, syndetect_command, write_config  # n
 PAGE = 4096
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and its descendants, in MB (0 for one that is gone)."""
-    total = 0
-    pending = [pid]
+def rss_mb(pid: int) -> float:
+    """Resident memory of one process, in MB (0 for one that is gone)."""
+    try:
+        with open(f"/proc/{pid}/statm") as handle:
+            return int(handle.read().split()[1]) * PAGE / 2**20
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+
+
+def descendants(pid: int) -> list[int]:
+    found, pending = [], [pid]
     while pending:
         current = pending.pop()
         try:
-            with open(f"/proc/{current}/statm") as handle:
-                total += int(handle.read().split()[1])
             with open(f"/proc/{current}/task/{current}/children") as handle:
-                pending += [int(child) for child in handle.read().split()]
+                children = [int(child) for child in handle.read().split()]
         except (FileNotFoundError, ProcessLookupError):
             continue
-    return total * PAGE / 2**20
+        found += children
+        pending += children
+    return found
 
 
-def sampled_run(command: list[str], cwd: Path) -> tuple[float, list[float]]:
-    """Run command to completion; its duration and its tree's RSS once a second."""
+def sampled_run(command: list[str], cwd: Path) -> tuple[float, list[tuple[float, float]]]:
+    """Run command to completion; its duration and, once a second, the RSS of the process
+    itself and of its descendants (extraction workers)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd)
-    samples: list[float] = []
+    samples: list[tuple[float, float]] = []
     while process.poll() is None:
-        samples.append(tree_rss_mb(process.pid))
+        children = sum(rss_mb(child) for child in descendants(process.pid))
+        samples.append((rss_mb(process.pid), children))
         time.sleep(1.0)
     if process.returncode:
         raise SystemExit(f"{command[0]} failed with exit code {process.returncode}")
     return time.perf_counter() - started, samples
 
 
-def report(name: str, pages: int, samples: list[float]) -> None:
+def report(name: str, pages: int, samples: list[tuple[float, float]]) -> None:
     if len(samples) < 10:
         print(f"{name}: too short to sample ({len(samples)} s); use more --articles")
         return
     # From a quarter of the crawl (start-up done: imports, worker processes) to nine tenths
-    # (before the workers exit).
+    # (before the workers exit); and to three quarters, which leaves out the steps of the last
+    # stretch (a hash table doubling, the crawl's end).
     marks = (0.25, 0.5, 0.75, 0.9)
     at = [samples[int(len(samples) * mark)] for mark in marks]
-    growth = (at[-1] - at[0]) / (pages * (marks[-1] - marks[0])) * 1000
+    total = [main + children for main, children in at]
+
+    def growth(values: list[float], end: int) -> float:
+        return (values[end] - values[0]) / (pages * (marks[end] - marks[0])) * 1000
+
     print(
         f"{name}: RSS at 25/50/75/90% of the crawl: "
-        + " / ".join(f"{mb:.0f}" for mb in at)
-        + f" MB; peak {max(samples):.0f} MB; growth {growth:+.2f} MB per 1,000 pages"
+        + " / ".join(f"{mb:.0f}" for mb in total)
+        + f" MB (this process: {' / '.join(f'{m:.0f}' for m, _ in at)}); peak "
+        + f"{max(m + c for m, c in samples):.0f} MB; growth per 1,000 pages {growth(total, 3):+.2f}"
+        + f" MB to 90% (this process {growth([m for m, _ in at], 3):+.2f}, its workers "
+        + f"{growth([c for _, c in at], 3):+.2f}), {growth(total, 2):+.2f} MB to 75%"
     )
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from dedup.fingerprint import Fingerprint
-from dedup.index import CandidateIndex
 from dedup.verify import Verdict, verify
+
+if TYPE_CHECKING:
+    # Only a type here: the worker processes that verify never load the index (datasketch).
+    from dedup.index import CandidateIndex
 
 # Fingerprints of the given keys (keys without one are left out). One call per article, with
 # all its candidates: a store answers a batch in one round trip.

@@ -4,36 +4,24 @@ formats, and transliteration of any script to ASCII."""
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from functools import lru_cache
 
 from anyascii import anyascii
 
-
-def _digit_table() -> dict[int, int]:
-    # Every decimal digit of every script (Devanagari ४, Arabic-Indic ٤, ...) maps to ASCII, so
-    # numbers compare across scripts. NFKC already handles fullwidth and superscript forms.
-    table = {}
-    for code in range(0x80, sys.maxunicode + 1):
-        if code == 0xD800:  # skip surrogates and private use, which hold no digits
-            code = 0xE000
-        char = chr(code)
-        if unicodedata.category(char) == "Nd":
-            table[code] = ord("0") + unicodedata.decimal(char)
-    return table
-
-
-_DIGITS = _digit_table()
-# The keys of _DIGITS: decimal digits other than ASCII ones. Few texts have any, and a search is
-# much faster than str.translate's lookup of every character.
+# Decimal digits other than ASCII ones (Devanagari ४, Arabic-Indic ٤, ...). Few texts have any:
+# folded where found, so numbers compare across scripts. NFKC already handles fullwidth and
+# superscript forms.
 _OTHER_DIGIT = re.compile(r"[^\D0-9]")
+
+
+def _ascii_digit(match: re.Match[str]) -> str:
+    return str(unicodedata.decimal(match.group()))
 
 
 def normalize_text(text: str) -> str:
     """NFKC with all decimal digits folded to ASCII."""
-    text = unicodedata.normalize("NFKC", text)
-    return text.translate(_DIGITS) if _OTHER_DIGIT.search(text) else text
+    return _OTHER_DIGIT.sub(_ascii_digit, unicodedata.normalize("NFKC", text))
 
 
 # Number: thousands grouped by space-like separators (17 000 in French typography, 17'000 in Swiss),

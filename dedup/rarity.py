@@ -6,14 +6,16 @@ from __future__ import annotations
 import math
 from functools import cache
 
-import wordfreq
-
 # wordfreq's code for languages it files under another name.
 _ALIASES = {"hr": "sh", "bs": "sh", "sr": "sh", "no": "nb", "nn": "nb", "tl": "fil"}
 
 
 @cache
 def _frequencies(lang: str) -> dict[str, float] | None:
+    # Imported on first use: a process that only reads stored fingerprints (the matcher's main
+    # process) never pays for wordfreq's imports.
+    import wordfreq
+
     code = _ALIASES.get(lang, lang)
     if code not in wordfreq.available_languages():
         return None
