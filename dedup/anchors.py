@@ -29,6 +29,18 @@ ENGLISH_KNOWN = 3.0  # in a language without word list, a word this common in En
 # transliteration characters is sometimes an ordinary word.
 PHONETIC_HAN_WEIGHT = 1.5
 COMMON_ZIPF = 3.5  # a word this frequent is a common word (for noun capitalization, see below)
+# Japanese writes loanwords by sound in katakana, where English and other Latin-script languages
+# write them as lowercase words (collagen / コラーゲン): a lowercase word of a Latin-script text is
+# a loanword anchor, keyed LOAN + skeleton, that the verifier matches only against an anchor of a
+# text in such a language (see verify._shared). Rarer than LOAN_MAX_ZIPF: common words get
+# translated, not borrowed. Weighed 1.0 (1.5 let an article on the same event through: shared
+# coronavirus-era loanwords). Korean writes loanwords by sound too, but its anchors are all rare
+# words (with their particles), far more than a Japanese text's katakana runs: not measured, so
+# not included.
+LOANWORD_LANGS = frozenset({"ja"})
+LOAN = "~"
+LOAN_MAX_ZIPF = 5.0
+LOAN_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,23 @@ def _number_weight(key: str) -> float:
     # are in most articles; numbers of two digits and more (amounts, years) survive translation
     # almost always and rarely meet by chance.
     return 1.0 if len(key) == 1 else 3.0 if len(key) == 2 else 4.0
+
+
+@lru_cache(maxsize=1 << 18)
+def _loan_anchor(raw: str, lang: str | None) -> Anchor | None:
+    """A lowercase Latin-script word that a Japanese translation may keep by sound."""
+    if not raw.islower() or not _is_latin(raw):
+        return None
+    z = zipf(raw, lang)
+    if z is None:  # no word list for the language: the word is likely English
+        z = zipf(raw, "en")
+    if z is None or z >= LOAN_MAX_ZIPF:
+        return None
+    latin = translit(raw)
+    key = skeleton(latin)[:PREFIX]
+    if len(key) < MIN_SKELETON:
+        return None
+    return Anchor(key=LOAN + key, label=latin, weight=LOAN_WEIGHT)
 
 
 def _is_latin(word: str) -> bool:
@@ -118,7 +147,9 @@ _KATAKANA_M = re.compile(r"n(?=[pbm])")
 
 
 def _katakana_latin(raw: str) -> str:
-    return _KATAKANA_M.sub("m", _KATAKANA_W.sub("w", translit(raw)))
+    # The small ッ doubles the next consonant (ショッピング: shopping); anyascii writes it "t"
+    # whatever follows, which would put a t in the skeleton (shtp for shpn).
+    return _KATAKANA_M.sub("m", _KATAKANA_W.sub("w", translit(raw.replace("ッ", ""))))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -134,6 +165,38 @@ def _katakana_anchor(raw: str) -> Anchor | None:
     if len(key) < MIN_SKELETON:
         return None
     return Anchor(key=key, label=latin, weight=1.5 if not z else 3.0)
+
+
+# Katakana runs unknown to the word list are mostly compounds written without a break (a run
+# for "double cream" or "lounge wear"), which the other language writes as separate words: their
+# parts known to the word list are anchors too, weighed like unknown runs (a part of a compound
+# is less specific than the compound).
+MIN_KATAKANA_PART = 2
+KATAKANA_PART_WEIGHT = 1.5
+
+
+@lru_cache(maxsize=1 << 16)
+def _katakana_split(raw: str) -> tuple[str, ...]:
+    """The parts of a katakana run that are words of the Japanese word list, left to right
+    (longest known left part first); () when the run cannot be cut into known words."""
+    if zipf(raw, "ja"):
+        return (raw,)
+    for cut in range(len(raw) - MIN_KATAKANA_PART, MIN_KATAKANA_PART - 1, -1):
+        left = raw[:cut]
+        if zipf(left, "ja"):
+            rest = _katakana_split(raw[cut:])
+            if rest:
+                return (left, *rest)
+    return ()
+
+
+@lru_cache(maxsize=1 << 16)
+def _katakana_parts(raw: str) -> tuple[Anchor, ...]:
+    if zipf(raw, "ja") or len(raw) < 2 * MIN_KATAKANA_PART:
+        return ()
+    parts = _katakana_split(raw)
+    found = (_katakana_anchor(p) for p in parts) if len(parts) > 1 else ()
+    return tuple(Anchor(a.key, a.label, KATAKANA_PART_WEIGHT) for a in found if a is not None)
 
 
 # Chinese writes foreign names by sound, with a small set of characters (Xinhua's
@@ -196,6 +259,7 @@ def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
     first_word = True
     inner_words = inner_capitalized = katakana = 0
     text = normalize_text(sentence)
+    loans = lang not in LOANWORD_LANGS
     if lang in _PHONETIC_HAN_LANGS:
         anchors.extend(_phonetic_han_anchors(text))
     for m in TOKEN.finditer(text):
@@ -214,6 +278,8 @@ def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
                 anchor, common, capitalized = _inner_word(raw, lang)
                 inner_words += common
                 inner_capitalized += capitalized
+            if anchor is None and loans:
+                anchor = _loan_anchor(raw, lang)
             if anchor is not None:
                 anchors.append(anchor)
         elif kind == "kata":
@@ -222,6 +288,9 @@ def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
             if anchor is not None:
                 anchors.append(anchor)
                 katakana += 1
+                parts = _katakana_parts(raw)
+                anchors.extend(parts)
+                katakana += len(parts)
         else:  # han / hiragana: one unit per character, as CJK has no spaces
             units.append(raw)
     return SentenceAnchors(tuple(units), tuple(anchors), inner_words, inner_capitalized, katakana)

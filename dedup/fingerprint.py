@@ -16,12 +16,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from dedup.anchors import SentenceAnchors, detect_language, extract_anchors
+from dedup.anchors import LOAN, SentenceAnchors, detect_language, extract_anchors
 from dedup.document import Document
 from dedup.minhash import hash64, shingle_hashes, signature
 from dedup.segment import sentences
 
-FINGERPRINT_VERSION = 4
+FINGERPRINT_VERSION = 5
 _MAGIC = b"SDFP"
 SHINGLE = 5
 MAX_SENTENCES = 600  # bounds verification cost on pathological pages
@@ -259,6 +259,9 @@ def fingerprint(doc: Document) -> Fingerprint | None:
     # Numbers of two digits and more survive translation almost always (measured 0.96) and
     # rarely meet by chance: their own space finds translations whose names were respelled.
     numeric = np.array([k.startswith("#") and len(k) >= 3 for k in keys], dtype=bool)
+    # Loanword anchors meet only Japanese texts (verify._shared): in the anchor
+    # signature they would dilute the sets of two Latin-script translations.
+    signed = np.array([not k.startswith(LOAN) for k in keys], dtype=bool)
     return Fingerprint(
         lang=lang,
         n_units=n_units,
@@ -273,7 +276,7 @@ def fingerprint(doc: Document) -> Fingerprint | None:
         occ=np.array(occ, dtype=np.uint32),
         shingles=shingles,
         sig_lexical=signature(shingles),
-        sig_anchor=_signature_if(anchor_hashes, MIN_ANCHORS),
+        sig_anchor=_signature_if(anchor_hashes[signed] if keys else anchor_hashes, MIN_ANCHORS),
         sig_number=_signature_if(anchor_hashes[numeric] if keys else anchor_hashes, MIN_NUMBERS),
     )
 
@@ -287,7 +290,7 @@ def _name_odds(per_sentence: list[SentenceAnchors]) -> float:
     katakana = sum(s.katakana for s in per_sentence)
     odds = 1.0
     if katakana:
-        names = sum(a.key[0] not in "#=" for s in per_sentence for a in s.anchors)
+        names = sum(a.key[0] not in "#=" + LOAN for s in per_sentence for a in s.anchors)
         odds -= (1.0 - KATAKANA_ODDS) * katakana / names
     words = sum(s.inner_words for s in per_sentence)
     if words < MIN_CASE_WORDS:

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from dedup.anchors import PREFIX
+from dedup.anchors import LOAN, LOANWORD_LANGS, PREFIX
 from dedup.fingerprint import Fingerprint
 
 # Verbatim: share of the smaller article's shingles found in the other (containment, so partial
@@ -150,8 +150,15 @@ def _text_pairs(
 
 def _shared(a: Fingerprint, b: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Ids of the anchors both articles have (in a, in b), with their shared weight."""
-    ta = _derived(a).keys
-    ia, ib = _matching_keys(ta, _derived(b).keys)
+    ta, tb = _derived(a).keys, _derived(b).keys
+    ia, ib = _matching_keys(ta, tb)
+    # Loanwords written by sound (コラーゲン) against the lowercase words of a Latin-script text
+    # (collagen): only between a Japanese text and one in another language.
+    if (a.lang in LOANWORD_LANGS) != (b.lang in LOANWORD_LANGS):
+        if a.lang in LOANWORD_LANGS:
+            _match_loans(tb.loan, ta, ib, ia)
+        else:
+            _match_loans(ta.loan, tb, ia, ib)
     ida, idb = np.array(ia, dtype=np.int64), np.array(ib, dtype=np.int64)
     # The smaller of the two rarity weights: a word rare in one language but common in the
     # other (a false friend sharing a prefix) counts as common.
@@ -164,7 +171,8 @@ def _shared(a: Fingerprint, b: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.
 
 @dataclass(frozen=True)
 class _KeyTables:
-    index: dict[str, int]  # key -> id
+    index: dict[str, int]  # key -> id (loanword anchors apart)
+    loan: dict[str, int]  # loanword anchors, without their LOAN mark -> id
     short: dict[str, int]  # whole name skeletons shorter than the cut -> id
     cut: dict[str, int]  # name keys cut at PREFIX, without their last letter -> id
     is_name: np.ndarray  # bool per id: not a number
@@ -176,15 +184,19 @@ def _key_tables(keys: tuple[str, ...]) -> _KeyTables:
     # again by every loader that meets it, with the same keys.
     short: dict[str, int] = {}
     cut: dict[str, int] = {}
+    loan: dict[str, int] = {}
     for i, k in enumerate(keys):
-        if k[0] in "#=":
+        if k[0] == LOAN:
+            loan[k[1:]] = i
+        if k[0] in "#=" + LOAN:
             continue
         if len(k) == PREFIX - 1:
             short.setdefault(k, i)
         elif len(k) == PREFIX:
             cut.setdefault(k[:-1], i)
     is_name = np.array([not k.startswith("#") for k in keys], dtype=bool)
-    return _KeyTables({k: i for i, k in enumerate(keys)}, short, cut, is_name)
+    index = {k: i for i, k in enumerate(keys) if k[0] != LOAN}
+    return _KeyTables(index, loan, short, cut, is_name)
 
 
 @dataclass(frozen=True)
@@ -204,10 +216,9 @@ class _Derived:
 def _derived(fp: Fingerprint) -> _Derived:
     found = fp.derived.get(__name__)
     if found is None:
-        per_sentence = np.diff(fp.occ_offsets.astype(np.int64))
         found = fp.derived[__name__] = _Derived(
             keys=_key_tables(fp.keys),
-            occ_sentence=np.repeat(np.arange(fp.n_sentences), per_sentence),
+            occ_sentence=_occ_sentences(fp),
             key_sentences=np.bincount(fp.occ.astype(np.int64), minlength=len(fp.keys)),
             sentence_weights=_sentence_weights(fp),
             number_weight=_number_weight(fp),
@@ -232,6 +243,19 @@ def _matching_keys(ta: _KeyTables, tb: _KeyTables) -> tuple[list[int], list[int]
         _match_short(ta.short, tb.cut, used_a, used_b, ia, ib)
         _match_short(tb.short, ta.cut, used_b, used_a, ib, ia)
     return ia, ib
+
+
+def _match_loans(loan: dict[str, int], kana: _KeyTables, out_l: list, out_k: list) -> None:
+    """Loanword anchors of one text to the still unmatched names of the other (which writes
+    loanwords by sound): equal keys, one partner per anchor."""
+    used_l, used_k = set(out_l), set(out_k)
+    for k, i in loan.items():
+        j = kana.index.get(k)
+        if j is not None and i not in used_l and j not in used_k:
+            used_l.add(i)
+            used_k.add(j)
+            out_l.append(i)
+            out_k.append(j)
 
 
 def _match_short(
@@ -277,7 +301,9 @@ def _sentence_weights(fp: Fingerprint) -> float:
     nouns, only the likely names among its capitalized words (fp.name_odds) count in full."""
     if not fp.occ.size:
         return 0.0
-    total = fp.weights[fp.occ].astype(np.float64)
+    # Loanword anchors are what a Japanese translation may keep by sound, on top of
+    # the names and numbers: not weight that any translation is expected to keep.
+    total = fp.weights[fp.occ].astype(np.float64) * ~_loans(fp)[fp.occ]
     if fp.name_odds < 1.0:
         names = np.array([k[0] not in "#=" for k in fp.keys], dtype=bool)[fp.occ]
         total[names] *= fp.name_odds
@@ -377,7 +403,21 @@ def _logit(features: dict[str, float]) -> float:
 
 
 def _anchored_sentences(fp: Fingerprint) -> int:
-    return int(np.count_nonzero(np.diff(fp.occ_offsets.astype(np.int64))))
+    """Sentences with a name or number (loanword anchors apart, see _sentence_weights)."""
+    if not fp.occ.size:
+        return 0
+    kept = ~_loans(fp)[fp.occ]
+    return int(np.unique(_occ_sentences(fp)[kept]).size)
+
+
+def _occ_sentences(fp: Fingerprint) -> np.ndarray:
+    """The sentence of each entry of fp.occ."""
+    per_sentence = np.diff(fp.occ_offsets.astype(np.int64))
+    return np.repeat(np.arange(fp.n_sentences), per_sentence)
+
+
+def _loans(fp: Fingerprint) -> np.ndarray:
+    return np.array([k.startswith(LOAN) for k in fp.keys], dtype=bool)
 
 
 def _number_weight(fp: Fingerprint) -> float:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from dedup.anchors import detect_language, extract_anchors
+from dedup.anchors import LOAN, detect_language, extract_anchors
 from dedup.rarity import zipf
 
 
 def labels(sentence: str, lang: str | None) -> list[str]:
-    return [a.label for a in extract_anchors(sentence, lang).anchors]
+    """Names and numbers (loanword anchors apart: see the loanword tests)."""
+    return [a.label for a in extract_anchors(sentence, lang).anchors if a.key[0] != LOAN]
 
 
 def test_names_inside_a_sentence_are_anchors_common_words_are_not() -> None:
@@ -50,7 +51,11 @@ def test_language_detection() -> None:
 
 
 def keys(sentence: str, lang: str | None) -> list[str]:
-    return [a.key for a in extract_anchors(sentence, lang).anchors]
+    return [a.key for a in extract_anchors(sentence, lang).anchors if a.key[0] != LOAN]
+
+
+def loans(sentence: str, lang: str | None) -> list[str]:
+    return [a.key[1:] for a in extract_anchors(sentence, lang).anchors if a.key[0] == LOAN]
 
 
 def test_katakana_w_and_m_are_restored() -> None:
@@ -74,3 +79,25 @@ def test_common_words_inside_sentences_are_counted_for_noun_capitalization() -> 
     english = extract_anchors("The government took over the debts of the bank.", "en")
     assert german.inner_capitalized >= 3 and german.inner_words >= 5
     assert english.inner_capitalized == 0 and english.inner_words >= 5
+
+
+def test_lowercase_words_are_loanword_anchors_outside_japanese() -> None:
+    # English writes as a lowercase word what Japanese writes by sound in katakana: the
+    # loanword anchor of "collagen" has the key of コラーゲン, marked apart from names.
+    assert keys("コラーゲン", "ja")[0] in loans("The cream holds collagen.", "en")
+    assert "collagen" not in labels("The cream holds collagen.", "en")
+    # The commonest words are translated, not borrowed; a Japanese text has no loanword anchors.
+    assert "bks" not in loans("It works because of the cream.", "en")
+    assert loans("クリームにcollagenを入れた。", "ja") == []
+
+
+def test_small_tsu_doubles_the_next_consonant() -> None:
+    # ショッピング: anyascii writes ッ as "t" whatever follows.
+    assert keys("ショッピングに行った。", "ja") == loans("We went shopping.", "en")
+
+
+def test_parts_of_unknown_katakana_compounds_are_anchors() -> None:
+    # A compound written without a break (marine + collagen) keeps its parts known to the word
+    # list, so that each meets the word the other language writes apart.
+    compound = keys("マリンコラーゲンを使う。", "ja")
+    assert set(keys("コラーゲン", "ja")) <= set(compound) and len(compound) == 3

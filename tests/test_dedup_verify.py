@@ -200,3 +200,19 @@ def test_same_language_pairs_ignore_common_shared_names() -> None:
     ida, _, w = _shared(a, b)
     names = [not a.keys[int(i)].startswith("#") for i in ida]
     assert all(wt >= SAME_LANGUAGE_MIN_NAME_WEIGHT for wt, n in zip(w, names, strict=True) if n)
+
+
+def test_loanwords_match_only_between_japanese_and_another_language() -> None:
+    from dedup.anchors import LOAN
+    from dedup.verify import _shared
+
+    en = fp_text("The new serum mixes marine collagen with jojoba oil for dry skin.", "en")
+    fr = fp_text("Le nouveau sérum mélange du collagène marin et de l'huile de jojoba.", "fr")
+    ja = fp_text("新しいセラムはコラーゲンとホホバオイルを混ぜて乾燥肌に使います。", "ja")
+    ida, idb, w = _shared(en, ja)
+    shared = {en.keys[int(i)] for i in ida}
+    assert LOAN + ja.keys[ja.labels.index("koragen")] in shared
+    assert all(wt <= 1.0 for wt in w)
+    # Two Latin-script texts share lowercase words by topic as much as by translation.
+    ida, _, _ = _shared(en, fr)
+    assert not any(en.keys[int(i)].startswith(LOAN) for i in ida)
