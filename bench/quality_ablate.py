@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -56,6 +58,20 @@ def _prefix(n: int) -> contextlib.ExitStack:
     return stack
 
 
+def _no_numbers_space() -> contextlib.ExitStack:
+    # No article gets a numbers signature, so the space finds nothing.
+    stack = contextlib.ExitStack()
+    stack.enter_context(patched(fingerprint, "MIN_NUMBERS", 10**9))
+    stack.enter_context(patched(fingerprint, "MIN_NUMBER_SET", 10**9))
+    return stack
+
+
+def _long_numbers_only(keys: tuple[str, ...], hashes: np.ndarray) -> np.ndarray:
+    # The numbers signature before single digits joined it: numbers of 2+ digits, at least 2.
+    long_ = np.array([k[0] == "#" and len(k) >= 3 and k[1] != "m" for k in keys], dtype=bool)
+    return fingerprint._signature_if(hashes[long_], fingerprint.MIN_NUMBERS)
+
+
 def _no_title(document: type) -> Callable[..., object]:
     return lambda text, lang=None, title=None: document(text, lang, None)
 
@@ -86,8 +102,11 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
         verify, "SAME_LANGUAGE_MIN_NAME_WEIGHT", 0.0
     ),
     "no title sentence": lambda: patched(quality, "Document", _no_title(quality.Document)),
-    # No article gets a numbers signature, so the space finds nothing.
-    "no numbers LSH space": lambda: patched(fingerprint, "MIN_NUMBERS", 10**9),
+    "no numbers LSH space": _no_numbers_space,
+    "numbers LSH space without single digits": lambda: patched(
+        fingerprint, "_number_signature", _long_numbers_only
+    ),
+    "no month anchors": lambda: patched(anchors, "_month_anchor", lambda *args: None),
     "identical sentences count as translation evidence": lambda: patched(
         verify, "_outside_shared_sentences", lambda a, b, ida, idb, w: (ida, idb, w)
     ),

@@ -19,9 +19,10 @@ import numpy as np
 from dedup.anchors import SentenceAnchors, detect_language, extract_anchors
 from dedup.document import Document
 from dedup.minhash import hash64, shingle_hashes, signature
+from dedup.months import is_month_key
 from dedup.segment import sentences
 
-FINGERPRINT_VERSION = 4
+FINGERPRINT_VERSION = 5
 _MAGIC = b"SDFP"
 SHINGLE = 5
 MAX_SENTENCES = 600  # bounds verification cost on pathological pages
@@ -30,7 +31,8 @@ MIN_UNITS = 12  # fewer lexical units than this is too little text to tell copie
 # A signature of a set this small would collide with every other small set: such articles
 # are not indexed in that space (their other spaces still find them).
 MIN_ANCHORS = 3
-MIN_NUMBERS = 2
+MIN_NUMBERS = 2  # numbers of two digits and more
+MIN_NUMBER_SET = 4  # numbers of any length, when there are fewer long ones (see _number_signature)
 # Name odds (see _name_odds). The capitalized share of common words inside sentences (Zipf >=
 # anchors.COMMON_ZIPF) is 0.02-0.06 (median) in English, French, Russian, Croatian, Icelandic
 # and 0.24 in German, which capitalizes its nouns; above NAME_SHARE, capitals are discounted.
@@ -66,7 +68,7 @@ class Fingerprint:
     shingles: np.ndarray  # sorted unique uint32 hashes of word 5-shingles
     sig_lexical: np.ndarray  # uint32 MinHash of the shingles
     sig_anchor: np.ndarray  # uint32 MinHash of the anchor vocabulary (empty: too few anchors)
-    sig_number: np.ndarray  # uint32 MinHash of the numbers of 2+ digits (empty: too few)
+    sig_number: np.ndarray  # uint32 MinHash of the numbers (empty: too few, _number_signature)
     # Values derived from the fields above by their users (the verifier), kept with the object
     # because an article is compared with dozens of candidates; never serialized.
     derived: dict[str, object] = field(default_factory=dict, init=False, repr=False)
@@ -256,9 +258,6 @@ def fingerprint(doc: Document) -> Fingerprint | None:
         offsets.append(len(occ))
     keys = tuple(key_ids)
     anchor_hashes = np.array([hash64(k) & 0xFFFFFFFF for k in keys], dtype=np.uint32)
-    # Numbers of two digits and more survive translation almost always (measured 0.96) and
-    # rarely meet by chance: their own space finds translations whose names were respelled.
-    numeric = np.array([k.startswith("#") and len(k) >= 3 for k in keys], dtype=bool)
     return Fingerprint(
         lang=lang,
         n_units=n_units,
@@ -274,7 +273,7 @@ def fingerprint(doc: Document) -> Fingerprint | None:
         shingles=shingles,
         sig_lexical=signature(shingles),
         sig_anchor=_signature_if(anchor_hashes, MIN_ANCHORS),
-        sig_number=_signature_if(anchor_hashes[numeric] if keys else anchor_hashes, MIN_NUMBERS),
+        sig_number=_number_signature(keys, anchor_hashes),
     )
 
 
@@ -294,6 +293,22 @@ def _name_odds(per_sentence: list[SentenceAnchors]) -> float:
         return odds
     share = sum(s.inner_capitalized for s in per_sentence) / words
     return min(odds, NAME_SHARE / share) if share > 0 else odds
+
+
+def _number_signature(keys: tuple[str, ...], hashes: np.ndarray) -> np.ndarray:
+    """MinHash of the article's numbers. Numbers of two digits and more survive translation
+    almost always (measured 0.96) and rarely meet by chance: their own space finds translations
+    whose names were respelled or dropped. Single digits are signed with them: a translation
+    that keeps few names (a French text from a German one, whose capitalized nouns are
+    translated) shares little but its numbers, and the anchor space's Jaccard is low when one
+    side has many anchors the other lost. A set of single digits alone is signed only from
+    MIN_NUMBER_SET of them, as a few small numbers are in every article. Months are left out:
+    one of twelve would make any two dated articles alike."""
+    number = np.array([k[0] == "#" and not is_month_key(k) for k in keys], dtype=bool)
+    long_ = number & np.array([len(k) >= 3 for k in keys], dtype=bool)
+    if long_.sum() < MIN_NUMBERS and number.sum() < MIN_NUMBER_SET:
+        return np.zeros(0, dtype=np.uint32)
+    return signature(hashes[number])
 
 
 def _signature_if(hashes: np.ndarray, minimum: int) -> np.ndarray:

@@ -74,3 +74,24 @@ def test_common_words_inside_sentences_are_counted_for_noun_capitalization() -> 
     english = extract_anchors("The government took over the debts of the bank.", "en")
     assert german.inner_capitalized >= 3 and german.inner_words >= 5
     assert english.inner_capitalized == 0 and english.inner_words >= 5
+
+
+def test_a_month_next_to_a_number_is_a_date_part_in_any_language() -> None:
+    assert "#m3" in keys("The vote was held on March 5 in Tarvel.", "en")
+    assert "#m3" in keys("Die Wahl fand am 5. März in Tarvel statt.", "de")
+    assert "#m3" in keys("Голосование прошло 5 марта в Тарвеле.", "ru")
+    assert "#m3" in keys("投票は3月5日に行われた。", "ja")
+    # The month is no name: "March" gives no name anchor beside its date part.
+    assert [k for k in keys("The vote was held on March 5.", "en") if not k.startswith("#")] == []
+
+
+def test_a_month_without_a_number_is_no_date() -> None:
+    assert not any(k.startswith("#m") for k in keys("In March the harbour of Tarvel froze.", "en"))
+    assert not any(k.startswith("#m") for k in keys("投票は月曜日に行われた。", "ja"))
+
+
+def test_month_names_are_read_in_the_article_language() -> None:
+    # "listopad" is October in Croatian, November in Czech.
+    assert "#m10" in keys("Sastanak je bio 5. listopada.", "hr")
+    assert "#m11" in keys("Schůzka byla 5. listopadu.", "cs")
+    assert not any(k.startswith("#m") for k in keys("Schůzka byla 5. listopadu.", None))

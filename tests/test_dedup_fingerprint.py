@@ -86,3 +86,19 @@ def test_name_odds_discount_noun_capitalizing_text() -> None:
 
 def test_katakana_text_expects_fewer_surviving_names() -> None:
     assert fp_of("ferry_ja").name_odds < 1.0
+
+
+def number_signature_of(text: str) -> bool:
+    fp = fingerprint(Document(text, "en"))
+    assert fp is not None
+    return fp.sig_number.size > 0
+
+
+def test_numbers_signature_needs_two_long_numbers_or_four_numbers() -> None:
+    words = "The harbour of Tarvel stayed quiet while the ferries waited for the wind "
+    assert number_signature_of(words + "in 2019 and 2021.")
+    assert number_signature_of(words + "with 1, 2, 3 and 4 boats.")
+    # A few small numbers are in every article: three of them alone are not signed.
+    assert not number_signature_of(words + "with 1, 2 and 3 boats.")
+    # Months are no numbers there: a date would make any two dated articles alike.
+    assert not number_signature_of(words + "from 5 March to 7 April.")
