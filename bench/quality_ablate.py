@@ -27,7 +27,15 @@ anchors = sys.modules["dedup.anchors"]
 verify = sys.modules["dedup.verify"]
 normalize = sys.modules["dedup.normalize"]
 fingerprint = sys.modules["dedup.fingerprint"]
-_CACHED = ("_word_anchor", "_katakana_anchor", "_phonetic_han_anchor", "_inner_word")
+_CACHED = (
+    "_word_anchor",
+    "_katakana_anchor",
+    "_phonetic_han_anchor",
+    "_inner_word",
+    "_loan_anchor",
+    "_katakana_split",
+    "_katakana_parts",
+)
 
 
 def _clear_caches() -> None:
@@ -53,6 +61,13 @@ def _prefix(n: int) -> contextlib.ExitStack:
     stack = contextlib.ExitStack()
     stack.enter_context(patched(anchors, "PREFIX", n))
     stack.enter_context(patched(verify, "PREFIX", n))
+    return stack
+
+
+def _no_months() -> contextlib.ExitStack:
+    stack = contextlib.ExitStack()
+    stack.enter_context(patched(anchors, "month_of", lambda raw, lang: None))
+    stack.enter_context(patched(anchors, "_suffix_month", lambda tokens, i: None))
     return stack
 
 
@@ -88,6 +103,13 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
     "no title sentence": lambda: patched(quality, "Document", _no_title(quality.Document)),
     # No article gets a numbers signature, so the space finds nothing.
     "no numbers LSH space": lambda: patched(fingerprint, "MIN_NUMBERS", 10**9),
+    "no month anchors": _no_months,
+    "no loanword anchors (lowercase words against katakana)": lambda: patched(
+        anchors, "_loan_anchor", lambda raw, lang: None
+    ),
+    "no parts of unknown katakana compounds": lambda: patched(
+        anchors, "_katakana_parts", lambda raw: ()
+    ),
     "identical sentences count as translation evidence": lambda: patched(
         verify, "_outside_shared_sentences", lambda a, b, ida, idb, w: (ida, idb, w)
     ),

@@ -50,8 +50,8 @@ def candidate_pairs(split: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.n
             seen.add(pair)
             facts = explain(fp, fps[other])
             if (
-                facts["aligned_sentences"] < TRANSLATION_MIN_SENTENCES
-                or facts["log_weight"] < np.log1p(TRANSLATION_MIN_WEIGHT)
+                facts["floor_sentences"] < TRANSLATION_MIN_SENTENCES
+                or facts["floor_weight"] < TRANSLATION_MIN_WEIGHT
                 or facts["containment"] >= 0.5
             ):
                 continue  # decided before the model: too little alignment, or a verbatim copy

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from dedup.months import MONTH_SUFFIXES, month_key, month_of
 from dedup.normalize import TOKEN, normalize_text, number_keys, skeleton, translit
 from dedup.rarity import zipf
 
@@ -41,6 +42,11 @@ LOANWORD_LANGS = frozenset({"ja"})
 LOAN = "~"
 LOAN_MAX_ZIPF = 5.0
 LOAN_WEIGHT = 1.0
+# A month named next to a number (March 5, 5 марта, 3月) is a date part: it survives translation
+# like a number, and like a single digit it is one of a few values, shared by chance by articles
+# of the same weeks: it weighs as much. The verifier does not count it towards its minimum
+# evidence (a date is evidence of an event, not of a text).
+MONTH_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -253,6 +259,21 @@ def _inner_word(raw: str, lang: str | None) -> tuple[Anchor | None, int, int]:
     return anchor, 1, int(raw[0].isupper())
 
 
+def _next_to_number(tokens: list[re.Match], i: int) -> bool:
+    return (i > 0 and tokens[i - 1].lastgroup == "num") or (
+        i + 1 < len(tokens) and tokens[i + 1].lastgroup == "num"
+    )
+
+
+def _suffix_month(tokens: list[re.Match], i: int) -> Anchor | None:
+    """月 / 월 right after a number (3月, not 3 月): the month that number names."""
+    prev = tokens[i - 1] if i else None
+    if prev is None or prev.lastgroup != "num" or prev.end() != tokens[i].start():
+        return None
+    month = int(prev.group()) if prev.group().isdigit() else 0
+    return Anchor(month_key(month), tokens[i].group(), MONTH_WEIGHT) if 1 <= month <= 12 else None
+
+
 def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
     units: list[str] = []
     anchors: list[Anchor] = []
@@ -262,7 +283,8 @@ def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
     loans = lang not in LOANWORD_LANGS
     if lang in _PHONETIC_HAN_LANGS:
         anchors.extend(_phonetic_han_anchors(text))
-    for m in TOKEN.finditer(text):
+    tokens = list(TOKEN.finditer(text))  # a month is told by its neighbours
+    for i, m in enumerate(tokens):
         kind, raw = m.lastgroup, m.group()
         if kind == "num":
             keys = number_keys(raw)
@@ -278,6 +300,13 @@ def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
                 anchor, common, capitalized = _inner_word(raw, lang)
                 inner_words += common
                 inner_capitalized += capitalized
+            if raw in MONTH_SUFFIXES:
+                anchor = _suffix_month(tokens, i) or anchor
+            elif _next_to_number(tokens, i):
+                # A month next to a number is a date part, not a name.
+                month = month_of(raw, lang)
+                if month is not None:
+                    anchor = Anchor(month_key(month), raw, MONTH_WEIGHT)
             if anchor is None and loans:
                 anchor = _loan_anchor(raw, lang)
             if anchor is not None:
@@ -293,6 +322,10 @@ def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
                 katakana += len(parts)
         else:  # han / hiragana: one unit per character, as CJK has no spaces
             units.append(raw)
+            if raw in MONTH_SUFFIXES:
+                month_anchor = _suffix_month(tokens, i)
+                if month_anchor is not None:
+                    anchors.append(month_anchor)
     return SentenceAnchors(tuple(units), tuple(anchors), inner_words, inner_capitalized, katakana)
 
 

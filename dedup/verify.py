@@ -17,6 +17,7 @@ import numpy as np
 
 from dedup.anchors import LOAN, LOANWORD_LANGS, PREFIX
 from dedup.fingerprint import Fingerprint
+from dedup.months import is_month_key
 
 # Verbatim: share of the smaller article's shingles found in the other (containment, so partial
 # copies and copies with added boilerplate still count), and a floor on their number.
@@ -66,6 +67,9 @@ TRANSLATION_MIN_LOGIT = 1.5
 TRANSLATION_MIN_SENTENCES = 2
 # Below this aligned anchor weight (two long numbers; a name and a couple of small numbers)
 # the features are ratios of almost nothing, and a short text full of small numbers "aligns".
+# Months (dedup/months.py) count in the features but not towards this floor nor towards
+# TRANSLATION_MIN_SENTENCES: articles about one person in one month share a name and a month;
+# a date is evidence of an event, not of a text.
 TRANSLATION_MIN_WEIGHT = 8.0
 MAX_ANCHORS_SHOWN = 20
 # Two articles in one language share common capitalized words (Settings, Parade, President) by
@@ -176,6 +180,7 @@ class _KeyTables:
     short: dict[str, int]  # whole name skeletons shorter than the cut -> id
     cut: dict[str, int]  # name keys cut at PREFIX, without their last letter -> id
     is_name: np.ndarray  # bool per id: not a number
+    is_month: np.ndarray  # bool per id: a month named next to a number
 
 
 @lru_cache(maxsize=1 << 12)
@@ -195,8 +200,9 @@ def _key_tables(keys: tuple[str, ...]) -> _KeyTables:
         elif len(k) == PREFIX:
             cut.setdefault(k[:-1], i)
     is_name = np.array([not k.startswith("#") for k in keys], dtype=bool)
+    is_month = np.array([is_month_key(k) for k in keys], dtype=bool)
     index = {k: i for i, k in enumerate(keys) if k[0] != LOAN}
-    return _KeyTables(index, loan, short, cut, is_name)
+    return _KeyTables(index, loan, short, cut, is_name, is_month)
 
 
 @dataclass(frozen=True)
@@ -319,6 +325,11 @@ class _Alignment:
     path_weights: np.ndarray  # aligned anchor weight of each pair in path
     shared_ids: np.ndarray  # ids in a of the shared anchors
     shared_weights: np.ndarray
+    # What the floors judge (TRANSLATION_MIN_WEIGHT, TRANSLATION_MIN_SENTENCES): the aligned
+    # weight and the aligned pairs without months. Months on a merged (2-1) step are counted
+    # at full weight on both pairs, so the weight without them is, if anything, too low.
+    floor_weight: float
+    floor_sentences: int
 
     @property
     def score(self) -> float:
@@ -343,6 +354,9 @@ def _align(a: Fingerprint, b: Fingerprint) -> _Alignment | None:
     inc_a, rows = _incidence(a, key_of_a, ida.size)
     inc_b, cols = _incidence(b, col_of_key, idb.size)
     weight, path, path_weights = _monotone_alignment(inc_a, inc_b, w.astype(np.float64))
+    floor_weight, floor_sentences = _without_months(
+        inc_a, inc_b, w, _derived(a).keys.is_month[ida], path, weight
+    )
     return _Alignment(
         path_weights=path_weights,
         weight=weight,
@@ -351,7 +365,28 @@ def _align(a: Fingerprint, b: Fingerprint) -> _Alignment | None:
         path=tuple((int(rows[r]), int(cols[c])) for r, c in path),
         shared_ids=ida,
         shared_weights=w,
+        floor_weight=floor_weight,
+        floor_sentences=floor_sentences,
     )
+
+
+def _without_months(
+    inc_a: np.ndarray,
+    inc_b: np.ndarray,
+    w: np.ndarray,
+    month: np.ndarray,
+    path: list[tuple[int, int]],
+    weight: float,
+) -> tuple[float, int]:
+    """The aligned weight and the number of aligned pairs once months are left out (a pair
+    whose only shared anchors are months does not count)."""
+    if not path or not month.any():
+        return weight, len(path)
+    r, c = np.array(path, dtype=np.int64).T
+    both = inc_a[r] & inc_b[c]  # shared anchors of each aligned pair
+    month_weight = float((both[:, month] * w[month]).sum())
+    undated = int(np.count_nonzero(both[:, ~month].any(axis=1)))
+    return weight - month_weight, undated
 
 
 def _features(a: Fingerprint, b: Fingerprint, al: _Alignment) -> dict[str, float]:
@@ -434,6 +469,9 @@ def _alignable_weight(a: Fingerprint, b: Fingerprint) -> float:
     saves their alignment, the verifier's main cost, without changing any decision.
     """
     ida, idb, w = _shared(a, b)
+    # Months don't count towards the floor this bounds.
+    undated = ~_derived(a).keys.is_month[ida]
+    ida, idb, w = ida[undated], idb[undated], w[undated]
     if ida.size == 0:
         return 0.0
     in_a = _derived(a).key_sentences[ida]
@@ -445,7 +483,11 @@ def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
     if _alignable_weight(a, b) < TRANSLATION_MIN_WEIGHT:
         return None
     al = _align(a, b)
-    if al is None or len(al.path) < TRANSLATION_MIN_SENTENCES or al.weight < TRANSLATION_MIN_WEIGHT:
+    if (
+        al is None
+        or al.floor_sentences < TRANSLATION_MIN_SENTENCES
+        or al.floor_weight < TRANSLATION_MIN_WEIGHT
+    ):
         return None
     z = _logit(_features(a, b, al))
     if z < TRANSLATION_MIN_LOGIT:
@@ -467,6 +509,8 @@ def explain(a: Fingerprint, b: Fingerprint) -> dict[str, float]:
         "shingles_shared": float(shared),
         "containment": shared / smaller if smaller else 0.0,
         "aligned_sentences": 0.0,
+        "floor_weight": 0.0,
+        "floor_sentences": 0.0,
         "logit": float("-inf"),
     }
     al = _align(a, b)
@@ -474,6 +518,8 @@ def explain(a: Fingerprint, b: Fingerprint) -> dict[str, float]:
     out.update(features)
     if al is not None:
         out["aligned_sentences"] = float(len(al.path))
+        out["floor_weight"] = al.floor_weight
+        out["floor_sentences"] = float(al.floor_sentences)
         out["logit"] = _logit(features)
     return out
 

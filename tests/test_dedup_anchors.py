@@ -101,3 +101,24 @@ def test_parts_of_unknown_katakana_compounds_are_anchors() -> None:
     # list, so that each meets the word the other language writes apart.
     compound = keys("マリンコラーゲンを使う。", "ja")
     assert set(keys("コラーゲン", "ja")) <= set(compound) and len(compound) == 3
+
+
+def test_a_month_next_to_a_number_is_a_date_part_in_any_language() -> None:
+    assert "#m3" in keys("The vote was held on March 5 in Tarvel.", "en")
+    assert "#m3" in keys("Die Wahl fand am 5. März in Tarvel statt.", "de")
+    assert "#m3" in keys("Голосование прошло 5 марта в Тарвеле.", "ru")
+    assert "#m3" in keys("投票は3月5日に行われた。", "ja")
+    # The month is no name: "March" gives no name anchor beside its date part.
+    assert [k for k in keys("The vote was held on March 5.", "en") if not k.startswith("#")] == []
+
+
+def test_a_month_without_a_number_is_no_date() -> None:
+    assert not any(k.startswith("#m") for k in keys("In March the harbour of Tarvel froze.", "en"))
+    assert not any(k.startswith("#m") for k in keys("投票は月曜日に行われた。", "ja"))
+
+
+def test_month_names_are_read_in_the_article_language() -> None:
+    # "listopad" is October in Croatian, November in Czech.
+    assert "#m10" in keys("Sastanak je bio 5. listopada.", "hr")
+    assert "#m11" in keys("Schůzka byla 5. listopadu.", "cs")
+    assert not any(k.startswith("#m") for k in keys("Schůzka byla 5. listopadu.", None))

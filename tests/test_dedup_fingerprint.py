@@ -101,3 +101,19 @@ def test_loanword_anchors_stay_out_of_the_anchor_signature() -> None:
     fp = fingerprint(Document(text, "en"))
     assert fp is not None and any(k[0] == LOAN for k in fp.keys)
     assert fp.sig_anchor.size == 0
+
+
+def number_signature_of(text: str) -> bool:
+    fp = fingerprint(Document(text, "en"))
+    assert fp is not None
+    return fp.sig_number.size > 0
+
+
+def test_numbers_signature_needs_two_numbers_of_two_digits() -> None:
+    words = "The harbour of Tarvel stayed quiet while the ferries waited for the wind "
+    assert number_signature_of(words + "in 2019 and 2021.")
+    # A few small numbers are in every article: single digits are not signed.
+    assert not number_signature_of(words + "with 1, 2, 3 and 4 boats.")
+    # Months are no numbers there: a date would make any two dated articles alike.
+    assert not number_signature_of(words + "in 2019, from March to April.")
+    assert not number_signature_of(words + "from 5 March to 7 April.")

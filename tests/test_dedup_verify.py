@@ -174,13 +174,14 @@ def test_merged_sentences_align_two_to_one() -> None:
 
 @pytest.mark.parametrize(("a", "b"), list(combinations(FERRY + AUDIT, 2)))
 def test_alignable_weight_bounds_the_alignment(a: str, b: str) -> None:
-    # The shortcut that skips most candidates must never skip one the alignment would keep.
+    # The shortcut that skips most candidates must never skip one the alignment would keep
+    # (it bounds the weight the floor judges: months left out).
     from dedup.verify import _align, _alignable_weight
 
     fa, fb = fp_of(a), fp_of(b)
     alignment = _align(fa, fb)
     assert alignment is not None
-    assert _alignable_weight(fa, fb) >= alignment.weight - 1e-9
+    assert _alignable_weight(fa, fb) >= alignment.floor_weight - 1e-9
 
 
 def test_short_skeleton_matches_the_longer_one_it_begins() -> None:
@@ -216,3 +217,27 @@ def test_loanwords_match_only_between_japanese_and_another_language() -> None:
     # Two Latin-script texts share lowercase words by topic as much as by translation.
     ida, _, _ = _shared(en, fr)
     assert not any(en.keys[int(i)].startswith(LOAN) for i in ida)
+
+
+def test_months_count_in_the_alignment_but_not_towards_its_floors() -> None:
+    from dedup.anchors import MONTH_WEIGHT
+    from dedup.verify import _align
+
+    # Two stories in two languages sharing one rare surname and dates: the months are aligned,
+    # but the floors judge the name and the days alone, and a pair of sentences that shares
+    # only a month ("5 March" / "9 mars") is no aligned sentence for them.
+    en = fp_text(
+        "Talvardine opened the bridge on 12 October. The weather was mild and the crowd "
+        "cheerful. The fair closed on 5 March. Talvardine thanked the builders on 12 October.",
+        "en",
+    )
+    fr = fp_text(
+        "Talvardine a parlé du budget le 12 octobre. Les écoles restent fermées cette semaine. "
+        "La foire a fermé le 9 mars. Talvardine a rencontré les syndicats le 12 octobre.",
+        "fr",
+    )
+    alignment = _align(en, fr)
+    assert alignment is not None
+    assert len(alignment.path) == 3
+    assert alignment.floor_sentences == 2
+    assert alignment.floor_weight == pytest.approx(alignment.weight - 3 * MONTH_WEIGHT)
