@@ -33,7 +33,8 @@ COMMON_ZIPF = 3.5  # a word this frequent is a common word (for noun capitalizat
 # Japanese writes loanwords by sound in katakana, where English and other Latin-script languages
 # write them as lowercase words (collagen / コラーゲン): a lowercase word of a Latin-script text is
 # a loanword anchor, keyed LOAN + skeleton, that the verifier matches only against an anchor of a
-# text in such a language (see verify._shared). Rarer than LOAN_MAX_ZIPF: common words get
+# text in such a language, or a capitalized noun of a text that capitalizes its nouns (German
+# Qualität / French qualité; see verify._shared). Rarer than LOAN_MAX_ZIPF: common words get
 # translated, not borrowed. Weighed 1.0 (1.5 let an article on the same event through: shared
 # coronavirus-era loanwords). Korean writes loanwords by sound too, but its anchors are all rare
 # words (with their particles), far more than a Japanese text's katakana runs: not measured, so

@@ -241,3 +241,34 @@ def test_months_count_in_the_alignment_but_not_towards_its_floors() -> None:
     assert len(alignment.path) == 3
     assert alignment.floor_sentences == 2
     assert alignment.floor_weight == pytest.approx(alignment.weight - 3 * MONTH_WEIGHT)
+
+
+GERMAN_NOUNS = (
+    "Die Qualität der Produkte aus der Fabrik in Tarvel ist nach der Reform gestiegen. "
+    "Die Regierung will die Produktion im Sommer erhöhen, sagte der Direktor der Firma. "
+    "Die Arbeiter bekommen mehr Lohn, und die Kunden zahlen für die Ware weniger Geld. "
+    "Die Qualität des Materials ist der Grund für den Erfolg, meint die Zeitung der Stadt."
+)
+FRENCH_COGNATES = (
+    "La qualité des produits de l'usine de Tarvel a augmenté après la réforme. "
+    "Le gouvernement veut augmenter la production cet été, a dit le directeur de la société."
+)
+
+
+def test_lowercase_words_meet_the_nouns_of_a_noun_capitalizing_language() -> None:
+    from dedup.anchors import LOAN
+    from dedup.verify import _shared
+
+    de, fr = fp_text(GERMAN_NOUNS, "de"), fp_text(FRENCH_COGNATES, "fr")
+    assert de.name_odds < 1.0 <= fr.name_odds  # German capitalizes its nouns
+    ida, idb, _ = _shared(fr, de)
+    shared = {fr.keys[int(i)] for i in ida}
+    assert any(k.startswith(LOAN) for k in shared)  # qualité / Qualität, production / Produktion
+    # Two languages that capitalize only names: lowercase words are no evidence between them.
+    en = fp_text(
+        "The quality of the products from the factory in Tarvel rose after the reform. "
+        "The government wants to raise production this summer, the director said.",
+        "en",
+    )
+    ida, _, _ = _shared(fr, en)
+    assert not any(fr.keys[int(i)].startswith(LOAN) for i in ida)
