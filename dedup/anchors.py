@@ -106,8 +106,12 @@ def _loan_anchor(raw: str, lang: str | None) -> Anchor | None:
     return Anchor(key=LOAN + key, label=latin, weight=LOAN_WEIGHT)
 
 
+_NOT_LATIN = re.compile("[^\x00-\u024f]")  # beyond Latin Extended-B
+
+
 def _is_latin(word: str) -> bool:
-    return all(ord(ch) < 0x250 for ch in word)
+    # One regex search: a generator over the characters was a tenth of fingerprinting.
+    return word.isascii() or _NOT_LATIN.search(word) is None
 
 
 @lru_cache(maxsize=1 << 18)
@@ -303,11 +307,9 @@ def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
                 inner_capitalized += capitalized
             if raw in MONTH_SUFFIXES:
                 anchor = _suffix_month(tokens, i) or anchor
-            elif _next_to_number(tokens, i):
+            elif (month := month_of(raw, lang)) is not None and _next_to_number(tokens, i):
                 # A month next to a number is a date part, not a name.
-                month = month_of(raw, lang)
-                if month is not None:
-                    anchor = Anchor(month_key(month), raw, MONTH_WEIGHT)
+                anchor = Anchor(month_key(month), raw, MONTH_WEIGHT)
             if anchor is None and loans:
                 anchor = _loan_anchor(raw, lang)
             if anchor is not None:
