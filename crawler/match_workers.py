@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from crawler.worker_process import exit_with_parent
+from crawler.worker_process import start_worker
 from db.session import connect, session_factory
 from db.store import load_fingerprints
 from dedup import FINGERPRINT_VERSION, Document, Fingerprint, Verdict, fingerprint
@@ -97,7 +97,7 @@ _worker_load: Loader
 
 def _start_worker(db_url: str) -> None:
     global _worker_load
-    exit_with_parent()
+    start_worker()
     engine = connect(db_url, migrate=False)
     _worker_load = fingerprint_loader(session_factory(engine)())
 

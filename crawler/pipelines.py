@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from crawler.archive import Archive, default_directory
 from crawler.extract import Extracted, extract
 from crawler.items import GoneItem, PageItem, UnchangedItem
-from crawler.worker_process import exit_with_parent
+from crawler.worker_process import start_worker
 from db.models import utcnow
 from db.session import connect, describe, resolve_url, session_factory
 from db.store import (
@@ -68,7 +68,7 @@ class ExtractPipeline:
             # spawn: forking a process that runs the reactor's threads is not safe.
             context = multiprocessing.get_context("spawn")
             self.executor = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=exit_with_parent
+                self.workers, mp_context=context, initializer=start_worker
             )
 
     def close_spider(self) -> None:

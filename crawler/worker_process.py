@@ -3,11 +3,25 @@ and verification during `match`)."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import time
 
 PARENT_CHECK_SECONDS = 1.0
+
+
+def start_worker() -> None:
+    """The initializer of every worker pool."""
+    exit_with_parent()
+    skip_teardown()
+
+
+def skip_teardown() -> None:
+    """Once the worker's loop has ended, leave without tearing the interpreter down: its results
+    are sent by then, and freeing the word lists' millions of objects one by one kept `match`
+    waiting about 2 s for its workers to exit."""
+    atexit.register(os._exit, 0)
 
 
 def exit_with_parent() -> None:
