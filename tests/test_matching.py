@@ -135,10 +135,16 @@ def match(engine) -> None:
     run_matching(engine, progress=None, snapshot=snapshot_path(engine, None))
 
 
-def test_index_snapshot_is_written_and_reused(tmp_path, sqlite_url):
-    engine = connect(sqlite_url)
+def ferry_matched(tmp_path: Path, url: str):
+    """A database whose one source article has been through `match` (a snapshot written)."""
+    engine = connect(url)
     ingest(engine, write_jsonl(tmp_path / "s.jsonl", "planet", ["ferry_en"]), "planet", "source")
     match(engine)
+    return engine
+
+
+def test_index_snapshot_is_written_and_reused(tmp_path, sqlite_url):
+    engine = ferry_matched(tmp_path, sqlite_url)
     snapshot = snapshot_path(engine, None)
     assert snapshot == tmp_path / "test.db.index" and snapshot.exists()
     written = snapshot.stat().st_mtime_ns
@@ -171,9 +177,7 @@ def write_story(path: Path, site: str, slug: str, text: str) -> Path:
 
 
 def test_changed_article_is_indexed_under_its_new_text(tmp_path, sqlite_url):
-    engine = connect(sqlite_url)
-    ingest(engine, write_jsonl(tmp_path / "s.jsonl", "planet", ["ferry_en"]), "planet", "source")
-    match(engine)
+    engine = ferry_matched(tmp_path, sqlite_url)
     # The same URL now carries another story: the snapshot holds its old signatures.
     ingest(
         engine,
@@ -193,9 +197,7 @@ def test_changed_article_is_indexed_under_its_new_text(tmp_path, sqlite_url):
 
 
 def test_snapshot_of_another_database_is_not_used(tmp_path, sqlite_url):
-    engine = connect(sqlite_url)
-    ingest(engine, write_jsonl(tmp_path / "s.jsonl", "planet", ["ferry_en"]), "planet", "source")
-    match(engine)
+    engine = ferry_matched(tmp_path, sqlite_url)
     engine.dispose()
     Path(sqlite_url.removeprefix("sqlite:///")).unlink()
     # A new database at the same path, whose article 1 is another story, matched without the
@@ -211,9 +213,7 @@ def test_snapshot_of_another_database_is_not_used(tmp_path, sqlite_url):
 
 
 def test_unreadable_snapshot_is_rebuilt(tmp_path, sqlite_url):
-    engine = connect(sqlite_url)
-    ingest(engine, write_jsonl(tmp_path / "s.jsonl", "planet", ["ferry_en"]), "planet", "source")
-    match(engine)
+    engine = ferry_matched(tmp_path, sqlite_url)
     snapshot = snapshot_path(engine, None)
     snapshot.write_bytes(b"not a snapshot")
     ingest(engine, write_jsonl(tmp_path / "f.jsonl", "farm", ["ferry_de"]), "farm", "suspect")
