@@ -105,9 +105,12 @@ def _restored(session: Session, snapshot: Path) -> tuple[CandidateIndex, bool] |
         return None
     stale, missing = indexed[~kept], matched[~np.isin(matched, indexed, kind="table")]
     index.remove([str(i) for i in stale.tolist()])
-    # Missing: matched since the snapshot was written, or with no fingerprint (too short).
-    _insert_rows(index, signature_batches(session, FINGERPRINT_VERSION, LOAD_BATCH, missing))
-    return index, not stale.size and not missing.size
+    # Missing: matched since the snapshot was written, or with no fingerprint (too short: no
+    # row, and nothing the snapshot lacks).
+    added = _insert_rows(
+        index, signature_batches(session, FINGERPRINT_VERSION, LOAD_BATCH, missing)
+    )
+    return index, not stale.size and not added
 
 
 def read_snapshot(snapshot: Path) -> dict[str, np.ndarray]:
@@ -128,15 +131,18 @@ def _agrees(session: Session, index: CandidateIndex, shared: np.ndarray) -> bool
     return True
 
 
-def _insert_rows(index: CandidateIndex, batches: Iterable[list]) -> None:
-    """Put batches of (article id, signatures, fingerprint) rows into the index."""
+def _insert_rows(index: CandidateIndex, batches: Iterable[list]) -> int:
+    """Put batches of (article id, signatures, fingerprint) rows into the index; how many."""
     # One buffer for all batches: a fresh 150 MB array per batch cost more in page faults
     # than copying the rows into it.
     buffer = np.empty((LOAD_BATCH, 3, NUM_PERM), dtype="<u4")
+    inserted = 0
     for batch in batches:
         rows = _signature_matrix(batch, buffer)
         keys = [str(article_id) for article_id, _, _ in batch]
         index.insert_many(keys, rows[:, 0], rows[:, 1], rows[:, 2])
+        inserted += len(batch)
+    return inserted
 
 
 def _signature_matrix(batch: list, buffer: np.ndarray | None = None) -> np.ndarray:

@@ -84,7 +84,8 @@ def run_matching(
                 saved = False
                 _match_pending(session, workers, Matcher(index, workers.load), stats, progress)
             if snapshot is not None and storage_config is None and not saved:
-                save_snapshot(index, snapshot, progress)
+                # Said even with --quiet: without it every run rebuilds the index.
+                save_snapshot(index, snapshot, _stderr)
         resolve_relations(session)
         # Articles too short to fingerprint count as matched: there is nothing to look for.
         mark_matched(session, unfingerprintable(session, FINGERPRINT_VERSION), FINGERPRINT_VERSION)

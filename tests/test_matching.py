@@ -147,6 +147,14 @@ def test_index_snapshot_is_written_and_reused(tmp_path, sqlite_url):
     engine = ferry_matched(tmp_path, sqlite_url)
     snapshot = snapshot_path(engine, None)
     assert snapshot == tmp_path / "test.db.index" and snapshot.exists()
+    # An article too short to fingerprint is matched too, and has no place in the index.
+    ingest(
+        engine,
+        write_story(tmp_path / "t.jsonl", "planet", "brief", "Too short."),
+        "planet",
+        "source",
+    )
+    match(engine)
     written = snapshot.stat().st_mtime_ns
     match(engine)  # nothing new: the snapshot already is the index
     assert snapshot.stat().st_mtime_ns == written
