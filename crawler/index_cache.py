@@ -77,6 +77,7 @@ def save_snapshot(
     temporary = snapshot.with_name(snapshot.name + ".tmp")
     arrays = {"fingerprint_version": np.array(FINGERPRINT_VERSION), **index.snapshot()}
     try:
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
         with open(temporary, "wb") as out:
             # The names, then each array: .npy records one after another, read back in order
             # (an .npz would cost a CRC pass over a gigabyte at every load).
@@ -100,10 +101,10 @@ def _restored(session: Session, snapshot: Path) -> tuple[CandidateIndex, bool] |
     except (OSError, ValueError, KeyError, EOFError):
         return None
     matched = matched_article_ids(session, FINGERPRINT_VERSION)
-    kept = np.isin(indexed, matched, kind="table")
+    kept = np.isin(indexed, matched)
     if not _agrees(session, index, indexed[kept]):
         return None
-    stale, missing = indexed[~kept], matched[~np.isin(matched, indexed, kind="table")]
+    stale, missing = indexed[~kept], matched[~np.isin(matched, indexed)]
     index.remove([str(i) for i in stale.tolist()])
     # Missing: matched since the snapshot was written, or with no fingerprint (too short: no
     # row, and nothing the snapshot lacks).

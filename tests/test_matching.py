@@ -231,10 +231,11 @@ def test_unreadable_snapshot_is_rebuilt(tmp_path, sqlite_url):
 
 
 def test_index_snapshot_with_postgresql(tmp_path, postgres_url):
-    """A server database has no default place for the snapshot: `[index] snapshot` names one."""
+    """A server database has no default place for the snapshot: `[index] snapshot` names one
+    (its directory is made if missing)."""
     engine = connect(postgres_url)
     assert snapshot_path(engine, None) is None
-    snapshot = tmp_path / "index"
+    snapshot = tmp_path / "state" / "index"
     ingest(engine, write_jsonl(tmp_path / "s.jsonl", "planet", ["ferry_en"]), "planet", "source")
     run_matching(engine, progress=None, snapshot=snapshot)
     ingest(
