@@ -83,7 +83,7 @@ def run_matching(
                 discard_snapshot(snapshot)
                 saved = False
                 _match_pending(session, workers, Matcher(index, workers.load), stats, progress)
-            if snapshot is not None and storage_config is None and not saved:
+            if snapshot is not None and not saved:
                 # Said even with --quiet: without it every run rebuilds the index.
                 save_snapshot(index, snapshot, _stderr)
         resolve_relations(session)
@@ -166,8 +166,9 @@ def _fingerprint(
 def _open_index(
     session: Session, storage_config: dict | None, prefix: str, snapshot: Path | None
 ) -> tuple[CandidateIndex, bool]:
-    """The candidate index holding every matched article, and whether the snapshot file
-    already holds it as it is."""
+    """The candidate index holding every matched article, and whether there is nothing to
+    write to the snapshot file: it already holds the index as it is, or the index is
+    persistent (Redis) and has no snapshot."""
     if storage_config is None:
         return load_index(session, snapshot)
     index = CandidateIndex(storage_config=storage_config, prefix=prefix)
