@@ -29,6 +29,8 @@ ENGLISH_KNOWN = 3.0  # in a language without word list, a word this common in En
 # Chinese names read by sound are weighed like katakana runs unknown to the word list: a run of
 # transliteration characters is sometimes an ordinary word.
 PHONETIC_HAN_WEIGHT = 1.5
+LOCAL_MARGIN = 1.5
+LOCAL_MIN_ZIPF = 3.0
 COMMON_ZIPF = 3.5  # a word this frequent is a common word (for noun capitalization, see below)
 # Japanese writes loanwords by sound in katakana, where English and other Latin-script languages
 # write them as lowercase words (collagen / コラーゲン): a lowercase word of a Latin-script text is
@@ -55,6 +57,10 @@ class Anchor:
     key: str  # cross-lingual identity: "#" + significant digits, or a transliterated prefix
     label: str  # human-readable form, for evidence
     weight: float  # rarer anchors count more
+    # A Latin-script word far more common in its own language than in English: a common noun
+    # when the language capitalizes nouns (Rückgang, Wirtschaft), where a name is about as
+    # common in both (Merkel, Nigeria, Insee). See fingerprint._anchor_signature.
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,11 +135,13 @@ def _word_anchor(raw: str, lang: str | None, case_is_evidence: bool) -> Anchor |
     if not acronym and len(key) < MIN_SKELETON:
         return None
     z = zipf(lower, lang)
+    local = False
     if lang != "en" and _is_latin(raw):
         # English leaks into every language (menus, brands, templates): a Latin-script word
         # common in English is no anchor, whatever the article's language.
         english = zipf(lower, "en") or 0.0
         if z is not None:
+            local = z >= LOCAL_MIN_ZIPF and english < z - LOCAL_MARGIN
             z = max(z, english)
         elif english >= ENGLISH_KNOWN:
             z = english
@@ -148,7 +156,7 @@ def _word_anchor(raw: str, lang: str | None, case_is_evidence: bool) -> Anchor |
         is_anchor = z < CASELESS_RARE
     if not is_anchor:
         return None
-    return Anchor(key=key, label=latin, weight=_name_weight(z))
+    return Anchor(key=key, label=latin, weight=_name_weight(z), local=local)
 
 
 # Katakana spells w as u before a vowel (ウィリアム uiriamu, コロナウイルス koronauirusu) and m as

@@ -28,5 +28,6 @@ def zipf(word: str, lang: str | None) -> float | None:
     table = _frequencies(lang) if lang else None
     if table is None:
         return None
-    freq = table.get(word)
+    # wordfreq files its words casefolded: "schliesslich", Greek final sigma as "σ".
+    freq = table.get(word.casefold())
     return math.log10(freq) + 9.0 if freq else 0.0

@@ -122,3 +122,19 @@ def test_month_names_are_read_in_the_article_language() -> None:
     assert "#m10" in keys("Sastanak je bio 5. listopada.", "hr")
     assert "#m11" in keys("Schůzka byla 5. listopadu.", "cs")
     assert not any(k.startswith("#m") for k in keys("Schůzka byla 5. listopadu.", None))
+
+
+def test_word_lists_are_read_casefolded() -> None:
+    # wordfreq files "schließlich" as "schliesslich" and Greek final sigma as σ: looked up as
+    # written, they were unknown words, hence names of the highest weight.
+    assert zipf("schließlich", "de") == zipf("schliesslich", "de") > 4.0
+    assert zipf("λόγος", "el") > 4.0
+
+
+def test_words_far_commoner_in_their_language_than_in_english_are_local() -> None:
+    # A name is about as common in English as in German; a German common noun is not.
+    found = extract_anchors("Der Rückgang beunruhigt Merkel, die Insee und Tarvel.", "de")
+    local = {a.label: a.local for a in found.anchors if a.key[0] != LOAN}
+    assert local == {"ruckgang": True, "merkel": False, "insee": False, "tarvel": False}
+    # English texts are the reference: nothing is local there.
+    assert not any(a.local for a in extract_anchors("The Decline worried Merkel.", "en").anchors)

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from dedup.anchors import LOAN
+from dedup.anchors import LOAN, extract_anchors
 from dedup.document import Document
 from dedup.fingerprint import FINGERPRINT_VERSION, Fingerprint, fingerprint
+from dedup.minhash import hash64, signature
+from dedup.segment import sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 
@@ -101,6 +104,28 @@ def test_loanword_anchors_stay_out_of_the_anchor_signature() -> None:
     fp = fingerprint(Document(text, "en"))
     assert fp is not None and any(k[0] == LOAN for k in fp.keys)
     assert fp.sig_anchor.size == 0
+
+
+def signed(keys: list[str]) -> np.ndarray:
+    return signature(np.array([hash64(k) & 0xFFFFFFFF for k in keys], dtype=np.uint32))
+
+
+def test_common_nouns_of_a_noun_capitalizing_text_stay_out_of_the_anchor_signature() -> None:
+    # A German translation capitalizes five times the words of its original: signed, its
+    # common nouns would dilute the anchor set the candidate search compares.
+    de = fp_of("ferry_de")
+    text = FIXTURES.joinpath("ferry_de.txt").read_text("utf-8")
+    local = {
+        a.label: a.key for s in sentences(text) for a in extract_anchors(s, "de").anchors if a.local
+    }
+    assert {"dienstag", "insel", "passagiere", "stunden"} <= set(local)
+    # German spellings of places are rare in English too, but not common words in German.
+    assert not {"wladiwostok", "sachalin", "korsakow", "pankratow"} & set(local)
+    names = [k for k in de.keys if k[0] != LOAN and k not in local.values()]
+    assert (de.sig_anchor == signed(names)).all()
+    # A text that capitalizes only names signs all of them.
+    en = fp_of("ferry_en")
+    assert (en.sig_anchor == signed([k for k in en.keys if k[0] != LOAN])).all()
 
 
 def number_signature_of(text: str) -> bool:
