@@ -69,7 +69,8 @@ def translit(word: str) -> str:
 
 # Spelling variants of one name across languages and transliteration schemes collapse onto a
 # consonant skeleton: Wladiwostok/Vladivostok, Chabarowsk/Khabarovsk/habarofusuku (katakana),
-# Koschemjako/Kozhemyako. Order matters: digraphs first.
+# Koschemjako/Kozhemyako. Order matters: digraphs first. h joins k and g: Russian and Ukrainian
+# write a foreign H as Г (Гамбург, Голливуд) and Х (kh), and a Cyrillic Г is read as h or g.
 _DIGRAPHS = (
     ("tsch", "ch"),
     ("tch", "ch"),
@@ -82,7 +83,7 @@ _DIGRAPHS = (
     ("th", "t"),
 )
 _LETTERS = str.maketrans(
-    {"w": "v", "f": "v", "c": "k", "q": "k", "x": "ks", "z": "s", "r": "l", "j": "y", "g": "k"}
+    {"w": "v", "f": "v", "c": "k", "q": "k", "x": "ks", "z": "s", "r": "l", "j": "y", "g": "k", "h": "k"}
 )
 _VOWELS = re.compile(r"[aeiouy]+")
 _REPEAT = re.compile(r"(.)\1+")

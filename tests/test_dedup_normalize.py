@@ -60,6 +60,9 @@ def test_transliteration_of_other_scripts() -> None:
         ("Zelensky", "Selenskyj"),
         ("Pankratov", "パンクラトフ"),
         ("Sakhalin", "サハリン"),
+        ("Hamburg", "Гамбург"),
+        ("Holocaust", "Голокост"),
+        ("Hollywood", "Голливуд"),
     ],
 )
 def test_spelling_variants_share_a_skeleton(a: str, b: str) -> None:
