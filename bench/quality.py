@@ -132,6 +132,14 @@ def _short(text: str, n: int = 90) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def false_positive_line(row: dict, copy: Article, original: Article) -> str:
+    """One reported pair that is no copy, by URL and corpus id (no text: docs/quality.md)."""
+    return (
+        f"- {row['kind']} {row['score']:.3f}: {copy.url} ({copy.doc_id}, {copy.kind}) -> "
+        f"{original.url} ({original.doc_id}, {original.kind})"
+    )
+
+
 def report_errors(
     world: World, out: Outcome, extra: dict, fps: dict[str, Fingerprint], misses: int
 ) -> str:
@@ -140,10 +148,7 @@ def report_errors(
     for row in out.fp:
         c, o = by_url[row["copy_url"]], by_url[row["original_url"]]
         verdict = extra.get("evidence", {}).get((c.url, o.url))
-        lines.append(
-            f"- {row['kind']} {row['score']:.3f}: {c.url} ({c.doc_id}, {c.kind}) -> {o.url} "
-            f"({o.doc_id}, {o.kind})"
-        )
+        lines.append(false_positive_line(row, c, o))
         if verdict is not None:
             lines.append(f"  anchors: {', '.join(verdict.anchors[:12])}")
         lines.append(f"  copy: {_short(c.title + ' ' + c.text)}")

@@ -118,22 +118,24 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
 }
 
 
+def ablation_table(world) -> str:
+    keys = ("P all", "R alphabetic / long", "R CJK/Indic/other / long", "R verbatim / long")
+    lines = ["| variant | " + " | ".join(keys) + " |", "| --- |" + " ---: |" * len(keys)]
+    for name, variant in VARIANTS.items():
+        with variant():
+            rows, _extra, _fps = quality.run_direct(world)
+        figures = summary(world, evaluate(world, rows))
+        cells = " | ".join(f"{figures.get(k, float('nan')):.3f}" for k in keys)
+        lines.append(f"| {name} | {cells} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="tune")
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
-    world = build_world(list(documents()), args.split, args.seed)
-    keys = ("P all", "R alphabetic / long", "R CJK/Indic/other / long", "R verbatim / long")
-    print("| variant | " + " | ".join(keys) + " |")
-    print("| --- |" + " ---: |" * len(keys))
-    for name, variant in VARIANTS.items():
-        with variant():
-            rows, _extra, _fps = quality.run_direct(world)
-        figures = summary(world, evaluate(world, rows))
-        print(
-            f"| {name} | " + " | ".join(f"{figures.get(k, float('nan')):.3f}" for k in keys) + " |"
-        )
+    print(ablation_table(build_world(list(documents()), args.split, args.seed)))
 
 
 if __name__ == "__main__":

@@ -87,3 +87,19 @@ def canonical(url: str) -> str:
 def _is_tracking(pair: str) -> bool:
     key = unquote_plus(pair.split("=", 1)[0]).lower()
     return key in TRACKING_PARAMS or key.startswith(TRACKING_PREFIXES)
+
+
+class SeenUrls:
+    """The canonical URLs a crawl has met, kept as 64-bit hashes: a set of the URL strings
+    grew the crawler by about 0.15 KB per page (bench/memory.py). Python's string hash is
+    salted per process, which is fine for a set that lives only as long as the crawl; two URLs
+    of one crawl share a hash with odds of about 3 in 10^8 at a million URLs."""
+
+    def __init__(self) -> None:
+        self._hashes: set[int] = set()
+
+    def add(self, url: str) -> None:
+        self._hashes.add(hash(url))
+
+    def __contains__(self, url: str) -> bool:
+        return hash(url) in self._hashes

@@ -1,6 +1,6 @@
 import pytest
 
-from crawler.urls import canonical, check_http_url, netloc, same_site_netloc
+from crawler.urls import SeenUrls, canonical, check_http_url, netloc, same_site_netloc
 
 
 @pytest.mark.parametrize(
@@ -33,3 +33,12 @@ def test_site_boundary_is_host_and_port():
     assert netloc("http://127.0.0.2:8080/a") == "127.0.0.2:8080"
     assert same_site_netloc("www.x.example", {"x.example"})
     assert not same_site_netloc("127.0.0.3:8080", {"127.0.0.2:8080"})
+
+
+def test_seen_urls_hold_what_was_added_and_only_that():
+    seen = SeenUrls()
+    urls = [f"https://news.example/{i}" for i in range(1000)]
+    for url in urls[:500]:
+        seen.add(url)
+    assert all(url in seen for url in urls[:500])
+    assert not any(url in seen for url in urls[500:])

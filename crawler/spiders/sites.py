@@ -31,7 +31,7 @@ from crawler.encoding import decode_html
 from crawler.incremental import conditional_headers, due_again, load_known
 from crawler.items import GoneItem, PageItem, UnchangedItem
 from crawler.traps import TrapGuard
-from crawler.urls import canonical, check_http_url, netloc, same_site_netloc
+from crawler.urls import SeenUrls, canonical, check_http_url, netloc, same_site_netloc
 from db.models import utcnow
 from db.store import Known
 
@@ -60,7 +60,7 @@ class SitesSpider(scrapy.Spider):
         self.pages_scheduled: Counter[str] = Counter()
         self.budget_reported: set[str] = set()
         # Canonical URLs requested so far: the budget counts each page once.
-        self.seen: set[str] = set()
+        self.seen = SeenUrls()
         self.link_extractor = LinkExtractor(unique=True)
         # Fed by the store pipeline with what extraction made of each page.
         self.traps = TrapGuard()

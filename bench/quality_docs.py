@@ -1,0 +1,119 @@
+"""Regenerate the measured parts of docs/quality.md: the product-path table, the result tables
+of both halves with their baselines and false positives (ids only: the corpus is not copied
+into the repository), and the ablation table. Each part sits between
+`<!-- generated: NAME -->` and `<!-- end: NAME -->`; the prose around them is kept.
+
+    python bench/quality_docs.py [--doc docs/quality.md]      # about 10 minutes on 2 cores
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import quality  # noqa: E402
+from corpus import documents  # noqa: E402
+from quality_ablate import ablation_table  # noqa: E402
+from quality_score import evaluate, markdown, site_level, summary, tables  # noqa: E402
+from quality_world import World, build_world  # noqa: E402
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "quality.md"
+SPLITS = ("tune", "check")
+
+
+def _rp(world: World, rows: list[dict], group: str) -> str:
+    for name, truth, found, tp, fp in tables(world, evaluate(world, rows))["script"]:
+        if name == group:
+            return f"{found / truth:.3f} / {tp / max(1, tp + fp):.3f}"
+    return "—"
+
+
+def product_table(worlds: dict[str, World]) -> str:
+    lines = [
+        "| split | overall recall / precision (false pos.) | alphabetic long | CJK long "
+        "| sites: syndicators / innocent flagged | time through the CLI |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for split, world in worlds.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.perf_counter()
+            rows = quality.read_export(quality.run_product(world, Path(tmp)))
+            seconds = time.perf_counter() - started
+        out = evaluate(world, rows)
+        figures, sites = summary(world, out), site_level(world, out)
+        alphabetic, cjk = (
+            _rp(world, rows, "alphabetic / long"),
+            _rp(world, rows, "CJK/Indic/other / long"),
+        )
+        lines.append(
+            f"| {split} | {figures['R all']:.3f} / {figures['P all']:.3f} ({len(out.fp)}) "
+            f"| {alphabetic} | {cjk} "
+            f"| {sites['syndicators_flagged']}/{sites['syndicators']}, "
+            f"{len(sites['innocent_flagged'])}/{sites['innocent']} | {seconds:.0f} s |"
+        )
+    return "\n".join(lines)
+
+
+def results(worlds: dict[str, World]) -> str:
+    parts = []
+    for split, world in worlds.items():
+        rows, extra, _fps = quality.run_direct(world)
+        timing = extra["timing"]
+        out = evaluate(world, rows)
+        by_url = world.by_url()
+        parts += [
+            f"### {split}",
+            "",
+            f"Per document: fingerprint {timing['ms_fingerprint']:.2f} ms, "
+            f"match {timing['ms_match']:.2f} ms ({timing['docs']} documents)",
+            "",
+            markdown(world, out, quality.DIMS),
+            "",
+            "Baseline in the same run:",
+            "",
+            markdown(world, evaluate(world, quality.run_baseline(world)), ("overall", "script")),
+            "",
+            f"False positives ({split}):",
+            "",
+        ]
+        parts += [
+            quality.false_positive_line(row, by_url[row["copy_url"]], by_url[row["original_url"]])
+            for row in out.fp
+        ] or ["none"]
+        parts.append("")
+    return "\n".join(parts).rstrip()
+
+
+def replace_section(text: str, name: str, body: str) -> str:
+    pattern = re.compile(rf"(<!-- generated: {name} -->\n).*?(\n<!-- end: {name} -->)", re.S)
+    if not pattern.search(text):
+        raise SystemExit(f"{DOC}: no '<!-- generated: {name} -->' ... '<!-- end: {name} -->'")
+    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--doc", type=Path, default=DOC)
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+    docs = list(documents())
+    worlds = {split: build_world(docs, split, args.seed) for split in SPLITS}
+    stamp = f"Measured {date.today().isoformat()}, seed {args.seed}."
+    text = args.doc.read_text("utf-8")
+    text = replace_section(text, "product", f"{stamp}\n\n{product_table(worlds)}")
+    text = replace_section(text, "results", f"{stamp}\n\n{results(worlds)}")
+    text = replace_section(text, "ablation", f"{stamp}\n\n{ablation_table(worlds['tune'])}")
+    args.doc.write_text(text, "utf-8")
+    print(f"{args.doc}: product, results and ablation sections regenerated")
+
+
+if __name__ == "__main__":
+    main()
