@@ -94,7 +94,7 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
     "no name odds (noun capitalization, katakana)": lambda: patched(
         fingerprint, "_name_odds", lambda per_sentence: 1.0
     ),
-    "no katakana w / m restoring": lambda: patched(anchors, "_katakana_latin", anchors.translit),
+    "no katakana w restoring": lambda: patched(anchors, "_katakana_latin", anchors.translit),
     "no Chinese names read by sound": lambda: patched(anchors, "_PHONETIC_HAN_LANGS", frozenset()),
     "same-language pairs count common names": lambda: patched(
         verify, "SAME_LANGUAGE_MIN_NAME_WEIGHT", 0.0

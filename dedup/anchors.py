@@ -159,16 +159,15 @@ def _word_anchor(raw: str, lang: str | None, case_is_evidence: bool) -> Anchor |
     return Anchor(key=key, label=latin, weight=_name_weight(z), local=local)
 
 
-# Katakana spells w as u before a vowel (ウィリアム uiriamu, コロナウイルス koronauirusu) and m as
-# n before a labial (トランプ toranpu, ハンブルク hanburuku): back to the sounds of the name.
+# Katakana spells w as u before a vowel (ウィリアム uiriamu, コロナウイルス koronauirusu): back to
+# the sound of the name. (Its n before a labial, トランプ toranpu, is the skeleton's business.)
 _KATAKANA_W = re.compile(r"(?:^|(?<=[aeiou]))u(?=[aeio])")
-_KATAKANA_M = re.compile(r"n(?=[pbm])")
 
 
 def _katakana_latin(raw: str) -> str:
     # The small ッ doubles the next consonant (ショッピング: shopping); anyascii writes it "t"
     # whatever follows, which would put a t in the skeleton (shtp for shpn).
-    return _KATAKANA_M.sub("m", _KATAKANA_W.sub("w", translit(raw.replace("ッ", ""))))
+    return _KATAKANA_W.sub("w", translit(raw.replace("ッ", "")))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -239,8 +238,7 @@ _PHONETIC_OTHERS = (
 )
 _PHONETIC_RUN = re.compile(f"[{_PHONETIC_MARKERS}{_PHONETIC_OTHERS}]{{2,}}")
 _PHONETIC_MARKER = re.compile(f"[{_PHONETIC_MARKERS}]")
-# Pinyin writes the nasal of the syllable end as "ng", and "n" where the name has an m before
-# a labial (特朗普 te-lang-pu: Trump).
+# Pinyin writes the nasal of the syllable end as "ng" (特朗普 te-lang-pu: Trump).
 _PINYIN_NG = re.compile(r"ng")
 
 
@@ -248,7 +246,7 @@ _PINYIN_NG = re.compile(r"ng")
 def _phonetic_han_anchor(run: str) -> Anchor | None:
     if not _PHONETIC_MARKER.search(run):
         return None
-    latin = _KATAKANA_M.sub("m", _PINYIN_NG.sub("n", translit(run)))
+    latin = _PINYIN_NG.sub("n", translit(run))
     key = skeleton(latin)[:PREFIX]
     if len(key) < MIN_SKELETON:
         return None

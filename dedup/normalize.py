@@ -61,10 +61,18 @@ def _significant(digits: str) -> str:
     return digits.strip("0") or "0"
 
 
+# The anusvara of Indic scripts is a nasal sounded like the consonant after it; anyascii writes
+# it "m" (गांधी gamdhi, पंजाब pmjab), where names in other scripts mostly have an n (Gandhi,
+# Punjab, Chandra): it is read n, and m before a labial (see _NASAL).
+_ANUSVARA = str.maketrans(
+    dict.fromkeys("\u0902\u0982\u0a02\u0a70\u0a82\u0b02\u0c02\u0c82\u0d02\u0d82", "n")
+)
+
+
 @lru_cache(maxsize=1 << 18)
 def translit(word: str) -> str:
     """Lowercase ASCII letters of a word in any script (Хабаровска -> khabarovska)."""
-    return re.sub(r"[^a-z]", "", anyascii(word).lower())
+    return re.sub(r"[^a-z]", "", anyascii(word.translate(_ANUSVARA)).lower())
 
 
 # Spelling variants of one name across languages and transliteration schemes collapse onto a
@@ -83,9 +91,24 @@ _DIGRAPHS = (
     ("th", "t"),
 )
 _LETTERS = str.maketrans(
-    {"w": "v", "f": "v", "c": "k", "q": "k", "x": "ks", "z": "s", "r": "l", "j": "y", "g": "k", "h": "k"}
+    {
+        "w": "v",
+        "f": "v",
+        "c": "k",
+        "q": "k",
+        "x": "ks",
+        "z": "s",
+        "r": "l",
+        "j": "y",
+        "g": "k",
+        "h": "k",
+    }
 )
 _VOWELS = re.compile(r"[aeiouy]+")
+# A nasal before a labial is m whatever the script writes: Trump / トランプ toranpu / 特朗普
+# telangpu, Hamburg / ハンブルク hanburuku, Mumbai / मुंबई (anusvara, read n). Only there: a
+# katakana or Indic m before a vowel of its own (ボトムス botomusu: bottoms) stays m.
+_NASAL = re.compile(r"n(?=[pbm])")
 _REPEAT = re.compile(r"(.)\1+")
 
 
@@ -95,6 +118,6 @@ def skeleton(latin: str) -> str:
     is kept as "a" so that vowel-initial names keep their first sound."""
     for old, new in _DIGRAPHS:
         latin = latin.replace(old, new)
-    latin = latin.translate(_LETTERS)
+    latin = _NASAL.sub("m", latin).translate(_LETTERS)
     head = "a" if latin[:1] in "aeiouy" and latin else ""
     return head + _REPEAT.sub(r"\1", _VOWELS.sub("", latin))

@@ -59,7 +59,7 @@ def loans(sentence: str, lang: str | None) -> list[str]:
 
 
 def test_katakana_w_and_m_are_restored() -> None:
-    # ウィ is "wi", ン before a labial is "m": William, Trump, Hamburg meet their Latin keys.
+    # ウィ is "wi", ン before a labial meets an m: William, Trump, Hamburg meet their Latin keys.
     assert keys("ウィリアムとトランプがハンブルクで会った。", "ja") == keys(
         "Then William and Trump met in Hamburg.", "en"
     )

@@ -63,6 +63,11 @@ def test_transliteration_of_other_scripts() -> None:
         ("Hamburg", "Гамбург"),
         ("Holocaust", "Голокост"),
         ("Hollywood", "Голливуд"),
+        ("Gandhi", "गांधी"),
+        ("Punjab", "पंजाब"),
+        ("Chandra", "चंद्र"),
+        ("Mumbai", "मुंबई"),
+        ("Trump", "トランプ"),
     ],
 )
 def test_spelling_variants_share_a_skeleton(a: str, b: str) -> None:
