@@ -99,6 +99,9 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
     "same-language pairs count common names": lambda: patched(
         verify, "SAME_LANGUAGE_MIN_NAME_WEIGHT", 0.0
     ),
+    "local words of a noun-capitalizing text in its anchor signature": lambda: patched(
+        anchors, "LOCAL_MIN_ZIPF", float("inf")
+    ),
     "no title sentence": lambda: patched(quality, "Document", _no_title(quality.Document)),
     # No article gets a numbers signature, so the space finds nothing.
     "no numbers LSH space": lambda: patched(fingerprint, "MIN_NUMBERS", 10**9),

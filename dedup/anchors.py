@@ -29,6 +29,9 @@ ENGLISH_KNOWN = 3.0  # in a language without word list, a word this common in En
 # Chinese names read by sound are weighed like katakana runs unknown to the word list: a run of
 # transliteration characters is sometimes an ordinary word.
 PHONETIC_HAN_WEIGHT = 1.5
+# A Latin-script word of Zipf >= LOCAL_MIN_ZIPF in its language and LOCAL_MARGIN (30 times)
+# rarer in English is a local word (Anchor.local). From Zipf 3 on: a German spelling of a place
+# (Wladiwostok 2.8, Sachalin 2.2) is rare in German too, and is a name to sign.
 LOCAL_MARGIN = 1.5
 LOCAL_MIN_ZIPF = 3.0
 COMMON_ZIPF = 3.5  # a word this frequent is a common word (for noun capitalization, see below)
@@ -59,7 +62,8 @@ class Anchor:
     weight: float  # rarer anchors count more
     # A Latin-script word far more common in its own language than in English: a common noun
     # when the language capitalizes nouns (Rückgang, Wirtschaft), where a name is about as
-    # common in both (Merkel, Nigeria, Insee). See fingerprint._anchor_signature.
+    # common in both (Merkel, Nigeria, Insee). Such words stay out of the anchor signature of
+    # a text that capitalizes common words (fingerprint()).
     local: bool = False
 
 
