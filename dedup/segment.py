@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 
 _BLANK = re.compile(r"\n\s*\n")
-# A sentence ends at . ! ? (and their CJK forms, which need no following space); the lookbehind
-# keeps "3. März", "J. Smith" and "z.B." in one sentence: one or two digits, a single letter or a
-# letter-dot cluster before the full stop are ordinals, initials and abbreviations.
+# A sentence ends at . ! ? (and their CJK forms, which need no following space; the danda of
+# Indic scripts, Arabic and Urdu stops, the Armenian, Ethiopic and Myanmar full stops, which
+# do); the lookbehind keeps "3. März", "J. Smith" and "z.B." in one sentence: one or two digits,
+# a single letter or a letter-dot cluster before the full stop are ordinals, initials and
+# abbreviations.
 _CJK_END = re.compile(r"(?<=[。！？])(?=[^\s。！？」』”)])")
+_STOPS = ".!?…\u0964\u0965\u061f\u06d4\u0589\u1362\u104b"
 _LATIN_END = re.compile(
-    r"(?<=[.!?…])(?<!\b\d\.)(?<!\b\d\d\.)(?<!\b\w\.)[\"'»”)\]]*\s+(?=[\"'«“(\[]?\w)"
+    rf"(?<=[{_STOPS}])(?<!\b\d\.)(?<!\b\d\d\.)(?<!\b\w\.)[\"'»”)\]]*\s+(?=[\"'«“(\[]?\w)"
 )
 
 

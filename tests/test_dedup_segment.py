@@ -29,6 +29,15 @@ def test_cjk_sentences_end_without_spaces() -> None:
     assert sentences("東京に行った。雨だった！本当？") == ["東京に行った。", "雨だった！", "本当？"]
 
 
+def test_danda_and_arabic_script_stops_end_sentences() -> None:
+    assert sentences("मार्ग बंद था। उसने स्वागत किया।") == ["मार्ग बंद था।", "उसने स्वागत किया।"]
+    assert sentences("یہ پہلا جملہ ہے۔ کیا یہ دوسرا ہے؟ ہاں") == [
+        "یہ پہلا جملہ ہے۔",
+        "کیا یہ دوسرا ہے؟",
+        "ہاں",
+    ]
+
+
 def test_deterministic() -> None:
     doc = Document("A. B. C.\n\nD e f. G h i.")
     assert sentences(doc.text) == sentences(doc.text)
