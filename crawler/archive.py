@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -19,6 +20,11 @@ from sqlalchemy.engine import make_url
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+# Each record is its own gzip member, as warcio writes them, but at level 4, not warcio's fixed
+# 9: an 80 KB article page took 5.7 ms to compress at 9 and 1.0 ms at 4 (+14 % in size), on
+# the crawling process's thread, where every millisecond per page is crawl speed.
+GZIP_LEVEL = 4
 
 
 @dataclass(frozen=True)
@@ -41,29 +47,29 @@ class Archive:
         self.directory = directory
         self.name = f"syndetect-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}.warc.gz"
         self._handle = None
-        self._writer: WARCWriter | None = None
-
-    def _open(self) -> WARCWriter:
-        if self._writer is None:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            self._handle = open(self.directory / self.name, "ab")  # noqa: SIM115
-            self._writer = WARCWriter(self._handle, gzip=True)
-        return self._writer
+        self._record = BytesIO()  # one uncompressed record, compressed into the file
+        self._writer = WARCWriter(self._record, gzip=False)
 
     def write(
         self, url: str, status: int, headers: list[tuple[str, str]], body: bytes, fetched: datetime
     ) -> Stored:
-        writer = self._open()
+        if self._handle is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self.directory / self.name, "ab")  # noqa: SIM115
         offset = self._handle.tell()
         http_headers = StatusAndHeaders(f"{status} {_reason(status)}", headers, protocol="HTTP/1.1")
-        record = writer.create_warc_record(
+        record = self._writer.create_warc_record(
             url,
             "response",
             payload=BytesIO(body),
             http_headers=http_headers,
             warc_headers_dict={"WARC-Date": fetched.replace(tzinfo=UTC).isoformat()},
         )
-        writer.write_record(record)
+        self._record.seek(0)
+        self._record.truncate()
+        self._writer.write_record(record)
+        member = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        self._handle.write(member.compress(self._record.getvalue()) + member.flush())
         self._handle.flush()
         return Stored(self.name, offset, hashlib.sha256(body).hexdigest())
 

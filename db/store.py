@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import Row, case, delete, func, insert, select, text, update
+from sqlalchemy import Row, bindparam, case, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -67,6 +67,12 @@ class ArticleRecord:
 ARCHIVE_FIELDS = ("warc_file", "warc_offset", "payload_sha256")
 
 
+# Built once: this runs for every page of a crawl, on the reactor thread, where building the
+# statement cost as much as running it.
+_ARTICLE_ID_BY_URL = select(Article.id).where(Article.url == bindparam("url"))
+_INSERT_ARTICLE = insert(Article)
+
+
 def store_article(session: Session, site: Site, record: ArticleRecord) -> str:
     """Insert or update one article; returns "new", "changed" or "unchanged".
 
@@ -75,13 +81,13 @@ def store_article(session: Session, site: Site, record: ArticleRecord) -> str:
     """
     now = utcnow()
     digest = content_hash(record.text)
-    article_id = session.scalar(select(Article.id).where(Article.url == record.url))
+    connection = session.connection()
+    article_id = connection.scalar(_ARTICLE_ID_BY_URL, {"url": record.url})
     if article_id is None:
-        # A Core INSERT with the row as parameters, not the ORM's unit of work nor .values():
-        # this runs for every new page of a crawl, on the reactor thread, and the ORM's
-        # bookkeeping and per-call statement building were most of its cost.
-        session.execute(
-            insert(Article),
+        # A Core INSERT on the session's connection with the row as parameters, not the ORM's
+        # unit of work nor .values(): the ORM's bookkeeping was most of its cost.
+        connection.execute(
+            _INSERT_ARTICLE,
             {
                 "site_id": site.id,
                 "url": record.url,
