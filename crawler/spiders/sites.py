@@ -285,9 +285,10 @@ class SitesSpider(scrapy.Spider):
             # Binary served as text/html: nothing to extract, nothing to follow.
             self.logger.info("binary content served as HTML, skipped: %s", response.url)
             return
+        source = canonical(response.url)
         yield PageItem(
             site=site.name,
-            url=canonical(response.url),
+            url=source,
             html=html,
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
@@ -306,7 +307,6 @@ class SitesSpider(scrapy.Spider):
             .getall()
         ):
             yield self._feed_request(site, urljoin(response.url, href))
-        source = canonical(response.url)
         for link in self.link_extractor.extract_links(response):
             request = self._page_request(site, link.url, source)
             if request is not None:
