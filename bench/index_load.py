@@ -14,6 +14,7 @@ dict storage — on the first `--baseline` rows only, since it runs at about a t
 second.
 
     python bench/index_load.py [--articles 1000000] [--baseline 5000]
+    python bench/index_load.py --db postgresql+psycopg://postgres@127.0.0.1/EMPTY_DB   # PostgreSQL
 """
 
 from __future__ import annotations
@@ -128,9 +129,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--baseline", type=int, default=5_000)
+    parser.add_argument(
+        "--db", help="an empty database to fill and measure (default: a temporary SQLite file)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'load.db'}"
+        url = args.db or f"sqlite:///{Path(tmp) / 'load.db'}"
         started = time.perf_counter()
         fill(url, args.articles, template())
         print(f"filled {args.articles} articles in {time.perf_counter() - started:.0f}s")
