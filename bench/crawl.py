@@ -5,6 +5,7 @@ politeness off (the settings the issue names), alternating runs to share the mac
 Prints pages/s for each and the ratio syndetect / bare.
 
     python bench/crawl.py [--articles 2000] [--rounds 2]
+    python bench/crawl.py --theme-kb 60     # article pages of a real site's weight (~62 KB)
 """
 
 from __future__ import annotations
@@ -29,23 +30,25 @@ SETTINGS = {
 ADDRESS = "127.0.0.90"
 
 
-def serve_forever(articles: int, port_queue: multiprocessing.Queue) -> None:
+def serve_forever(articles: int, port_queue: multiprocessing.Queue, theme_kb: int = 0) -> None:
     sys.path.insert(0, str(HERE))
     from sitegen import generate_site
 
     from crawler.demo.server import serve
 
     with serve({"bench": (ADDRESS, 0)}) as web:
-        web.pages["bench"] = generate_site(articles)
+        web.pages["bench"] = generate_site(articles, theme_kb=theme_kb)
         port_queue.put((web.bases["bench"], len(web.pages["bench"])))
         while True:
             time.sleep(3600)
 
 
-def start_site(articles: int) -> tuple[multiprocessing.Process, str, int]:
+def start_site(articles: int, theme_kb: int = 0) -> tuple[multiprocessing.Process, str, int]:
     """The generated site served from its own process: (process, base URL, page count)."""
     queue: multiprocessing.Queue = multiprocessing.Queue()
-    server = multiprocessing.Process(target=serve_forever, args=(articles, queue), daemon=True)
+    server = multiprocessing.Process(
+        target=serve_forever, args=(articles, queue, theme_kb), daemon=True
+    )
     server.start()
     base, pages = queue.get(timeout=300)
     print(f"site: {base} with {pages} pages ({articles} articles)")
@@ -123,8 +126,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--theme-kb", type=int, default=0, help="theme furniture per article page (0: 2 KB pages)"
+    )
     args = parser.parse_args()
-    server, base, pages = start_site(args.articles)
+    server, base, pages = start_site(args.articles, args.theme_kb)
     bare_times, our_times = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for round_ in range(args.rounds):
