@@ -92,7 +92,7 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
         verify, "_match_short", lambda *args: None
     ),
     "no name odds (noun capitalization, katakana)": lambda: patched(
-        fingerprint, "_name_odds", lambda per_sentence: 1.0
+        fingerprint, "_name_odds", lambda per_sentence, case_odds: 1.0
     ),
     "no katakana w restoring": lambda: patched(anchors, "_katakana_latin", anchors.translit),
     "no Chinese names read by sound": lambda: patched(anchors, "_PHONETIC_HAN_LANGS", frozenset()),

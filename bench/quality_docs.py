@@ -22,18 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import quality  # noqa: E402
 from corpus import documents  # noqa: E402
 from quality_ablate import ablation_table  # noqa: E402
-from quality_score import evaluate, markdown, site_level, summary, tables  # noqa: E402
+from quality_score import evaluate, markdown, site_level, summary  # noqa: E402
 from quality_world import World, build_world  # noqa: E402
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "quality.md"
 SPLITS = ("tune", "check")
-
-
-def _rp(world: World, rows: list[dict], group: str) -> str:
-    for name, truth, found, tp, fp in tables(world, evaluate(world, rows))["script"]:
-        if name == group:
-            return f"{found / truth:.3f} / {tp / max(1, tp + fp):.3f}"
-    return "—"
 
 
 def product_table(worlds: dict[str, World]) -> str:
@@ -50,8 +43,8 @@ def product_table(worlds: dict[str, World]) -> str:
         out = evaluate(world, rows)
         figures, sites = summary(world, out), site_level(world, out)
         alphabetic, cjk = (
-            _rp(world, rows, "alphabetic / long"),
-            _rp(world, rows, "CJK/Indic/other / long"),
+            f"{figures[f'R {group} / long']:.3f} / {figures[f'P {group} / long']:.3f}"
+            for group in ("alphabetic", "CJK/Indic/other")
         )
         lines.append(
             f"| {split} | {figures['R all']:.3f} / {figures['P all']:.3f} ({len(out.fp)}) "

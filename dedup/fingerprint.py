@@ -236,8 +236,14 @@ def fingerprint(doc: Document) -> Fingerprint | None:
         # Keep a hash-defined sample, so both sides of a comparison keep the same shingles.
         shingles = np.sort(shingles)[:MAX_SHINGLES]
 
-    key_ids: dict[str, int] = {}
+    # Loanword anchors meet only Japanese texts (verify._shared): in the anchor signature
+    # they would dilute the sets of two Latin-script translations. So would the common nouns
+    # of a language that capitalizes them (local anchors): a German translation of a French
+    # article has five times its capitalized words.
+    case_odds = _case_odds(per_sentence)
+    unsigned_local = case_odds < 1.0
     local: set[str] = set()
+    key_ids: dict[str, int] = {}
     labels: list[str] = []
     weights: list[float] = []
     occ: list[int] = []
@@ -245,7 +251,7 @@ def fingerprint(doc: Document) -> Fingerprint | None:
     for s in per_sentence:
         seen: set[int] = set()
         for anchor in s.anchors:
-            if anchor.local:
+            if unsigned_local and anchor.local:
                 local.add(anchor.key)
             idx = key_ids.get(anchor.key)
             if idx is None:
@@ -260,18 +266,12 @@ def fingerprint(doc: Document) -> Fingerprint | None:
         offsets.append(len(occ))
     keys = tuple(key_ids)
     anchor_hashes = np.array([hash64(k) & 0xFFFFFFFF for k in keys], dtype=np.uint32)
-    # Loanword anchors meet only Japanese texts (verify._shared): in the anchor
-    # signature they would dilute the sets of two Latin-script translations. So would the
-    # common nouns of a language that capitalizes them: a German translation of a French
-    # article has five times its capitalized words.
-    if _case_odds(per_sentence) >= 1.0:
-        local.clear()
     signed = np.array([not k.startswith(LOAN) and k not in local for k in keys], dtype=bool)
     return Fingerprint(
         lang=lang,
         n_units=n_units,
         title_sentences=title_sentences,
-        name_odds=round(_name_odds(per_sentence), 4),
+        name_odds=round(_name_odds(per_sentence, case_odds), 4),
         sentence_hashes=sentence_hashes,
         sentence_units=sentence_units,
         keys=keys,
@@ -286,11 +286,12 @@ def fingerprint(doc: Document) -> Fingerprint | None:
     )
 
 
-def _name_odds(per_sentence: list[SentenceAnchors]) -> float:
+def _name_odds(per_sentence: list[SentenceAnchors], case_odds: float) -> float:
     """How much of the text's name weight a translation can be expected to keep, relative to a
     language that capitalizes only names: lower for a text that capitalizes common words
-    (_case_odds), and for katakana runs, as many loanwords as names (measured 0.23-0.28)."""
-    odds = _case_odds(per_sentence)
+    (case_odds, from _case_odds), and for katakana runs, as many loanwords as names (measured
+    0.23-0.28)."""
+    odds = case_odds
     katakana = sum(s.katakana for s in per_sentence)
     if katakana:
         names = sum(a.key[0] not in "#=" + LOAN for s in per_sentence for a in s.anchors)
