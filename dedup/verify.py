@@ -18,6 +18,8 @@ import numpy as np
 from dedup.anchors import LOAN, LOANWORD_LANGS, PREFIX
 from dedup.fingerprint import Fingerprint
 from dedup.months import is_month_key
+from dedup.rhythm import MIN_SENTENCES as RHYTHM_MIN_SENTENCES
+from dedup.rhythm import order_evidence
 
 # Verbatim: share of the smaller article's shingles found in the other (containment, so partial
 # copies and copies with added boilerplate still count), and a floor on their number.
@@ -71,6 +73,16 @@ TRANSLATION_MIN_SENTENCES = 2
 # TRANSLATION_MIN_SENTENCES: articles about one person in one month share a name and a month;
 # a date is evidence of an event, not of a text.
 TRANSLATION_MIN_WEIGHT = 8.0
+# A second look (dedup/rhythm.py) for the pairs whose anchors are too few for the model alone
+# (social posts, product pages: few names, few numbers): some anchor weight aligned in order and
+# a logit not far below the threshold, and sentence lengths that follow each other in order
+# (a z-score against shuffled orders; unrelated candidate pairs of the tune half stay below 2.7).
+RHYTHM_MIN_WEIGHT = 4.0
+RHYTHM_MIN_LOGIT = -4.0
+RHYTHM_MIN_EVIDENCE = 3.5
+# ...and at least one shared anchor stronger than this: a numbered list (1, 2, 3) aligns in
+# order in a chat and in an unrelated post alike.
+RHYTHM_MIN_ANCHOR_WEIGHT = 1.0
 MAX_ANCHORS_SHOWN = 20
 # Two articles in one language share common capitalized words (Settings, Parade, President) by
 # topic alone, not because a translation kept them: the survival weights were measured across
@@ -226,6 +238,7 @@ class _Derived:
     number_weight: float  # see _number_weight
     anchored_sentences: int  # see _anchored_sentences
     sentence_set: frozenset[int]  # the non-zero sentence hashes
+    sentences: int  # sentences with lexical units
 
 
 def _derived(fp: Fingerprint) -> _Derived:
@@ -239,6 +252,7 @@ def _derived(fp: Fingerprint) -> _Derived:
             number_weight=_number_weight(fp),
             anchored_sentences=_anchored_sentences(fp),
             sentence_set=frozenset(fp.sentence_hashes[fp.sentence_hashes != 0].tolist()),
+            sentences=int(np.count_nonzero(fp.sentence_units)),
         )
     return found
 
@@ -469,38 +483,50 @@ def _number_weight(fp: Fingerprint) -> float:
     return float(fp.weights[numeric].sum()) if numeric.size else 0.0
 
 
-def _alignable_weight(a: Fingerprint, b: Fingerprint) -> float:
-    """An upper bound of the weight any alignment of a and b can reach, without aligning.
+def _alignable_weight(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
+    """Upper bounds of the weight any alignment of a and b can reach, without aligning: with
+    and without months (which don't count towards the floors).
 
     Aligned groups are disjoint on both sides and an anchor counts once per group, so a shared
     anchor is credited at most min(its sentences in a, its sentences in b) times. Most LSH
-    candidates (about 4 in 5 on the corpus) fall below TRANSLATION_MIN_WEIGHT here, which
-    saves their alignment, the verifier's main cost, without changing any decision.
+    candidates fall below RHYTHM_MIN_WEIGHT here, which saves their alignment, the verifier's
+    main cost, without changing any decision.
     """
     ida, idb, w = _shared(a, b)
-    # Months don't count towards the floor this bounds.
-    undated = ~_derived(a).keys.is_month[ida]
-    ida, idb, w = ida[undated], idb[undated], w[undated]
     if ida.size == 0:
-        return 0.0
-    in_a = _derived(a).key_sentences[ida]
-    in_b = _derived(b).key_sentences[idb]
-    return float((w * np.minimum(in_a, in_b)).sum())
+        return 0.0, 0.0
+    credit = w * np.minimum(_derived(a).key_sentences[ida], _derived(b).key_sentences[idb])
+    undated = ~_derived(a).keys.is_month[ida]
+    return float(credit.sum()), float(credit[undated].sum())
 
 
 def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
-    if _alignable_weight(a, b) < TRANSLATION_MIN_WEIGHT:
+    bound, undated = _alignable_weight(a, b)
+    if undated < RHYTHM_MIN_WEIGHT:
         return None
-    al = _align(a, b)
-    if (
-        al is None
-        or al.floor_sentences < TRANSLATION_MIN_SENTENCES
-        or al.floor_weight < TRANSLATION_MIN_WEIGHT
+    if undated < TRANSLATION_MIN_WEIGHT and not (
+        _rhythm_possible(a, b) and _logit_bound(a, b, bound) >= RHYTHM_MIN_LOGIT
     ):
+        return None  # only the second look could decide it, and it cannot
+    al = _align(a, b)
+    if al is None or al.floor_weight < RHYTHM_MIN_WEIGHT:
         return None
     z = _logit(_features(a, b, al))
-    if z < TRANSLATION_MIN_LOGIT:
-        return None
+    by_anchors = (
+        al.floor_sentences >= TRANSLATION_MIN_SENTENCES
+        and al.floor_weight >= TRANSLATION_MIN_WEIGHT
+        and z >= TRANSLATION_MIN_LOGIT
+    )
+    if not by_anchors:
+        # Single digits, months and loanwords (weight 1) are in every list and every date.
+        if z < RHYTHM_MIN_LOGIT or al.shared_weights.max() <= RHYTHM_MIN_ANCHOR_WEIGHT:
+            return None
+        rhythm = _rhythm(a, b)
+        if rhythm < RHYTHM_MIN_EVIDENCE:
+            return None
+        # Scored as if its logit stood above the threshold by what its rhythm evidence has
+        # beyond its own: every decided translation scores above the same floor.
+        z = TRANSLATION_MIN_LOGIT + rhythm - RHYTHM_MIN_EVIDENCE
     order = np.argsort(-al.shared_weights, kind="stable")[:MAX_ANCHORS_SHOWN]
     return Verdict(
         score=round(float(1.0 / (1.0 + np.exp(-z))), 6),
@@ -508,6 +534,48 @@ def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
         anchors=tuple(a.labels[int(al.shared_ids[k])] for k in order),
         aligned=_text_pairs(a, b, al.path),
     )
+
+
+def _rhythm(a: Fingerprint, b: Fingerprint) -> float:
+    """Sentence-length evidence (dedup/rhythm.py) without the sentences both have verbatim:
+    two pages of one template have its lines, lengths and order alike."""
+    return order_evidence(_own_units(a, b), _own_units(b, a))
+
+
+def _rhythm_possible(a: Fingerprint, b: Fingerprint) -> bool:
+    return min(_derived(a).sentences, _derived(b).sentences) >= RHYTHM_MIN_SENTENCES
+
+
+def _logit_bound(a: Fingerprint, b: Fingerprint, bound: float) -> float:
+    """The highest logit an alignment of at most `bound` weight (months included) can have:
+    every coefficient is positive, so each feature at its highest value given that weight."""
+    weights = (_derived(a).sentence_weights, _derived(b).sentence_weights)
+    poorer, richer = min(weights), max(weights)
+    if poorer <= 0:
+        return float("-inf")
+    da, db = _derived(a), _derived(b)
+    numbers = min(da.number_weight, db.number_weight)
+    anchored = min(da.anchored_sentences, db.anchored_sentences)
+    best = {
+        "score": min(1.0, bound / poorer),
+        "log_weight": float(np.log1p(bound)),
+        "richer_share": bound / richer,
+        # Aligned sentences over anchored ones: above 1 when loanwords align sentences.
+        "sentence_share": min(da.sentences, db.sentences) / anchored if anchored else 0.0,
+        "number_share": 1.0 if numbers else 0.5,
+        "log_numbers": float(np.log1p(min(bound, numbers))),
+        "diagonal_share": 1.0,
+        "cjk": float((a.lang in CJK_LANGS) != (b.lang in CJK_LANGS)),
+    }
+    return _logit(best)
+
+
+def _own_units(fp: Fingerprint, other: Fingerprint) -> np.ndarray:
+    shared = _derived(fp).sentence_set & _derived(other).sentence_set
+    if not shared:
+        return fp.sentence_units
+    keep = ~np.isin(fp.sentence_hashes, np.fromiter(shared, dtype=np.uint64, count=len(shared)))
+    return fp.sentence_units[keep]
 
 
 def explain(a: Fingerprint, b: Fingerprint) -> dict[str, float]:
@@ -530,6 +598,7 @@ def explain(a: Fingerprint, b: Fingerprint) -> dict[str, float]:
         out["floor_weight"] = al.floor_weight
         out["floor_sentences"] = float(al.floor_sentences)
         out["logit"] = _logit(features)
+    out["rhythm"] = _rhythm(a, b)
     return out
 
 

@@ -181,7 +181,21 @@ def test_alignable_weight_bounds_the_alignment(a: str, b: str) -> None:
     fa, fb = fp_of(a), fp_of(b)
     alignment = _align(fa, fb)
     assert alignment is not None
-    assert _alignable_weight(fa, fb) >= alignment.floor_weight - 1e-9
+    bound, undated = _alignable_weight(fa, fb)
+    assert undated >= alignment.floor_weight - 1e-9
+    assert bound >= alignment.weight - 1e-9
+
+
+@pytest.mark.parametrize(("a", "b"), list(combinations(FERRY + AUDIT, 2)))
+def test_logit_bound_bounds_the_logit(a: str, b: str) -> None:
+    # The shortcut that skips the second look's candidates must not skip one it would keep.
+    from dedup.verify import _align, _alignable_weight, _features, _logit, _logit_bound
+
+    fa, fb = fp_of(a), fp_of(b)
+    alignment = _align(fa, fb)
+    assert alignment is not None
+    bound, _ = _alignable_weight(fa, fb)
+    assert _logit_bound(fa, fb, bound) >= _logit(_features(fa, fb, alignment)) - 1e-9
 
 
 def test_short_skeleton_matches_the_longer_one_it_begins() -> None:

@@ -1,0 +1,102 @@
+"""Sentence-length rhythm (dedup/rhythm.py) and the verifier's second look that uses it, on
+synthetic length sequences and on a project-written product review with a French translation
+and a French review of the same kettle (same brand, same price, another text)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedup.document import Document
+from dedup.fingerprint import Fingerprint, fingerprint
+from dedup.rhythm import MIN_SENTENCES, order_evidence
+from dedup.verify import RHYTHM_MIN_EVIDENCE, TRANSLATION_MIN_WEIGHT, explain, verify
+
+FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
+
+
+def lengths(n: int, seed: int = 1) -> np.ndarray:
+    return np.random.default_rng(seed).integers(3, 40, size=n)
+
+
+def translated(units: np.ndarray, ratio: float = 1.2, seed: int = 2) -> np.ndarray:
+    """Each sentence's length times a language's ratio, give or take 15%."""
+    noise = np.random.default_rng(seed).uniform(0.85, 1.15, size=units.size)
+    return np.maximum(1, np.round(units * ratio * noise)).astype(np.int64)
+
+
+def test_a_translation_keeps_the_rhythm() -> None:
+    original = lengths(15)
+    assert order_evidence(original, translated(original)) >= RHYTHM_MIN_EVIDENCE
+
+
+def test_the_same_lengths_in_another_order_are_no_evidence() -> None:
+    original = lengths(15)
+    shuffled = np.random.default_rng(7).permutation(translated(original))
+    assert order_evidence(original, shuffled) < 2.0
+
+
+def test_unrelated_texts_are_no_evidence() -> None:
+    scores = [order_evidence(lengths(15, seed), lengths(14, seed + 100)) for seed in range(20)]
+    assert max(scores) < RHYTHM_MIN_EVIDENCE
+
+
+def test_a_partial_copy_keeps_the_rhythm_of_its_beginning() -> None:
+    original = lengths(20)
+    assert order_evidence(original, translated(original[:12])) >= RHYTHM_MIN_EVIDENCE
+
+
+def test_symmetric_and_ignores_empty_sentences() -> None:
+    a, b = lengths(12), translated(lengths(12))
+    assert order_evidence(a, b) == order_evidence(b, a)
+    with_empty = np.insert(b, [0, 5], 0)
+    assert order_evidence(a, with_empty) == order_evidence(a, b)
+
+
+def test_too_few_sentences_say_nothing() -> None:
+    a = lengths(MIN_SENTENCES - 1)
+    assert order_evidence(a, translated(a)) == 0.0
+
+
+def fp_of(name: str) -> Fingerprint:
+    fp = fingerprint(Document(FIXTURES.joinpath(f"{name}.txt").read_text("utf-8"), name[-2:]))
+    assert fp is not None
+    return fp
+
+
+def test_a_review_with_few_anchors_is_matched_by_its_rhythm() -> None:
+    en, fr = fp_of("kettle_en"), fp_of("kettle_fr")
+    facts = explain(en, fr)
+    # A brand and a price: too little for the anchor model alone.
+    assert facts["floor_weight"] < TRANSLATION_MIN_WEIGHT
+    assert facts["rhythm"] >= RHYTHM_MIN_EVIDENCE
+    verdict = verify(en, fr)
+    assert verdict is not None and verdict.kind == "translation"
+    assert set(verdict.anchors) == {"brevilia", "35"}
+    assert verdict.score == verify(fr, en).score
+
+
+@pytest.mark.parametrize("other", ["kettle_en", "kettle_fr"])
+def test_another_review_of_the_same_kettle_is_not(other: str) -> None:
+    # Same brand, same price, same kind of sentences: only the rhythm tells them apart.
+    distractor = fp_of("kettle_other_fr")
+    assert (
+        explain(fp_of(other), distractor)["floor_weight"]
+        == explain(fp_of("kettle_en"), fp_of("kettle_fr"))["floor_weight"]
+    )
+    assert verify(fp_of(other), distractor) is None
+
+
+def test_sentences_shared_verbatim_are_left_out_of_the_rhythm() -> None:
+    # Two pages of one template have its lines in the same order: no evidence of translation.
+    from dedup.verify import _rhythm
+
+    template = "\n\n".join(
+        f"Line {i} of the site template " + "word " * (3 * i % 17) for i in range(12)
+    )
+    a = fingerprint(Document("Ein kurzer Text über den Wasserkocher.\n\n" + template, "de"))
+    b = fingerprint(Document("Un court texte sur la bouilloire.\n\n" + template, "fr"))
+    assert a is not None and b is not None
+    assert _rhythm(a, b) == 0.0
