@@ -116,6 +116,12 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
         verify, "_outside_shared_sentences", lambda a, b, ida, idb, w: (ida, idb, w)
     ),
     "one-to-one alignment only (no 2-1 / 1-2 steps)": lambda: patched(verify, "MERGE_CREDIT", 0.0),
+    "no second look by sentence-length rhythm": lambda: patched(
+        verify, "RHYTHM_MIN_EVIDENCE", float("inf")
+    ),
+    "rhythm evidence from 3.0 (instead of 3.5)": lambda: patched(
+        verify, "RHYTHM_MIN_EVIDENCE", 3.0
+    ),
     "verifier threshold logit 0.5": lambda: patched(verify, "TRANSLATION_MIN_LOGIT", 0.5),
     "verifier threshold logit 2.5": lambda: patched(verify, "TRANSLATION_MIN_LOGIT", 2.5),
 }

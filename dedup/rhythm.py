@@ -23,6 +23,12 @@ import numpy as np
 SPREAD_TRANSLATED = 0.3
 SPREAD_UNRELATED = 0.9
 SKIP = 1.0
+# Two sentences aligned with one cost this much: such steps are rarer than one-to-one ones
+# (Gale & Church: about one in ten), but LLM translators join and split sentences freely.
+MERGE_COST = 1.0
+# Tried around the ratio of mean sentence lengths (log units): a translator who joins one
+# sentence in four makes the mean a third longer (0.29).
+RATIO_OFFSETS = np.array([-0.4, -0.2, 0.0, 0.2, 0.4])
 # Shuffled orders the alignment is compared with; fixed, so a pair always gets the same score.
 SHUFFLES = 12
 SHUFFLE_SEED = 0
@@ -37,46 +43,69 @@ def order_evidence(units_a: np.ndarray, units_b: np.ndarray) -> float:
     """How many standard deviations the alignment of the sentence lengths (lexical units per
     sentence; empty sentences ignored) of a and b stands above that of shuffled orders.
     Symmetric; 0.0 when either side has fewer than MIN_SENTENCES sentences."""
-    la, lb = _log_lengths(units_a), _log_lengths(units_b)
-    if min(la.size, lb.size) < MIN_SENTENCES:
+    ua, ub = _nonempty(units_a), _nonempty(units_b)
+    if min(ua.size, ub.size) < MIN_SENTENCES:
         return 0.0
     # Shuffle the same side whichever way round the pair comes.
-    if (la.size, la.tolist()) > (lb.size, lb.tolist()):
-        la, lb = lb, la
+    if (ua.size, ua.tolist()) > (ub.size, ub.tolist()):
+        ua, ub = ub, ua
     rng = np.random.default_rng(SHUFFLE_SEED)
-    orders = np.vstack([lb, rng.permuted(np.tile(lb, (SHUFFLES, 1)), axis=1)])
+    orders = np.vstack([ub, rng.permuted(np.tile(ub, (SHUFFLES, 1)), axis=1)])
     # The texts' overall ratio (a language's words are longer, a CJK text counts characters):
-    # the ratio of mean lengths, which a partial copy (a prefix) keeps.
-    ratio = math.log(np.exp(la).mean()) - math.log(np.exp(lb).mean())
-    d = la[None, :, None] - orders[:, None, :] - ratio
-    scores = _best_monotone(_pair_scores(d))
-    real, shuffled = scores[0], scores[1:]
+    # the ratio of mean lengths, which a partial copy (a prefix) keeps, but joined sentences
+    # don't; so a few ratios around it are tried, and each order keeps its best.
+    means = math.log1p(ua.mean()) - math.log1p(ub.mean())
+    ratio = (means + RATIO_OFFSETS)[:, None, None, None]
+    orders = np.tile(orders, (RATIO_OFFSETS.size, 1, 1))
+    la, lb = np.log1p(ua), np.log1p(orders)
+    # Sentence pairs, and two adjacent sentences of either side joined (a translator joined
+    # or split them): their lengths add up.
+    one_one = _pair_scores(la[:, None] - lb[..., None, :] - ratio)
+    two_one = _pair_scores(np.log1p(ua[:-1] + ua[1:])[:, None] - lb[..., None, :] - ratio)
+    one_two = _pair_scores(
+        la[:, None] - np.log1p(orders[..., :-1] + orders[..., 1:])[..., None, :] - ratio
+    )
+    r, k = orders.shape[:2]
+    n, m = ua.size, ub.size
+    scores = _best_monotone(
+        one_one.reshape(r * k, n, m),
+        two_one.reshape(r * k, n - 1, m),
+        one_two.reshape(r * k, n, m - 1),
+    )
+    best = scores.reshape(r, k).max(axis=0)
+    real, shuffled = best[0], best[1:]
     return float((real - shuffled.mean()) / (shuffled.std() + SPREAD_FLOOR))
 
 
-def _log_lengths(units: np.ndarray) -> np.ndarray:
-    u = units[units > 0].astype(np.float64)
-    return np.log1p(u)
+def _nonempty(units: np.ndarray) -> np.ndarray:
+    return units[units > 0].astype(np.float64)
 
 
 def _pair_scores(d: np.ndarray) -> np.ndarray:
-    """Log-likelihood ratio of each sentence pair's length difference: translated vs unrelated."""
+    """Log-likelihood ratio of each length difference (log units): translated vs unrelated."""
     t, u = SPREAD_TRANSLATED, SPREAD_UNRELATED
     return math.log(u / t) - d * d * (1.0 / (2 * t * t) - 1.0 / (2 * u * u))
 
 
-def _best_monotone(s: np.ndarray) -> np.ndarray:
-    """Best score of a monotone one-to-one alignment with skips, for each of k score matrices
-    (k, n, m). Skips before the first and after the last aligned pair are free: a partial
-    copy is a prefix of its original. Row by row, vectorized over k and the columns."""
-    k, n, m = s.shape
+def _best_monotone(one_one: np.ndarray, two_one: np.ndarray, one_two: np.ndarray) -> np.ndarray:
+    """Best score of a monotone alignment for each of k orders: one-to-one steps (k, n, m),
+    two-to-one (k, n - 1, m) and one-to-two (k, n, m - 1) steps at MERGE_COST, skips at SKIP.
+    Skips before the first and after the last aligned pair are free: a partial copy is a prefix
+    of its original. Row by row, vectorized over the orders and the columns."""
+    k, n, m = one_one.shape
     cols = SKIP * np.arange(m + 1)
-    prev = np.zeros((k, m + 1))
+    before = prev = np.zeros((k, m + 1))  # rows i - 2 and i - 1
     best = np.zeros(k)
     for i in range(n):
         row = np.zeros((k, m + 1))
-        row[:, 1:] = np.maximum(prev[:, :-1] + s[:, i, :], prev[:, 1:] - SKIP)
+        row[:, 1:] = np.maximum(prev[:, :-1] + one_one[:, i, :], prev[:, 1:] - SKIP)
+        if i >= 1:
+            joined = before[:, :-1] + two_one[:, i - 1, :] - MERGE_COST
+            row[:, 1:] = np.maximum(row[:, 1:], joined)
+        if m >= 2:
+            split = prev[:, :-2] + one_two[:, i, :] - MERGE_COST
+            row[:, 2:] = np.maximum(row[:, 2:], split)
         # A skip along the row: D[i][j] = max over j' <= j of D[i][j'] - SKIP * (j - j').
-        prev = np.maximum.accumulate(row + cols, axis=1) - cols
+        before, prev = prev, np.maximum.accumulate(row + cols, axis=1) - cols
         best = np.maximum(best, prev.max(axis=1))
     return best

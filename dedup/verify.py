@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -483,31 +484,33 @@ def _number_weight(fp: Fingerprint) -> float:
     return float(fp.weights[numeric].sum()) if numeric.size else 0.0
 
 
-def _alignable_weight(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
-    """Upper bounds of the weight any alignment of a and b can reach, without aligning: with
-    and without months (which don't count towards the floors).
+class _Bounds(NamedTuple):
+    """Upper bounds of what any alignment of two articles can reach, found without aligning."""
 
-    Aligned groups are disjoint on both sides and an anchor counts once per group, so a shared
-    anchor is credited at most min(its sentences in a, its sentences in b) times. Most LSH
-    candidates fall below RHYTHM_MIN_WEIGHT here, which saves their alignment, the verifier's
-    main cost, without changing any decision.
-    """
+    weight: float  # aligned weight
+    undated: float  # aligned weight without months (what the floors judge)
+    strongest: float  # weight of the strongest shared anchor
+
+
+def _alignable_weight(a: Fingerprint, b: Fingerprint) -> _Bounds:
+    """Aligned groups are disjoint on both sides and an anchor counts once per group, so a
+    shared anchor is credited at most min(its sentences in a, its sentences in b) times. Most
+    LSH candidates fall below RHYTHM_MIN_WEIGHT here, which saves their alignment, the
+    verifier's main cost, without changing any decision."""
     ida, idb, w = _shared(a, b)
     if ida.size == 0:
-        return 0.0, 0.0
+        return _Bounds(0.0, 0.0, 0.0)
     credit = w * np.minimum(_derived(a).key_sentences[ida], _derived(b).key_sentences[idb])
     undated = ~_derived(a).keys.is_month[ida]
-    return float(credit.sum()), float(credit[undated].sum())
+    return _Bounds(float(credit.sum()), float(credit[undated].sum()), float(w.max()))
 
 
 def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
-    bound, undated = _alignable_weight(a, b)
-    if undated < RHYTHM_MIN_WEIGHT:
+    bounds = _alignable_weight(a, b)
+    if bounds.undated < RHYTHM_MIN_WEIGHT:
         return None
-    if undated < TRANSLATION_MIN_WEIGHT and not (
-        _rhythm_possible(a, b) and _logit_bound(a, b, bound) >= RHYTHM_MIN_LOGIT
-    ):
-        return None  # only the second look could decide it, and it cannot
+    if bounds.undated < TRANSLATION_MIN_WEIGHT and not _second_look_possible(a, b, bounds):
+        return None
     al = _align(a, b)
     if al is None or al.floor_weight < RHYTHM_MIN_WEIGHT:
         return None
@@ -542,8 +545,13 @@ def _rhythm(a: Fingerprint, b: Fingerprint) -> float:
     return order_evidence(_own_units(a, b), _own_units(b, a))
 
 
-def _rhythm_possible(a: Fingerprint, b: Fingerprint) -> bool:
-    return min(_derived(a).sentences, _derived(b).sentences) >= RHYTHM_MIN_SENTENCES
+def _second_look_possible(a: Fingerprint, b: Fingerprint, bounds: _Bounds) -> bool:
+    """Whether the second look could decide a pair, judged without aligning it."""
+    return (
+        bounds.strongest > RHYTHM_MIN_ANCHOR_WEIGHT
+        and min(_derived(a).sentences, _derived(b).sentences) >= RHYTHM_MIN_SENTENCES
+        and _logit_bound(a, b, bounds.weight) >= RHYTHM_MIN_LOGIT
+    )
 
 
 def _logit_bound(a: Fingerprint, b: Fingerprint, bound: float) -> float:

@@ -48,6 +48,16 @@ def test_a_partial_copy_keeps_the_rhythm_of_its_beginning() -> None:
     assert order_evidence(original, translated(original[:12])) >= RHYTHM_MIN_EVIDENCE
 
 
+def test_a_translator_joining_sentences_keeps_the_rhythm() -> None:
+    # Three pairs of sentences joined into one: their lengths add up (two-to-one steps), and
+    # the mean sentence length, from which the length ratio is estimated, grows by a fifth.
+    original = lengths(20)
+    joined = list(translated(original))
+    for i in (12, 7, 2):
+        joined[i : i + 2] = [joined[i] + joined[i + 1]]
+    assert order_evidence(original, np.array(joined)) >= RHYTHM_MIN_EVIDENCE + 1.0
+
+
 def test_symmetric_and_ignores_empty_sentences() -> None:
     a, b = lengths(12), translated(lengths(12))
     assert order_evidence(a, b) == order_evidence(b, a)

@@ -181,9 +181,10 @@ def test_alignable_weight_bounds_the_alignment(a: str, b: str) -> None:
     fa, fb = fp_of(a), fp_of(b)
     alignment = _align(fa, fb)
     assert alignment is not None
-    bound, undated = _alignable_weight(fa, fb)
-    assert undated >= alignment.floor_weight - 1e-9
-    assert bound >= alignment.weight - 1e-9
+    bounds = _alignable_weight(fa, fb)
+    assert bounds.undated >= alignment.floor_weight - 1e-9
+    assert bounds.weight >= alignment.weight - 1e-9
+    assert bounds.strongest >= alignment.shared_weights.max()
 
 
 @pytest.mark.parametrize(("a", "b"), list(combinations(FERRY + AUDIT, 2)))
@@ -194,7 +195,7 @@ def test_logit_bound_bounds_the_logit(a: str, b: str) -> None:
     fa, fb = fp_of(a), fp_of(b)
     alignment = _align(fa, fb)
     assert alignment is not None
-    bound, _ = _alignable_weight(fa, fb)
+    bound = _alignable_weight(fa, fb).weight
     assert _logit_bound(fa, fb, bound) >= _logit(_features(fa, fb, alignment)) - 1e-9
 
 
