@@ -22,7 +22,9 @@ from dedup.minhash import hash64, shingle_hashes, signature
 from dedup.months import is_month_key
 from dedup.segment import sentences
 
-FINGERPRINT_VERSION = 7
+# Raised whenever a fingerprint or a verifier decision changes: stored articles are then
+# fingerprinted and matched again on the next `match` (8: the rhythm second look).
+FINGERPRINT_VERSION = 8
 _MAGIC = b"SDFP"
 SHINGLE = 5
 MAX_SENTENCES = 600  # bounds verification cost on pathological pages
