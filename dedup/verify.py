@@ -491,6 +491,7 @@ class _Bounds(NamedTuple):
     weight: float  # aligned weight
     undated: float  # aligned weight without months (what the floors judge)
     strongest: float  # weight of the strongest shared anchor
+    sentences: int  # aligned sentences (each has a shared anchor)
 
 
 def _alignable_weight(a: Fingerprint, b: Fingerprint) -> _Bounds:
@@ -500,10 +501,12 @@ def _alignable_weight(a: Fingerprint, b: Fingerprint) -> _Bounds:
     verifier's main cost, without changing any decision."""
     ida, idb, w = _shared(a, b)
     if ida.size == 0:
-        return _Bounds(0.0, 0.0, 0.0)
-    credit = w * np.minimum(_derived(a).key_sentences[ida], _derived(b).key_sentences[idb])
+        return _Bounds(0.0, 0.0, 0.0, 0)
+    in_a, in_b = _derived(a).key_sentences[ida], _derived(b).key_sentences[idb]
+    credit = w * np.minimum(in_a, in_b)
     undated = ~_derived(a).keys.is_month[ida]
-    return _Bounds(float(credit.sum()), float(credit[undated].sum()), float(w.max()))
+    sentences = int(min(in_a.sum(), in_b.sum()))
+    return _Bounds(float(credit.sum()), float(credit[undated].sum()), float(w.max()), sentences)
 
 
 def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
@@ -551,13 +554,14 @@ def _second_look_possible(a: Fingerprint, b: Fingerprint, bounds: _Bounds) -> bo
     return (
         bounds.strongest > RHYTHM_MIN_ANCHOR_WEIGHT
         and min(_derived(a).sentences, _derived(b).sentences) >= RHYTHM_MIN_SENTENCES
-        and _logit_bound(a, b, bounds.weight) >= RHYTHM_MIN_LOGIT
+        and _logit_bound(a, b, bounds) >= RHYTHM_MIN_LOGIT
     )
 
 
-def _logit_bound(a: Fingerprint, b: Fingerprint, bound: float) -> float:
-    """The highest logit an alignment of at most `bound` weight (months included) can have:
-    every coefficient is positive, so each feature at its highest value given that weight."""
+def _logit_bound(a: Fingerprint, b: Fingerprint, bounds: _Bounds) -> float:
+    """The highest logit an alignment within `bounds` can have: every coefficient is
+    positive, so each feature at its highest value given those bounds."""
+    bound = bounds.weight
     da, db = _derived(a), _derived(b)
     poorer = min(da.sentence_weights, db.sentence_weights)
     richer = max(da.sentence_weights, db.sentence_weights)
@@ -570,7 +574,7 @@ def _logit_bound(a: Fingerprint, b: Fingerprint, bound: float) -> float:
         "log_weight": float(np.log1p(bound)),
         "richer_share": bound / richer,
         # Aligned sentences over anchored ones: above 1 when loanwords align sentences.
-        "sentence_share": min(da.sentences, db.sentences) / anchored if anchored else 0.0,
+        "sentence_share": bounds.sentences / anchored if anchored else 0.0,
         "number_share": 1.0 if numbers else 0.5,
         "log_numbers": float(np.log1p(min(bound, numbers))),
         "diagonal_share": 1.0,

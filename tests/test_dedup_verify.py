@@ -185,6 +185,8 @@ def test_alignable_weight_bounds_the_alignment(a: str, b: str) -> None:
     assert bounds.undated >= alignment.floor_weight - 1e-9
     assert bounds.weight >= alignment.weight - 1e-9
     assert bounds.strongest >= alignment.shared_weights.max()
+    assert bounds.sentences >= len({i for i, _ in alignment.path})
+    assert bounds.sentences >= len({j for _, j in alignment.path})
 
 
 @pytest.mark.parametrize(("a", "b"), list(combinations(FERRY + AUDIT, 2)))
@@ -195,8 +197,8 @@ def test_logit_bound_bounds_the_logit(a: str, b: str) -> None:
     fa, fb = fp_of(a), fp_of(b)
     alignment = _align(fa, fb)
     assert alignment is not None
-    bound = _alignable_weight(fa, fb).weight
-    assert _logit_bound(fa, fb, bound) >= _logit(_features(fa, fb, alignment)) - 1e-9
+    bounds = _alignable_weight(fa, fb)
+    assert _logit_bound(fa, fb, bounds) >= _logit(_features(fa, fb, alignment)) - 1e-9
 
 
 def test_short_skeleton_matches_the_longer_one_it_begins() -> None:
