@@ -60,6 +60,16 @@ def _link(url: str) -> str:
     return f'<a href="{escape(url, quote=True)}" rel="noreferrer"><code>{escape(url)}</code></a>'
 
 
+def _rhythm_note(rhythm: object) -> str:
+    if not isinstance(rhythm, (int, float)):
+        return ""
+    return (
+        "<p>Few anchors are shared: the pair was decided by its sentence lengths, which follow "
+        f"each other in order {float(rhythm):.1f} standard deviations above the same lengths "
+        "shuffled (a translation keeps its original's sentences).</p>"
+    )
+
+
 def match_html(session: Session, match_id: int) -> str | None:
     """The evidence page of one match, or None if there is no such match."""
     match = session.get(Match, match_id)
@@ -85,6 +95,7 @@ def match_html(session: Session, match_id: int) -> str | None:
             else "The copy does not link to the original."
         )
         + "</p>"
+        + _rhythm_note(evidence.get("rhythm"))
     )
     body = (
         f"<h1>Match {match.id}: copy of {escape(original.title or original.url)}</h1>{summary}"

@@ -196,10 +196,12 @@ def _oriented(a: Row, b: Row, verdict: Verdict) -> MatchRecord | None:
     original_key = choose_original(_provenance(a), _provenance(b)).key
     original, copy = (a, b) if original_key == str(a.id) else (b, a)
     flipped = original is not a
-    evidence = {
+    evidence: dict[str, object] = {
         "anchors": list(verdict.anchors),
         "passages": _passages(a, b, verdict, flipped),
     }
+    if verdict.rhythm is not None:
+        evidence["rhythm"] = verdict.rhythm
     attributed = original.url in (copy.links or []) or copy.attribution_url == original.url
     return MatchRecord(copy.id, original.id, verdict.score, verdict.kind, evidence, attributed)
 

@@ -103,7 +103,8 @@ class Match(Base):
     # "original": copy_id republishes original_id. "sibling": both are copies of a third
     # article (two farms copying one source); kept as evidence, left out of the views.
     relation: Mapped[str] = mapped_column(String(16), default="original")
-    # {"anchors": [...], "passages": [[original sentence, copy sentence], ...]}
+    # {"anchors": [...], "passages": [[original sentence, copy sentence], ...]}, and "rhythm"
+    # (a z-score) when sentence lengths decided a translation whose anchors were too few
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)
     # The copy links to its original (e.g. a bare "Source link"): evidence, never required.
     attributed: Mapped[bool] = mapped_column(Boolean, default=False)

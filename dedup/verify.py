@@ -98,6 +98,9 @@ class Verdict:
     kind: str  # "verbatim" | "translation"
     anchors: tuple[str, ...]  # shared anchors, human-readable
     aligned: tuple[tuple[int, int], ...]  # (sentence in a, sentence in b), by segment.sentences
+    # Sentence-length evidence (dedup/rhythm.py) when the second look decided the pair: the
+    # anchors alone were too few.
+    rhythm: float | None = None
 
 
 def verify(a: Fingerprint, b: Fingerprint) -> Verdict | None:
@@ -524,11 +527,12 @@ def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
         and al.floor_weight >= TRANSLATION_MIN_WEIGHT
         and z >= TRANSLATION_MIN_LOGIT
     )
+    rhythm = None
     if not by_anchors:
         # Single digits, months and loanwords (weight 1) are in every list and every date.
         if z < RHYTHM_MIN_LOGIT or al.shared_weights.max() <= RHYTHM_MIN_ANCHOR_WEIGHT:
             return None
-        rhythm = _rhythm(a, b)
+        rhythm = round(_rhythm(a, b), 3)
         if rhythm < RHYTHM_MIN_EVIDENCE:
             return None
         # Scored as if its logit stood above the threshold by what its rhythm evidence has
@@ -540,6 +544,7 @@ def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
         kind="translation",
         anchors=tuple(a.labels[int(al.shared_ids[k])] for k in order),
         aligned=_text_pairs(a, b, al.path),
+        rhythm=rhythm,
     )
 
 

@@ -1,6 +1,6 @@
 """Sentence-length rhythm (dedup/rhythm.py) and the verifier's second look that uses it, on
 synthetic length sequences and on a project-written product review with a French translation
-and a French review of the same kettle (same brand, same price, another text)."""
+and a French review of the same kettle (same brand, shop and price, another text)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ import pytest
 from dedup.document import Document
 from dedup.fingerprint import Fingerprint, fingerprint
 from dedup.rhythm import MIN_SENTENCES, order_evidence
-from dedup.verify import RHYTHM_MIN_EVIDENCE, TRANSLATION_MIN_WEIGHT, explain, verify
+from dedup.verify import (
+    RHYTHM_MIN_EVIDENCE,
+    RHYTHM_MIN_WEIGHT,
+    TRANSLATION_MIN_SENTENCES,
+    explain,
+    verify,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 
@@ -79,24 +85,28 @@ def fp_of(name: str) -> Fingerprint:
 def test_a_review_with_few_anchors_is_matched_by_its_rhythm() -> None:
     en, fr = fp_of("kettle_en"), fp_of("kettle_fr")
     facts = explain(en, fr)
-    # A brand and a price: too little for the anchor model alone.
-    assert facts["floor_weight"] < TRANSLATION_MIN_WEIGHT
+    # A brand, a shop and a price, all in the first sentence: too little for the anchor model.
+    assert facts["floor_sentences"] < TRANSLATION_MIN_SENTENCES
     assert facts["rhythm"] >= RHYTHM_MIN_EVIDENCE
     verdict = verify(en, fr)
     assert verdict is not None and verdict.kind == "translation"
-    assert set(verdict.anchors) == {"brevilia", "35"}
+    assert verdict.rhythm == round(facts["rhythm"], 3)
+    assert set(verdict.anchors) == {"brevilia", "amazon", "35"}
     assert verdict.score == verify(fr, en).score
 
 
 @pytest.mark.parametrize("other", ["kettle_en", "kettle_fr"])
 def test_another_review_of_the_same_kettle_is_not(other: str) -> None:
-    # Same brand, same price, same kind of sentences: only the rhythm tells them apart.
+    # Same brand, shop and price, same kind of sentences: the second look is reached, and
+    # only the rhythm tells the texts apart.
     distractor = fp_of("kettle_other_fr")
-    assert (
-        explain(fp_of(other), distractor)["floor_weight"]
-        == explain(fp_of("kettle_en"), fp_of("kettle_fr"))["floor_weight"]
-    )
+    assert explain(fp_of(other), distractor)["floor_weight"] >= RHYTHM_MIN_WEIGHT
     assert verify(fp_of(other), distractor) is None
+
+
+def test_a_translation_rich_in_anchors_is_decided_without_the_rhythm() -> None:
+    verdict = verify(fp_of("ferry_en"), fp_of("ferry_de"))
+    assert verdict is not None and verdict.kind == "translation" and verdict.rhythm is None
 
 
 def test_sentences_shared_verbatim_are_left_out_of_the_rhythm() -> None:

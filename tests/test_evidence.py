@@ -89,3 +89,39 @@ def test_crawled_matches_come_with_their_warc_records(tmp_path):
         assert digest == digests[url] and date.startswith("20")
     page = (tmp_path / "ev" / f"match-{match['id']}.html").read_text(encoding="utf-8")
     assert digests[match["copy_url"]] in page
+
+
+def test_a_match_decided_by_sentence_lengths_says_so(tmp_path):
+    # A product review and its French translation share a brand, a shop and a price: too few
+    # anchors for the model, so the verifier's second look (dedup/rhythm.py) decides, and the
+    # stored evidence and the evidence page say so.
+    import sqlite3
+    from pathlib import Path
+
+    fixtures = Path(__file__).parent / "fixtures" / "dedup"
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    for site, role, name, title, day in (
+        ("kettle-reviews", "source", "kettle_en", "My new kettle", "2025-03-01"),
+        ("avis-maison", "suspect", "kettle_fr", "Ma nouvelle bouilloire", "2025-03-03"),
+    ):
+        row = {
+            "url": f"https://{site}.example/{name}",
+            "title": title,
+            "text": fixtures.joinpath(f"{name}.txt").read_text("utf-8"),
+            "published": day,
+        }
+        path = tmp_path / f"{site}.jsonl"
+        path.write_text(json.dumps(row, ensure_ascii=False) + "\n", "utf-8")
+        syndetect("--db", db, "--quiet", "ingest", str(path), "--site", site, "--role", role)
+    syndetect("--db", db, "--quiet", "match")
+    [line] = syndetect("--db", db, "export", "matches").stdout.splitlines()
+    match = json.loads(line)
+    assert match["kind"] == "translation"
+    assert match["copy_url"] == "https://avis-maison.example/kettle_fr"
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        (stored,) = conn.execute("SELECT evidence FROM matches").fetchone()
+    evidence = json.loads(stored)
+    assert evidence["rhythm"] >= 3.5 and set(evidence["anchors"]) == {"brevilia", "amazon", "35"}
+    syndetect("--db", db, "evidence", str(match["id"]), "--out", str(tmp_path / "ev"))
+    page = (tmp_path / "ev" / f"match-{match['id']}.html").read_text(encoding="utf-8")
+    assert "decided by its sentence lengths" in page
