@@ -119,6 +119,9 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
     "no second look by sentence-length rhythm": lambda: patched(
         verify, "RHYTHM_MIN_EVIDENCE", float("inf")
     ),
+    "no rhythm veto (pairs the anchors accept below logit 4)": lambda: patched(
+        verify, "RHYTHM_VETO_BELOW", float("-inf")
+    ),
     "rhythm evidence from 3.0 (instead of 3.5)": lambda: patched(
         verify, "RHYTHM_MIN_EVIDENCE", 3.0
     ),

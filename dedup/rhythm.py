@@ -7,7 +7,10 @@ have independent lengths. This is evidence for the pairs whose anchors are too f
 script. A text on the same topic draws its lengths from the same distribution, but not in the
 same order; so the best monotone alignment of the two length sequences is compared with the
 alignments of the same lengths in shuffled orders, and the evidence is how far it stands above
-them (a z-score).
+them (a z-score). The verifier uses it both ways (dedup/verify.py): as evidence for a pair with
+too few anchors, and against a pair whose anchors pass with little margin but whose sentences
+don't follow each other at all (two outlets' reports on one event name the same people in the
+same order).
 """
 
 from __future__ import annotations
@@ -39,13 +42,13 @@ SPREAD_FLOOR = 0.5
 MIN_SENTENCES = 5
 
 
-def order_evidence(units_a: np.ndarray, units_b: np.ndarray) -> float:
+def order_evidence(units_a: np.ndarray, units_b: np.ndarray) -> float | None:
     """How many standard deviations the alignment of the sentence lengths (lexical units per
     sentence; empty sentences ignored) of a and b stands above that of shuffled orders.
-    Symmetric; 0.0 when either side has fewer than MIN_SENTENCES sentences."""
+    Symmetric; None when either side has fewer than MIN_SENTENCES sentences."""
     ua, ub = _nonempty(units_a), _nonempty(units_b)
     if min(ua.size, ub.size) < MIN_SENTENCES:
-        return 0.0
+        return None
     # Shuffle the same side whichever way round the pair comes.
     if (ua.size, ua.tolist()) > (ub.size, ub.tolist()):
         ua, ub = ub, ua

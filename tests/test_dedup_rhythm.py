@@ -1,6 +1,7 @@
 """Sentence-length rhythm (dedup/rhythm.py) and the verifier's second look that uses it, on
 synthetic length sequences and on a project-written product review with a French translation
-and a French review of the same kettle (same brand, shop and price, another text)."""
+and a French review of the same kettle (same brand, shop and price, another text), and
+another outlet's German report on the ferry story of test_dedup_verify."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from dedup.rhythm import MIN_SENTENCES, order_evidence
 from dedup.verify import (
     RHYTHM_MIN_EVIDENCE,
     RHYTHM_MIN_WEIGHT,
+    RHYTHM_VETO_BELOW,
     TRANSLATION_MIN_SENTENCES,
     explain,
     verify,
@@ -73,7 +75,7 @@ def test_symmetric_and_ignores_empty_sentences() -> None:
 
 def test_too_few_sentences_say_nothing() -> None:
     a = lengths(MIN_SENTENCES - 1)
-    assert order_evidence(a, translated(a)) == 0.0
+    assert order_evidence(a, translated(a)) is None
 
 
 def fp_of(name: str) -> Fingerprint:
@@ -119,4 +121,20 @@ def test_sentences_shared_verbatim_are_left_out_of_the_rhythm() -> None:
     a = fingerprint(Document("Ein kurzer Text über den Wasserkocher.\n\n" + template, "de"))
     b = fingerprint(Document("Un court texte sur la bouilloire.\n\n" + template, "fr"))
     assert a is not None and b is not None
-    assert _rhythm(a, b) == 0.0
+    assert _rhythm(a, b) is None
+
+
+@pytest.mark.parametrize("translation", ["ferry_en", "ferry_ru", "ferry_de"])
+def test_a_report_on_the_same_event_is_vetoed_by_its_rhythm(
+    translation: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another outlet's German report on the ferry line: the same names and years in the same
+    # order, which the anchor model alone accepts, but written in sentences of its own.
+    import sys
+
+    report = fp_of("ferry_report_de")
+    facts = explain(fp_of(translation), report)
+    assert facts["rhythm"] < RHYTHM_VETO_BELOW
+    assert verify(fp_of(translation), report) is None
+    monkeypatch.setattr(sys.modules["dedup.verify"], "RHYTHM_VETO_BELOW", float("-inf"))
+    assert verify(fp_of(translation), report) is not None
