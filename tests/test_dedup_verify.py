@@ -173,10 +173,10 @@ def test_merged_sentences_align_two_to_one() -> None:
 
 
 @pytest.mark.parametrize(("a", "b"), list(combinations(FERRY + AUDIT, 2)))
-def test_alignable_weight_bounds_the_alignment(a: str, b: str) -> None:
-    # The shortcut that skips most candidates must never skip one the alignment would keep
-    # (it bounds the weight the floor judges: months left out).
-    from dedup.verify import _align, _alignable_weight
+def test_bounds_hold_for_the_alignment(a: str, b: str) -> None:
+    # The shortcuts that skip most candidates (their weight) and the second look's (their
+    # logit) must never skip one the alignment would keep.
+    from dedup.verify import _align, _alignable_weight, _features, _logit, _logit_bound
 
     fa, fb = fp_of(a), fp_of(b)
     alignment = _align(fa, fb)
@@ -187,17 +187,6 @@ def test_alignable_weight_bounds_the_alignment(a: str, b: str) -> None:
     assert bounds.strongest >= alignment.shared_weights.max()
     assert bounds.sentences >= len({i for i, _ in alignment.path})
     assert bounds.sentences >= len({j for _, j in alignment.path})
-
-
-@pytest.mark.parametrize(("a", "b"), list(combinations(FERRY + AUDIT, 2)))
-def test_logit_bound_bounds_the_logit(a: str, b: str) -> None:
-    # The shortcut that skips the second look's candidates must not skip one it would keep.
-    from dedup.verify import _align, _alignable_weight, _features, _logit, _logit_bound
-
-    fa, fb = fp_of(a), fp_of(b)
-    alignment = _align(fa, fb)
-    assert alignment is not None
-    bounds = _alignable_weight(fa, fb)
     assert _logit_bound(fa, fb, bounds) >= _logit(_features(fa, fb, alignment)) - 1e-9
 
 
