@@ -505,7 +505,7 @@ class _Bounds(NamedTuple):
     sentences: int  # aligned sentences (each has a shared anchor)
 
 
-def _alignable_weight(a: Fingerprint, b: Fingerprint) -> _Bounds:
+def _alignment_bounds(a: Fingerprint, b: Fingerprint) -> _Bounds:
     """Aligned groups are disjoint on both sides and an anchor counts once per group, so a
     shared anchor is credited at most min(its sentences in a, its sentences in b) times. Most
     LSH candidates fall below RHYTHM_MIN_WEIGHT here, which saves their alignment, the
@@ -521,7 +521,7 @@ def _alignable_weight(a: Fingerprint, b: Fingerprint) -> _Bounds:
 
 
 def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
-    bounds = _alignable_weight(a, b)
+    bounds = _alignment_bounds(a, b)
     if bounds.undated < RHYTHM_MIN_WEIGHT:
         return None
     if bounds.undated < TRANSLATION_MIN_WEIGHT and not _second_look_possible(a, b, bounds):
