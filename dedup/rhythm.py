@@ -60,18 +60,16 @@ def order_evidence(units_a: np.ndarray, units_b: np.ndarray) -> float | None:
     # the ratio of mean lengths, which a partial copy (a prefix) keeps, but joined sentences
     # don't; so a few ratios around it are tried, and each order keeps its best.
     means = math.log1p(ua.mean()) - math.log1p(ub.mean())
-    ratio = (means + RATIO_OFFSETS)[:, None, None, None]
-    orders = np.tile(orders, (RATIO_OFFSETS.size, 1, 1))
+    ratio = (means + RATIO_OFFSETS)[:, None, None, None]  # broadcast: (ratio, order, n, m)
     la, lb = np.log1p(ua), np.log1p(orders)
     # Sentence pairs, and two adjacent sentences of either side joined (a translator joined
     # or split them): their lengths add up.
-    one_one = _pair_scores(la[:, None] - lb[..., None, :] - ratio)
-    two_one = _pair_scores(np.log1p(ua[:-1] + ua[1:])[:, None] - lb[..., None, :] - ratio)
+    one_one = _pair_scores(la[:, None] - lb[:, None, :] - ratio)
+    two_one = _pair_scores(np.log1p(ua[:-1] + ua[1:])[:, None] - lb[:, None, :] - ratio)
     one_two = _pair_scores(
-        la[:, None] - np.log1p(orders[..., :-1] + orders[..., 1:])[..., None, :] - ratio
+        la[:, None] - np.log1p(orders[:, :-1] + orders[:, 1:])[:, None, :] - ratio
     )
-    r, k = orders.shape[:2]
-    n, m = ua.size, ub.size
+    r, k, n, m = one_one.shape
     scores = _best_monotone(
         one_one.reshape(r * k, n, m),
         two_one.reshape(r * k, n - 1, m),

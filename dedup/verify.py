@@ -372,8 +372,12 @@ class _Alignment:
         return min(1.0, self.weight / self.poorer) if self.poorer > 0 else 0.0
 
 
-def _align(a: Fingerprint, b: Fingerprint) -> _Alignment | None:
-    ida, idb, w = _shared(a, b)
+_Shared = tuple[np.ndarray, np.ndarray, np.ndarray]  # what _shared returns
+
+
+def _align(a: Fingerprint, b: Fingerprint, shared: _Shared | None = None) -> _Alignment | None:
+    """`shared`: _shared(a, b) if the caller has it already."""
+    ida, idb, w = _shared(a, b) if shared is None else shared
     if ida.size:
         # Identical sentences are no translation: a shared page template, a quote, or a verbatim
         # copy (which _verbatim judges). Their anchors don't count as translation evidence.
@@ -505,12 +509,12 @@ class _Bounds(NamedTuple):
     sentences: int  # aligned sentences (each has a shared anchor)
 
 
-def _alignment_bounds(a: Fingerprint, b: Fingerprint) -> _Bounds:
+def _alignment_bounds(a: Fingerprint, b: Fingerprint, shared: _Shared) -> _Bounds:
     """Aligned groups are disjoint on both sides and an anchor counts once per group, so a
     shared anchor is credited at most min(its sentences in a, its sentences in b) times. Most
     LSH candidates fall below RHYTHM_MIN_WEIGHT here, which saves their alignment, the
-    verifier's main cost, without changing any decision."""
-    ida, idb, w = _shared(a, b)
+    verifier's main cost, without changing any decision. `shared`: _shared(a, b)."""
+    ida, idb, w = shared
     if ida.size == 0:
         return _Bounds(0.0, 0.0, 0.0, 0)
     in_a, in_b = _derived(a).key_sentences[ida], _derived(b).key_sentences[idb]
@@ -521,12 +525,13 @@ def _alignment_bounds(a: Fingerprint, b: Fingerprint) -> _Bounds:
 
 
 def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
-    bounds = _alignment_bounds(a, b)
+    shared = _shared(a, b)
+    bounds = _alignment_bounds(a, b, shared)
     if bounds.undated < RHYTHM_MIN_WEIGHT:
         return None
     if bounds.undated < TRANSLATION_MIN_WEIGHT and not _second_look_possible(a, b, bounds):
         return None
-    al = _align(a, b)
+    al = _align(a, b, shared)
     if al is None or al.floor_weight < RHYTHM_MIN_WEIGHT:
         return None
     z = _logit(_features(a, b, al))

@@ -176,12 +176,19 @@ def test_merged_sentences_align_two_to_one() -> None:
 def test_bounds_hold_for_the_alignment(a: str, b: str) -> None:
     # The shortcuts that skip most candidates (their weight) and the second look's (their
     # logit) must never skip one the alignment would keep.
-    from dedup.verify import _align, _alignment_bounds, _features, _logit, _logit_bound
+    from dedup.verify import (
+        _align,
+        _alignment_bounds,
+        _features,
+        _logit,
+        _logit_bound,
+        _shared,
+    )
 
     fa, fb = fp_of(a), fp_of(b)
     alignment = _align(fa, fb)
     assert alignment is not None
-    bounds = _alignment_bounds(fa, fb)
+    bounds = _alignment_bounds(fa, fb, _shared(fa, fb))
     assert bounds.undated >= alignment.floor_weight - 1e-9
     assert bounds.weight >= alignment.weight - 1e-9
     assert bounds.strongest >= alignment.shared_weights.max()
