@@ -11,6 +11,7 @@ rows exported by the CLI (`--export FILE`, after ingesting the files `--write-js
     python bench/quality.py --split check --export matches.jsonl   # score a CLI export
     python bench/quality.py --product --no-errors   # the same world through ingest/match/export
     python bench/quality.py --merge-sentences 0.3    # stress: translators that join sentences
+    python bench/quality.py --lowercase ru,uk        # Russian, Ukrainian read as caseless scripts
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import quality_baseline  # noqa: E402
 from corpus import documents  # noqa: E402
 from quality_score import Outcome, evaluate, markdown, summary  # noqa: E402
-from quality_world import Article, World, build_world, merge_sentences  # noqa: E402
+from quality_world import Article, World, build_world, lowercase, merge_sentences  # noqa: E402
 
 from dedup import (  # noqa: E402
     CandidateIndex,
@@ -208,6 +209,11 @@ def main(argv: list[str] | None = None) -> None:
         default=0.0,
         help="stress test: join this share of a translation's lines to the previous one",
     )
+    parser.add_argument(
+        "--lowercase",
+        default="",
+        help="simulate caseless scripts: lowercase the articles in these languages (ru,uk)",
+    )
     args = parser.parse_args(argv)
 
     docs = list(documents())
@@ -216,6 +222,8 @@ def main(argv: list[str] | None = None) -> None:
         world = build_world(docs, split, args.seed)
         if args.merge_sentences:
             merge_sentences(world, args.merge_sentences)
+        if args.lowercase:
+            lowercase(world, set(args.lowercase.split(",")))
         if args.write_jsonl:
             written = world.write_jsonl(args.write_jsonl / split)
             print(f"{split}: wrote {len(written)} site files to {args.write_jsonl / split}")

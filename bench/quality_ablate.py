@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import quality  # noqa: E402
 from corpus import documents  # noqa: E402
 from quality_score import evaluate, summary  # noqa: E402
-from quality_world import build_world  # noqa: E402
+from quality_world import World, build_world, lowercase  # noqa: E402
 
 import dedup  # noqa: E402, F401  (loads the submodules patched below)
 
@@ -139,6 +139,34 @@ def ablation_table(world) -> str:
         figures = summary(world, evaluate(world, rows))
         cells = " | ".join(f"{figures.get(k, float('nan')):.3f}" for k in keys)
         lines.append(f"| {name} | {cells} |")
+    return "\n".join(lines)
+
+
+# Scripts without case, simulated on the corpus' Russian and Ukrainian articles lowercased
+# (quality_world.lowercase): the rules that read them, against the former ones.
+CASELESS_LANGS = {"ru", "uk"}
+CASELESS_VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
+    "default: anchors below Zipf 5.5, those of 3.5 and more unsigned": contextlib.nullcontext,
+    "common words signed too": lambda: patched(anchors, "CASELESS_RARE", float("inf")),
+    "anchors below Zipf 3.5 only (before)": lambda: patched(anchors, "CASELESS_MAX_ZIPF", 3.5),
+}
+
+
+def caseless_table(worlds: dict[str, World]) -> str:
+    """The variants on each world with CASELESS_LANGS lowercased (the worlds are changed)."""
+    keys = ("P all", "R alphabetic / long")
+    head = " | ".join(f"{split}: {key}" for split in worlds for key in keys)
+    lines = [f"| variant | {head} |", "| --- |" + " ---: |" * (len(keys) * len(worlds))]
+    for world in worlds.values():
+        lowercase(world, CASELESS_LANGS)
+    for name, variant in CASELESS_VARIANTS.items():
+        cells = []
+        for world in worlds.values():
+            with variant():
+                rows, _extra, _fps = quality.run_direct(world)
+            figures = summary(world, evaluate(world, rows))
+            cells += [f"{figures[k]:.3f}" for k in keys]
+        lines.append(f"| {name} | {' | '.join(cells)} |")
     return "\n".join(lines)
 
 

@@ -1,6 +1,6 @@
 """Regenerate the measured parts of docs/quality.md: the product-path table, the result tables
 of both halves with their baselines and false positives (ids only: the corpus is not copied
-into the repository), and the ablation table. Each part sits between
+into the repository), the ablation table and the caseless-script simulation. Each part sits between
 `<!-- generated: NAME -->` and `<!-- end: NAME -->`; the prose around them is kept.
 
     python bench/quality_docs.py [--doc docs/quality.md]      # about 4 minutes on 2 cores
@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import quality  # noqa: E402
 from corpus import documents  # noqa: E402
-from quality_ablate import ablation_table  # noqa: E402
+from quality_ablate import ablation_table, caseless_table  # noqa: E402
 from quality_score import evaluate, markdown, site_level, summary  # noqa: E402
 from quality_world import World, build_world  # noqa: E402
 
@@ -104,8 +104,10 @@ def main() -> None:
     text = replace_section(text, "product", f"{stamp}\n\n{product_table(worlds)}")
     text = replace_section(text, "results", f"{stamp}\n\n{results(worlds)}")
     text = replace_section(text, "ablation", f"{stamp}\n\n{ablation_table(worlds['tune'])}")
+    fresh = {split: build_world(docs, split, args.seed) for split in SPLITS}
+    text = replace_section(text, "caseless", f"{stamp}\n\n{caseless_table(fresh)}")
     args.doc.write_text(text, "utf-8")
-    print(f"{args.doc}: product, results and ablation sections regenerated")
+    print(f"{args.doc}: product, results, ablation and caseless sections regenerated")
 
 
 if __name__ == "__main__":

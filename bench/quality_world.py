@@ -282,3 +282,12 @@ def merge_sentences(world: World, share: float, seed: int = 5) -> None:
                     lines.append(line)
             paragraphs.append("\n".join(lines))
         a.text = "\n\n".join(paragraphs)
+
+
+def lowercase(world: World, langs: set[str]) -> None:
+    """Simulation of a caseless script (Arabic, Hebrew, Indic, Hangul), which the corpus lacks:
+    the articles in these languages lowercased, title and text, so that rarity alone tells their
+    names (see dedup.fingerprint._writes_no_capitals)."""
+    for a in world.articles:
+        if a.lang in langs:
+            a.title, a.text = a.title.lower(), a.text.lower()

@@ -23,7 +23,15 @@ MIN_SKELETON = 3  # shorter skeletons ("bl", "mn") collide by chance
 # 0.5); lowercase words, even rare ones, 0.1 — they get translated, so they are no anchors.
 NAME_MAX_ZIPF = 5.5
 INITIAL_NAME_MAX_ZIPF = 3.0
-CASELESS_RARE = 3.5  # scripts without case (Arabic, Indic) rely on rarity alone
+# Scripts without case (Arabic, Hebrew, Indic, Hangul) tell a name from a word by rarity alone:
+# their words are anchors below CASELESS_MAX_ZIPF, as capitalized words are, since the names
+# news repeats most are as common as words (Trump 4.4 in Arabic, Russia 4.7 in Hindi). Those
+# of Zipf CASELESS_RARE and more are Anchor.common. Measured on the corpus' Russian and
+# Ukrainian articles lowercased (bench/quality.py --lowercase ru,uk; docs/quality.md, "Caseless
+# scripts"): long alphabetic recall 0.888 (tune) / 0.810 (check) with a ceiling of 3.5 for all,
+# 0.911 / 0.853 with these, no new false positive.
+CASELESS_MAX_ZIPF = NAME_MAX_ZIPF
+CASELESS_RARE = 3.5
 KATAKANA_MAX_ZIPF = 4.5
 ENGLISH_KNOWN = 3.0  # in a language without word list, a word this common in English is English
 # Chinese names read by sound are weighed like katakana runs unknown to the word list: a run of
@@ -65,6 +73,10 @@ class Anchor:
     # common in both (Merkel, Nigeria, Insee). Such words stay out of the anchor signature of
     # a text that capitalizes common words (fingerprint()).
     local: bool = False
+    # A word of a caseless script about as common as the commonest names (CASELESS_RARE): for
+    # the verifier, where the other text's anchors decide whether it is a name, but out of the
+    # anchor signature, which a text's common words would flood (fingerprint()).
+    common: bool = False
 
 
 @dataclass(frozen=True)
@@ -125,9 +137,10 @@ def _is_latin(word: str) -> bool:
 
 
 @lru_cache(maxsize=1 << 18)
-def _word_anchor(raw: str, lang: str | None, case_is_evidence: bool) -> Anchor | None:
+def _word_anchor(raw: str, lang: str | None, case_is_evidence: bool, cased: bool) -> Anchor | None:
+    """cased: False for a text that writes no capitals (see extract_anchors)."""
     lower = raw.lower()
-    has_case = lower != raw.upper()
+    has_case = cased and lower != raw.upper()
     capitalized = raw[0].isupper()
     if has_case and not capitalized:
         # Decided below too (a cased word is an anchor only when capitalized), but most words
@@ -157,10 +170,11 @@ def _word_anchor(raw: str, lang: str | None, case_is_evidence: bool) -> Anchor |
             NAME_MAX_ZIPF if case_is_evidence else INITIAL_NAME_MAX_ZIPF
         )
     else:
-        is_anchor = z < CASELESS_RARE
+        is_anchor = z < CASELESS_MAX_ZIPF
     if not is_anchor:
         return None
-    return Anchor(key=key, label=latin, weight=_name_weight(z), local=local)
+    common = not has_case and z >= CASELESS_RARE
+    return Anchor(key=key, label=latin, weight=_name_weight(z), local=local, common=common)
 
 
 # Katakana spells w as u before a vowel (ウィリアム uiriamu, コロナウイルス koronauirusu): back to
@@ -263,10 +277,10 @@ def _phonetic_han_anchors(text: str) -> list[Anchor]:
 
 
 @lru_cache(maxsize=1 << 18)
-def _inner_word(raw: str, lang: str | None) -> tuple[Anchor | None, int, int]:
+def _inner_word(raw: str, lang: str | None, cased: bool) -> tuple[Anchor | None, int, int]:
     """A word inside a sentence: its anchor, and (1, 1 if capitalized) when it is a common word
     of a cased script, (0, 0) otherwise (whether the language capitalizes common nouns)."""
-    anchor = _word_anchor(raw, lang, True)
+    anchor = _word_anchor(raw, lang, True, cased)
     lower = raw.lower()
     z = zipf(lower, lang) if lower != raw.upper() else None
     if z is None or z < COMMON_ZIPF:
@@ -289,7 +303,9 @@ def _suffix_month(tokens: list[re.Match], i: int) -> Anchor | None:
     return Anchor(month_key(month), tokens[i].group(), MONTH_WEIGHT) if 1 <= month <= 12 else None
 
 
-def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
+def extract_anchors(sentence: str, lang: str | None, cased: bool = True) -> SentenceAnchors:
+    """cased=False reads a cased script as a caseless one (rarity alone tells names): for a text
+    that writes no capitals at all, a chat or a post typed in lowercase."""
     units: list[str] = []
     anchors: list[Anchor] = []
     first_word = True
@@ -309,10 +325,10 @@ def extract_anchors(sentence: str, lang: str | None) -> SentenceAnchors:
             units.append(raw.lower())
             if first_word:
                 # The first word of a sentence is capitalized whatever it is.
-                anchor = _word_anchor(raw, lang, False)
+                anchor = _word_anchor(raw, lang, False, cased)
                 first_word = False
             else:
-                anchor, common, capitalized = _inner_word(raw, lang)
+                anchor, common, capitalized = _inner_word(raw, lang, cased)
                 inner_words += common
                 inner_capitalized += capitalized
             if raw in MONTH_SUFFIXES:

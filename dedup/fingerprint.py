@@ -23,8 +23,8 @@ from dedup.months import is_month_key
 from dedup.segment import sentences
 
 # Raised whenever a fingerprint or a verifier decision changes: stored articles are then
-# fingerprinted and matched again on the next `match` (8: the rhythm second look).
-FINGERPRINT_VERSION = 8
+# fingerprinted and matched again on the next `match` (9: caseless scripts' commoner words).
+FINGERPRINT_VERSION = 9
 _MAGIC = b"SDFP"
 SHINGLE = 5
 MAX_SENTENCES = 600  # bounds verification cost on pathological pages
@@ -219,7 +219,8 @@ def fingerprint(doc: Document) -> Fingerprint | None:
     # "en-US", "EN", "pt_BR": word lists are per language, so keep the ISO 639-1 part.
     lang = (doc.lang or detect_language(doc.text) or "").lower().replace("_", "-").split("-")[0]
     lang = lang or None
-    per_sentence: list[SentenceAnchors] = [extract_anchors(s, lang) for s in sents]
+    cased = not _writes_no_capitals(sents)
+    per_sentence: list[SentenceAnchors] = [extract_anchors(s, lang, cased) for s in sents]
     n_units = sum(len(s.units) for s in per_sentence)
     if n_units < MIN_UNITS:
         return None
@@ -241,10 +242,10 @@ def fingerprint(doc: Document) -> Fingerprint | None:
     # Loanword anchors meet only Japanese texts (verify._shared): in the anchor signature
     # they would dilute the sets of two Latin-script translations. So would the common nouns
     # of a language that capitalizes them (local anchors): a German translation of a French
-    # article has five times its capitalized words.
+    # article has five times its capitalized words; and the common words of a caseless script.
     case_odds = _case_odds(per_sentence)
     unsigned_local = case_odds < 1.0
-    local: set[str] = set()
+    unsigned: set[str] = set()
     key_ids: dict[str, int] = {}
     labels: list[str] = []
     weights: list[float] = []
@@ -253,8 +254,8 @@ def fingerprint(doc: Document) -> Fingerprint | None:
     for s in per_sentence:
         seen: set[int] = set()
         for anchor in s.anchors:
-            if unsigned_local and anchor.local:
-                local.add(anchor.key)
+            if anchor.common or (unsigned_local and anchor.local):
+                unsigned.add(anchor.key)
             idx = key_ids.get(anchor.key)
             if idx is None:
                 idx = key_ids[anchor.key] = len(labels)
@@ -268,7 +269,7 @@ def fingerprint(doc: Document) -> Fingerprint | None:
         offsets.append(len(occ))
     keys = tuple(key_ids)
     anchor_hashes = np.array([hash64(k) & 0xFFFFFFFF for k in keys], dtype=np.uint32)
-    signed = np.array([not k.startswith(LOAN) and k not in local for k in keys], dtype=bool)
+    signed = np.array([not k.startswith(LOAN) and k not in unsigned for k in keys], dtype=bool)
     return Fingerprint(
         lang=lang,
         n_units=n_units,
@@ -286,6 +287,14 @@ def fingerprint(doc: Document) -> Fingerprint | None:
         sig_anchor=_signature_if(anchor_hashes[signed] if keys else anchor_hashes, MIN_ANCHORS),
         sig_number=_number_signature(keys, anchor_hashes),
     )
+
+
+def _writes_no_capitals(sents: list[str]) -> bool:
+    """A text of a cased script with not one capital letter (a chat, a post typed in lowercase,
+    a page lowercased by its scraper): capitalization tells nothing about its names, so it is
+    read as a caseless script is, by rarity alone."""
+    text = "\n".join(sents)
+    return text == text.lower() and text != text.upper()
 
 
 def _name_odds(per_sentence: list[SentenceAnchors], case_odds: float) -> float:

@@ -138,3 +138,21 @@ def test_words_far_commoner_in_their_language_than_in_english_are_local() -> Non
     assert local == {"ruckgang": True, "merkel": False, "insee": False, "tarvel": False}
     # English texts are the reference: nothing is local there.
     assert not any(a.local for a in extract_anchors("The Decline worried Merkel.", "en").anchors)
+
+
+def test_caseless_scripts_keep_common_names_out_of_the_signature() -> None:
+    # Without case, rarity alone tells a name: Ukraine (यूक्रेन, Zipf 3.6 in Hindi) is as common
+    # as many words, and is an anchor all the same, marked common; a rare name is not.
+    found = {a.label: a for a in extract_anchors("यूक्रेन ने पंकरातोव को बधाई दी।", "hi").anchors}
+    assert found["yukren"].common
+    assert not found["pnkratov"].common
+    # The danda ends the sentence, not the last word.
+    assert extract_anchors("उसने बधाई दी।", "hi").units[-1] == "दी"
+    # Cased scripts mark no word common: their capitals tell names.
+    assert not any(a.common for a in extract_anchors("Russia praised Pankratov.", "en").anchors)
+
+
+def test_a_text_without_capitals_is_read_by_rarity() -> None:
+    assert labels("the mayor of vladivostok met igor pankratov.", "en") == []
+    lowered = extract_anchors("the mayor of vladivostok met igor pankratov.", "en", cased=False)
+    assert [a.label for a in lowered.anchors] == ["vladivostok", "igor", "pankratov"]

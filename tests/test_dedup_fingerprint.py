@@ -5,10 +5,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedup.anchors import LOAN, extract_anchors
+from dedup.anchors import LOAN, PREFIX, extract_anchors
 from dedup.document import Document
 from dedup.fingerprint import FINGERPRINT_VERSION, Fingerprint, fingerprint
 from dedup.minhash import hash64, signature
+from dedup.normalize import skeleton, translit
 from dedup.segment import sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
@@ -70,12 +71,14 @@ def names_and_numbers(fp: Fingerprint) -> set[str]:
     return {k for k in fp.keys if k[0] != LOAN}
 
 
-def test_anchor_keys_agree_across_translations() -> None:
-    names = ("ferry_en", "ferry_ru", "ferry_de", "ferry_ja")
-    en, ru, de, ja = (names_and_numbers(fp_of(n)) for n in names)
-    for other in (ru, de, ja):
-        # At least half of the poorer side's anchors find their counterpart.
-        assert len(en & other) >= 0.5 * min(len(en), len(other))
+@pytest.mark.parametrize(
+    "name", ["ferry_ru", "ferry_de", "ferry_ja", "ferry_hi", "ferry_ar", "ferry_he", "ferry_fa"]
+)
+def test_anchor_keys_agree_across_translations(name: str) -> None:
+    en, other = names_and_numbers(fp_of("ferry_en")), names_and_numbers(fp_of(name))
+    # Two thirds of the poorer side's anchors find their counterpart (Arabic, Hebrew and
+    # Persian found about half before their vowel letters and number separators were read).
+    assert len(en & other) >= 0.65 * min(len(en), len(other))
 
 
 def test_language_tags_are_reduced_to_the_language() -> None:
@@ -126,6 +129,26 @@ def test_common_nouns_of_a_noun_capitalizing_text_stay_out_of_the_anchor_signatu
     # A text that capitalizes only names signs all of them.
     en = fp_of("ferry_en")
     assert (en.sig_anchor == signed([k for k in en.keys if k[0] != LOAN])).all()
+
+
+def test_common_words_of_a_caseless_script_stay_out_of_the_anchor_signature() -> None:
+    # Hindi: every word of the word list below NAME_MAX_ZIPF is an anchor for the verifier;
+    # signed, the commoner ones would flood the set the candidate search compares.
+    hi = fp_of("ferry_hi")
+    text = FIXTURES.joinpath("ferry_hi.txt").read_text("utf-8")
+    found = [a for s in sentences(text) for a in extract_anchors(s, "hi").anchors]
+    common = {a.key for a in found if a.common}
+    assert common and {a.key for a in found} - common
+    names = [k for k in hi.keys if k[0] != LOAN and k not in common]
+    assert (hi.sig_anchor == signed(names)).all()
+
+
+def test_a_text_written_in_lowercase_keeps_its_names() -> None:
+    text = FIXTURES.joinpath("ferry_en.txt").read_text("utf-8")
+    cased, lowered = fp_of("ferry_en"), fingerprint(Document(text.lower(), "en"))
+    assert lowered is not None
+    names = {skeleton(translit(n))[:PREFIX] for n in ("Vladivostok", "Pankratov", "Kozhemyako")}
+    assert names <= set(cased.keys) and names <= set(lowered.keys)
 
 
 def number_signature_of(text: str) -> bool:

@@ -37,7 +37,7 @@ def exercise(index: CandidateIndex) -> None:
     index.insert("en", fp_of("ferry_en"))  # idempotent
     assert "en" in index and len(index) == 1
     # Translations into another script find the original through the anchor space.
-    for name in ("ferry_ru", "ferry_de", "ferry_ja"):
+    for name in ("ferry_ru", "ferry_de", "ferry_ja", "ferry_hi", "ferry_ar", "ferry_he"):
         assert "en" in index.query(fp_of(name))
 
 

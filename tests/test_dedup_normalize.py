@@ -82,3 +82,37 @@ def test_distinct_names_keep_distinct_skeletons() -> None:
 def test_katakana_middle_dot_separates_name_parts() -> None:
     words = [m.group() for m in TOKEN.finditer("イーゴリ・パンクラトフ") if m.lastgroup == "kata"]
     assert words == ["イーゴリ", "パンクラトフ"]
+
+
+def test_arabic_script_number_separators() -> None:
+    assert numbers("۴۸٫۵ میلیون") == numbers("48.5 million") == ["485"]  # Persian, U+066B
+    assert numbers("۱٬۲۰۰ مسافر") == numbers("1,200 passengers") == ["12"]  # U+066C
+
+
+def words(text: str) -> list[str]:
+    return [m.group() for m in TOKEN.finditer(normalize_text(text)) if m.lastgroup == "word"]
+
+
+def test_joiners_and_hebrew_geresh_stay_inside_a_word() -> None:
+    assert words("ولادی\u200cوستوک") == ["ولادی\u200cوستوک"]  # Persian: Vladivostok, ZWNJ
+    assert words("המושל קוז'מיאקו בירך") == ["המושל", "קוז'מיאקו", "בירך"]  # Kozhemyako
+    assert words("צה״ל") == ["צה״ל"]  # an acronym with gershayim
+    assert words("it's 'quoted'") == ["it", "s", "quoted"]  # only between Hebrew letters
+    assert words("a \u200d b") == ["a", "b"]  # a joiner alone is no word
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Korsakov", "קורסקוב"),  # Hebrew vav as o, doubled for v (וו)
+        ("Vladivostok", "ולדיווסטוק"),
+        ("Korsakov", "كورساكوف"),  # Arabic waw as o
+        ("Oleg", "أوليغ"),
+        ("Vladivostok", "ولادی\u200cوستوک"),  # Persian
+        ("Putin", "بوتين"),  # Arabic writes p as b
+        ("Putin", "פוטין"),  # Hebrew פ and ב are p and b at the start of a word
+        ("Borealis", "בוריאליס"),
+    ],
+)
+def test_abjad_vowel_letters(a: str, b: str) -> None:
+    assert skeleton(translit(a)) == skeleton(translit(b))

@@ -1,5 +1,6 @@
-"""The verifier on project-written articles: a news story with German, Russian, Japanese and
-Hindi translations, and same-topic distractors (same people and places, a different story)."""
+"""The verifier on project-written articles: a news story with German, Russian, Japanese, Hindi,
+Arabic, Hebrew, Persian and Korean translations, and same-topic distractors (same people and
+places, a different story)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,17 @@ from dedup.segment import paragraphs, sentences
 from dedup.verify import FEATURES, TRANSLATION_MIN_LOGIT, explain, verify
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
-FERRY = ("ferry_en", "ferry_de", "ferry_ru", "ferry_ja", "ferry_hi")
+FERRY = (
+    "ferry_en",
+    "ferry_de",
+    "ferry_ru",
+    "ferry_ja",
+    "ferry_hi",
+    "ferry_ar",
+    "ferry_he",
+    "ferry_fa",
+    "ferry_ko",
+)
 AUDIT = ("audit_en", "audit_ru")
 BOILERPLATE = (
     "Related posts\n\nHow to choose a travel insurance in five minutes\n\n"
@@ -72,7 +83,7 @@ def test_aligned_indices_refer_to_sentences() -> None:
     assert "pankratov" in verdict.anchors
 
 
-@pytest.mark.parametrize("name", ["ferry_de", "ferry_ru", "ferry_ja", "ferry_hi"])
+@pytest.mark.parametrize("name", FERRY[1:])
 def test_partial_translation_matches(name: str) -> None:
     # A content farm keeps the first paragraphs: headline and two of three body paragraphs.
     partial = "\n\n".join(paragraphs(text_of(name))[:3])
