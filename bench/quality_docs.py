@@ -27,6 +27,7 @@ from quality_world import World, build_world  # noqa: E402
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "quality.md"
 SPLITS = ("tune", "check")
+SECTIONS = ("product", "results", "ablation", "caseless")
 
 
 def product_table(worlds: dict[str, World]) -> str:
@@ -86,10 +87,10 @@ def results(worlds: dict[str, World]) -> str:
 
 
 def replace_section(text: str, name: str, body: str) -> str:
-    pattern = re.compile(rf"(<!-- generated: {name} -->\n).*?(\n<!-- end: {name} -->)", re.S)
+    pattern = re.compile(rf"(<!-- generated: {name} -->\n).*?(<!-- end: {name} -->)", re.S)
     if not pattern.search(text):
         raise SystemExit(f"{DOC}: no '<!-- generated: {name} -->' ... '<!-- end: {name} -->'")
-    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+    return pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
 
 
 def main() -> None:
@@ -97,10 +98,12 @@ def main() -> None:
     parser.add_argument("--doc", type=Path, default=DOC)
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
+    text = args.doc.read_text("utf-8")
+    for name in SECTIONS:  # before the minutes of measuring, not after
+        replace_section(text, name, "")
     docs = list(documents())
     worlds = {split: build_world(docs, split, args.seed) for split in SPLITS}
     stamp = f"Measured {date.today().isoformat()}, seed {args.seed}."
-    text = args.doc.read_text("utf-8")
     text = replace_section(text, "product", f"{stamp}\n\n{product_table(worlds)}")
     text = replace_section(text, "results", f"{stamp}\n\n{results(worlds)}")
     text = replace_section(text, "ablation", f"{stamp}\n\n{ablation_table(worlds['tune'])}")

@@ -28,8 +28,8 @@ INITIAL_NAME_MAX_ZIPF = 3.0
 # news repeats most are as common as words (Trump 4.4 in Arabic, Russia 4.7 in Hindi). Those
 # of Zipf CASELESS_RARE and more are Anchor.common. Measured on the corpus' Russian and
 # Ukrainian articles lowercased (bench/quality.py --lowercase ru,uk; docs/quality.md, "Caseless
-# scripts"): long alphabetic recall 0.888 (tune) / 0.810 (check) with a ceiling of 3.5 for all,
-# 0.911 / 0.853 with these, no new false positive.
+# scripts"): long alphabetic recall 0.888 (tune) / 0.824 (check) with a ceiling of 3.5 for all,
+# 0.901 / 0.853 with these, no new false positive.
 CASELESS_MAX_ZIPF = NAME_MAX_ZIPF
 CASELESS_RARE = 3.5
 KATAKANA_MAX_ZIPF = 4.5

@@ -19,14 +19,13 @@ def _ascii_digit(match: re.Match[str]) -> str:
     return str(unicodedata.decimal(match.group()))
 
 
-# Arabic-script texts separate decimals with U+066B and thousands with U+066C (۴۸٫۵, ۱٬۲۰۰),
-# which NFKC leaves alone.
-_ARABIC_SEPARATORS = str.maketrans({"\u066b": ".", "\u066c": ","})
-
-
 def normalize_text(text: str) -> str:
     """NFKC with all decimal digits folded to ASCII, and number separators to . and ,."""
-    text = unicodedata.normalize("NFKC", text).translate(_ARABIC_SEPARATORS)
+    text = unicodedata.normalize("NFKC", text)
+    # Arabic-script texts separate decimals with U+066B and thousands with U+066C (۴۸٫۵,
+    # ۱٬۲۰۰), which NFKC leaves alone. (str.translate would look up every character.)
+    if "\u066b" in text or "\u066c" in text:
+        text = text.replace("\u066b", ".").replace("\u066c", ",")
     return _OTHER_DIGIT.sub(_ascii_digit, text)
 
 
