@@ -4,7 +4,7 @@ number written in another language and script gets the same key."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from dedup.months import MONTH_SUFFIXES, month_key, month_of
@@ -56,6 +56,22 @@ LOANWORD_LANGS = frozenset({"ja"})
 LOAN = "~"
 LOAN_MAX_ZIPF = 5.0
 LOAN_WEIGHT = 1.0
+# Arabic and Hebrew write "and", "the", "in", "to", "from" as prefixes of the next word
+# (وكورساكوف and Korsakov, לסחלין to Sakhalin), which changes the key of a name. An anchor of
+# theirs that begins with such prefixes carries the anchors of the word without them
+# (Anchor.bare). Where one of those is an anchor of the text elsewhere, the word is that name
+# (fingerprint()); otherwise they are kept keyed CLITIC + key, which the verifier matches only
+# against a name of the other text left unmatched, and which count neither in their article's
+# anchor weight nor in its anchor signature: what is a prefix and what is the name's first
+# letter is only known once they match.
+CLITIC = "^"
+_CLITICS = {
+    "ar": ("و", "ف", "ب", "ك", "ل", "ال", "وال", "فال", "بال", "كال", "لل", "ول", "وب", "فل"),
+    "he": ("ו", "ה", "ב", "כ", "ל", "מ", "ש", "וה", "וב", "ול", "ומ", "וש", "שה", "מה", "כש"),
+}
+CLITIC_LANGS = frozenset(_CLITICS)
+# Anchors that count only when matched (loanwords, names without their prefixes).
+MATCH_ONLY = LOAN + CLITIC
 # A month named next to a number (March 5, 5 марта, 3月) is a date part: it survives translation
 # like a number, and like a single digit it is one of a few values, shared by chance by articles
 # of the same weeks: it weighs as much. The verifier does not count it towards its minimum
@@ -77,6 +93,7 @@ class Anchor:
     # the verifier, where the other text's anchors decide whether it is a name, but out of the
     # anchor signature, which a text's common words would flood (fingerprint()).
     common: bool = False
+    bare: tuple[Anchor, ...] = ()  # the word without its prefixes (see CLITIC)
 
 
 @dataclass(frozen=True)
@@ -271,6 +288,18 @@ def _phonetic_han_anchor(run: str) -> Anchor | None:
     return Anchor(key=key, label=latin, weight=PHONETIC_HAN_WEIGHT)
 
 
+@lru_cache(maxsize=1 << 16)
+def _clitic_anchors(raw: str, lang: str, cased: bool) -> tuple[Anchor, ...]:
+    """The anchors of raw without each prefix it may begin with (see CLITIC)."""
+    found: dict[str, Anchor] = {}
+    for prefix in _CLITICS[lang]:
+        if raw.startswith(prefix) and len(raw) - len(prefix) >= MIN_SKELETON:
+            anchor = _word_anchor(raw[len(prefix) :], lang, True, cased)
+            if anchor is not None:
+                found.setdefault(anchor.key, anchor)
+    return tuple(found.values())
+
+
 def _phonetic_han_anchors(text: str) -> list[Anchor]:
     found = (_phonetic_han_anchor(m.group()) for m in _PHONETIC_RUN.finditer(text))
     return [a for a in found if a is not None]
@@ -339,6 +368,8 @@ def extract_anchors(sentence: str, lang: str | None, cased: bool = True) -> Sent
             if anchor is None and loans:
                 anchor = _loan_anchor(raw, lang)
             if anchor is not None:
+                if lang in _CLITICS:
+                    anchor = replace(anchor, bare=_clitic_anchors(raw, lang, cased))
                 anchors.append(anchor)
         elif kind == "kata":
             units.extend(raw)

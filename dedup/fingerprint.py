@@ -16,7 +16,15 @@ from functools import lru_cache
 
 import numpy as np
 
-from dedup.anchors import LOAN, SentenceAnchors, detect_language, extract_anchors
+from dedup.anchors import (
+    CLITIC,
+    CLITIC_LANGS,
+    MATCH_ONLY,
+    Anchor,
+    SentenceAnchors,
+    detect_language,
+    extract_anchors,
+)
 from dedup.document import Document
 from dedup.minhash import hash64, shingle_hashes, signature
 from dedup.months import is_month_key
@@ -240,7 +248,8 @@ def fingerprint(doc: Document) -> Fingerprint | None:
         shingles = np.sort(shingles)[:MAX_SHINGLES]
 
     # Loanword anchors meet only Japanese texts (verify._shared): in the anchor signature
-    # they would dilute the sets of two Latin-script translations. So would the common nouns
+    # they would dilute the sets of two Latin-script translations; so would names without
+    # their prefixes (anchors.CLITIC), most of which are no names. So would the common nouns
     # of a language that capitalizes them (local anchors): a German translation of a French
     # article has five times its capitalized words; and the common words of a caseless script.
     case_odds = _case_odds(per_sentence)
@@ -251,9 +260,12 @@ def fingerprint(doc: Document) -> Fingerprint | None:
     weights: list[float] = []
     occ: list[int] = []
     offsets = [0]
-    for s in per_sentence:
+    anchor_lists = [s.anchors for s in per_sentence]
+    if lang in CLITIC_LANGS:
+        anchor_lists = _without_prefixes(anchor_lists)
+    for found in anchor_lists:
         seen: set[int] = set()
-        for anchor in s.anchors:
+        for anchor in found:
             if anchor.common or (unsigned_local and anchor.local):
                 unsigned.add(anchor.key)
             idx = key_ids.get(anchor.key)
@@ -269,7 +281,7 @@ def fingerprint(doc: Document) -> Fingerprint | None:
         offsets.append(len(occ))
     keys = tuple(key_ids)
     anchor_hashes = np.array([hash64(k) & 0xFFFFFFFF for k in keys], dtype=np.uint32)
-    signed = np.array([not k.startswith(LOAN) and k not in unsigned for k in keys], dtype=bool)
+    signed = np.array([k[0] not in MATCH_ONLY and k not in unsigned for k in keys], dtype=bool)
     return Fingerprint(
         lang=lang,
         n_units=n_units,
@@ -289,6 +301,25 @@ def fingerprint(doc: Document) -> Fingerprint | None:
     )
 
 
+def _without_prefixes(anchor_lists: list[tuple[Anchor, ...]]) -> list[list[Anchor]]:
+    """Per sentence, an Arabic or Hebrew word that begins with prefixes (anchors.CLITIC) is
+    the name it holds when the text writes that name without them elsewhere; else it stays,
+    with the anchors it may hold, marked."""
+    plain = {a.key for anchors in anchor_lists for a in anchors}
+    out: list[list[Anchor]] = []
+    for anchors in anchor_lists:
+        kept: list[Anchor] = []
+        for anchor in anchors:
+            known = [bare for bare in anchor.bare if bare.key in plain]
+            if known:
+                kept.append(known[0])
+            else:
+                kept.append(anchor)
+                kept.extend(Anchor(CLITIC + b.key, b.label, b.weight) for b in anchor.bare)
+        out.append(kept)
+    return out
+
+
 def _writes_no_capitals(sents: list[str]) -> bool:
     """A text of a cased script with not one capital letter (a chat, a post typed in lowercase,
     a page lowercased by its scraper): capitalization tells nothing about its names, so it is
@@ -305,7 +336,7 @@ def _name_odds(per_sentence: list[SentenceAnchors], case_odds: float) -> float:
     odds = case_odds
     katakana = sum(s.katakana for s in per_sentence)
     if katakana:
-        names = sum(a.key[0] not in "#=" + LOAN for s in per_sentence for a in s.anchors)
+        names = sum(a.key[0] not in "#=" + MATCH_ONLY for s in per_sentence for a in s.anchors)
         odds = min(odds, 1.0 - (1.0 - KATAKANA_ODDS) * katakana / names)
     return odds
 

@@ -85,8 +85,9 @@ _ANUSVARA = str.maketrans(
 # for a consonant.
 _HEBREW_VAV = re.compile("(?<=[\u05d0-\u05ea])(?<!\u05d5)\u05d5(?!\u05d5)")
 _ARABIC_WAW = re.compile("(?<=[\u0620-\u064a\u066e-\u06d3])\u0648")
-# Unpointed ב and פ are b or v, p or f; anyascii writes v and f. At the start of a word they are
-# b and p (Putin פוטין, Borealis בוריאליס).
+# Unpointed ב and פ are b or v, p or f; anyascii writes v and f. At the start of a word Hebrew
+# says b and p (Putin פוטין, Borealis בוריאליס); inside one, foreign names write both b and v
+# with ב (Khabarovsk חברובסק), so it stays v there, as in the -ov of Russian names (קורסקוב).
 _HEBREW_INITIAL = {"\u05d1": "b", "\u05e4": "p"}
 
 

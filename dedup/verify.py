@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dedup.anchors import LOAN, LOANWORD_LANGS, PREFIX
+from dedup.anchors import CLITIC, LOAN, LOANWORD_LANGS, MATCH_ONLY, PREFIX
 from dedup.fingerprint import Fingerprint
 from dedup.months import is_month_key
 from dedup.rhythm import MIN_SENTENCES as RHYTHM_MIN_SENTENCES
@@ -185,18 +185,22 @@ def _shared(a: Fingerprint, b: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.
     # (collagen): only between a Japanese text and one in another language.
     if (a.lang in LOANWORD_LANGS) != (b.lang in LOANWORD_LANGS):
         if a.lang in LOANWORD_LANGS:
-            _match_loans(tb.loan, ta, ib, ia)
+            _match_marked(tb.loan, ta, ib, ia)
         else:
-            _match_loans(ta.loan, tb, ia, ib)
+            _match_marked(ta.loan, tb, ia, ib)
     elif a.lang != b.lang:
         # A language that capitalizes its nouns (German) writes as names what another writes
         # as lowercase words: a rare lowercase word against the other's capitalized nouns
         # (qualité / Qualität, pandemic / Pandemie). Lowercase words against lowercase words
         # would meet by topic: tried, see docs/quality.md.
         if b.name_odds < 1.0 <= a.name_odds:
-            _match_loans(ta.loan, tb, ia, ib)
+            _match_marked(ta.loan, tb, ia, ib)
         elif a.name_odds < 1.0 <= b.name_odds:
-            _match_loans(tb.loan, ta, ib, ia)
+            _match_marked(tb.loan, ta, ib, ia)
+    if a.lang != b.lang:
+        # Names written with a prefix (وكورساكوف, and Korsakov) against the other's names.
+        _match_marked(ta.clitic, tb, ia, ib)
+        _match_marked(tb.clitic, ta, ib, ia)
     ida, idb = np.array(ia, dtype=np.int64), np.array(ib, dtype=np.int64)
     # The smaller of the two rarity weights: a word rare in one language but common in the
     # other (a false friend sharing a prefix) counts as common.
@@ -209,8 +213,9 @@ def _shared(a: Fingerprint, b: Fingerprint) -> tuple[np.ndarray, np.ndarray, np.
 
 @dataclass(frozen=True)
 class _KeyTables:
-    index: dict[str, int]  # key -> id (loanword anchors apart)
+    index: dict[str, int]  # key -> id (MATCH_ONLY anchors apart)
     loan: dict[str, int]  # loanword anchors, without their LOAN mark -> id
+    clitic: dict[str, int]  # names without their prefixes, without the CLITIC mark -> id
     short: dict[str, int]  # whole name skeletons shorter than the cut -> id
     cut: dict[str, int]  # name keys cut at PREFIX, without their last letter -> id
     is_name: np.ndarray  # bool per id: not a number
@@ -224,10 +229,13 @@ def _key_tables(keys: tuple[str, ...]) -> _KeyTables:
     short: dict[str, int] = {}
     cut: dict[str, int] = {}
     loan: dict[str, int] = {}
+    clitic: dict[str, int] = {}
     for i, k in enumerate(keys):
         if k[0] == LOAN:
             loan[k[1:]] = i
-        if k[0] in "#=" + LOAN:
+        elif k[0] == CLITIC:
+            clitic.setdefault(k[1:], i)
+        if k[0] in "#=" + MATCH_ONLY:
             continue
         if len(k) == PREFIX - 1:
             short.setdefault(k, i)
@@ -235,8 +243,8 @@ def _key_tables(keys: tuple[str, ...]) -> _KeyTables:
             cut.setdefault(k[:-1], i)
     is_name = np.array([not k.startswith("#") for k in keys], dtype=bool)
     is_month = np.array([is_month_key(k) for k in keys], dtype=bool)
-    index = {k: i for i, k in enumerate(keys) if k[0] != LOAN}
-    return _KeyTables(index, loan, short, cut, is_name, is_month)
+    index = {k: i for i, k in enumerate(keys) if k[0] not in MATCH_ONLY}
+    return _KeyTables(index, loan, clitic, short, cut, is_name, is_month)
 
 
 @dataclass(frozen=True)
@@ -287,11 +295,11 @@ def _matching_keys(ta: _KeyTables, tb: _KeyTables) -> tuple[list[int], list[int]
     return ia, ib
 
 
-def _match_loans(loan: dict[str, int], other: _KeyTables, out_l: list, out_k: list) -> None:
-    """Loanword anchors of one text to the still unmatched names of the other (which writes
-    loanwords by sound, or capitalizes its nouns): equal keys, one partner per anchor."""
+def _match_marked(marked: dict[str, int], other: _KeyTables, out_l: list, out_k: list) -> None:
+    """MATCH_ONLY anchors of one text (loanwords, names without their prefixes) to the still
+    unmatched names of the other: equal keys, one partner per anchor."""
     used_l, used_k = set(out_l), set(out_k)
-    for k, i in loan.items():
+    for k, i in marked.items():
         j = other.index.get(k)
         if j is not None and i not in used_l and j not in used_k:
             used_l.add(i)
@@ -344,8 +352,9 @@ def _sentence_weights(fp: Fingerprint) -> float:
     if not fp.occ.size:
         return 0.0
     # Loanword anchors are what a Japanese translation may keep by sound, on top of
-    # the names and numbers: not weight that any translation is expected to keep.
-    total = fp.weights[fp.occ].astype(np.float64) * ~_loans(fp)[fp.occ]
+    # the names and numbers: not weight that any translation is expected to keep; a name
+    # without its prefix is counted already, as the whole word.
+    total = fp.weights[fp.occ].astype(np.float64) * ~_match_only(fp)[fp.occ]
     if fp.name_odds < 1.0:
         names = np.array([k[0] not in "#=" for k in fp.keys], dtype=bool)[fp.occ]
         total[names] *= fp.name_odds
@@ -478,10 +487,10 @@ def _logit(features: dict[str, float]) -> float:
 
 
 def _anchored_sentences(fp: Fingerprint) -> int:
-    """Sentences with a name or number (loanword anchors apart, see _sentence_weights)."""
+    """Sentences with a name or number (MATCH_ONLY anchors apart, see _sentence_weights)."""
     if not fp.occ.size:
         return 0
-    kept = ~_loans(fp)[fp.occ]
+    kept = ~_match_only(fp)[fp.occ]
     return int(np.unique(_occ_sentences(fp)[kept]).size)
 
 
@@ -491,8 +500,8 @@ def _occ_sentences(fp: Fingerprint) -> np.ndarray:
     return np.repeat(np.arange(fp.n_sentences), per_sentence)
 
 
-def _loans(fp: Fingerprint) -> np.ndarray:
-    return np.array([k.startswith(LOAN) for k in fp.keys], dtype=bool)
+def _match_only(fp: Fingerprint) -> np.ndarray:
+    return np.array([k[0] in MATCH_ONLY for k in fp.keys], dtype=bool)
 
 
 def _number_weight(fp: Fingerprint) -> float:

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedup.anchors import LOAN, PREFIX, extract_anchors
+from dedup.anchors import CLITIC, LOAN, MATCH_ONLY, PREFIX, extract_anchors
 from dedup.document import Document
 from dedup.fingerprint import FINGERPRINT_VERSION, Fingerprint, fingerprint
 from dedup.minhash import hash64, signature
@@ -141,6 +141,26 @@ def test_common_words_of_a_caseless_script_stay_out_of_the_anchor_signature() ->
     assert common and {a.key for a in found} - common
     names = [k for k in hi.keys if k[0] != LOAN and k not in common]
     assert (hi.sig_anchor == signed(names)).all()
+
+
+def test_a_name_with_a_prefix_is_the_name_the_text_writes_elsewhere() -> None:
+    # ולדיווסטוק (Vladivostok) in one sentence, בוולדיווסטוק (in V.) in the title and
+    # ומוולדיווסטוק (and from V.) in the last: one key in all three.
+    he = fp_of("ferry_he")
+    vladivostok = he.keys.index(skeleton(translit("Vladivostok"))[:PREFIX])
+    assert [i for i in range(he.n_sentences) if vladivostok in he.sentence_anchor_ids(i)] == [
+        0,
+        1,
+        6,
+    ]
+    # Prefixed words whose bare form the text never writes keep that form marked: matched
+    # only against the other text's names, never signed.
+    assert any(k[0] == CLITIC for k in he.keys)
+    text = FIXTURES.joinpath("ferry_he.txt").read_text("utf-8")
+    found = [a for s in sentences(text) for a in extract_anchors(s, "he").anchors]
+    common = {x.key for a in found for x in (a, *a.bare) if x.common}
+    names = [k for k in he.keys if k[0] not in MATCH_ONLY and k not in common]
+    assert (he.sig_anchor == signed(names)).all()
 
 
 def test_a_text_written_in_lowercase_keeps_its_names() -> None:

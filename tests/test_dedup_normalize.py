@@ -110,7 +110,7 @@ def test_joiners_and_hebrew_geresh_stay_inside_a_word() -> None:
         ("Oleg", "أوليغ"),
         ("Vladivostok", "ولادی\u200cوستوک"),  # Persian
         ("Putin", "بوتين"),  # Arabic writes p as b
-        ("Putin", "פוטין"),  # Hebrew פ and ב are p and b at the start of a word
+        ("Putin", "פוטין"),  # Hebrew ב and פ are b and p at the start of a word
         ("Borealis", "בוריאליס"),
     ],
 )

@@ -91,6 +91,11 @@ def test_partial_translation_matches(name: str) -> None:
     assert verdict is not None and verdict.kind == "translation"
 
 
+def test_a_name_written_only_with_a_prefix_still_matches() -> None:
+    # وكورساكوف: "and Korsakov", the only time the Arabic text names him.
+    assert "korsakov" in verify(fp_of("ferry_en"), fp_of("ferry_ar")).anchors
+
+
 def test_verbatim_copy_with_boilerplate() -> None:
     copy = text_of("ferry_en") + "\n\n" + BOILERPLATE
     verdict = verify(fp_of("ferry_en"), fp_text(copy, "en"))
