@@ -31,7 +31,8 @@ from dedup.months import is_month_key
 from dedup.segment import sentences
 
 # Raised whenever a fingerprint or a verifier decision changes: stored articles are then
-# fingerprinted and matched again on the next `match` (9: caseless scripts' commoner words).
+# fingerprinted and matched again on the next `match` (9: caseless scripts, Arabic and
+# Hebrew prefixes).
 FINGERPRINT_VERSION = 9
 _MAGIC = b"SDFP"
 SHINGLE = 5

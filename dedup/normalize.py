@@ -109,8 +109,8 @@ def translit(word: str) -> str:
 # Koschemjako/Kozhemyako. Order matters: digraphs first. h joins k and g: Russian and Ukrainian
 # write a foreign H as Г (Гамбург, Голливуд) and Х (kh), and a Cyrillic Г is read as h or g.
 # p joins b: Arabic has no p (Putin بوتين). Merging all the labials (p, b, f, v, w) would also
-# serve Hebrew's unpointed פ (p or f), but made 4 new false positives in three worlds of the
-# corpus for no recall.
+# serve Hebrew's unpointed פ (p or f), but made 6 new false positives in four worlds of the
+# corpus for no recall to speak of (docs/quality.md, "What failed").
 _DIGRAPHS = (
     ("tsch", "ch"),
     ("tch", "ch"),
