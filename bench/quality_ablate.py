@@ -125,6 +125,9 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
     "rhythm evidence from 3.0 (instead of 3.5)": lambda: patched(
         verify, "RHYTHM_MIN_EVIDENCE", 3.0
     ),
+    "second look at any sentence-count ratio (instead of 0.5)": lambda: patched(
+        verify, "RHYTHM_MIN_SENTENCE_RATIO", 0.0
+    ),
     "verifier threshold logit 0.5": lambda: patched(verify, "TRANSLATION_MIN_LOGIT", 0.5),
     "verifier threshold logit 2.5": lambda: patched(verify, "TRANSLATION_MIN_LOGIT", 2.5),
 }

@@ -32,7 +32,7 @@ from dedup.segment import sentences
 
 # Raised whenever a fingerprint or a verifier decision changes: stored articles are then
 # fingerprinted and matched again on the next `match` (9: caseless scripts, Arabic and
-# Hebrew prefixes).
+# Hebrew prefixes, the second look's sentence-count ratio).
 FINGERPRINT_VERSION = 9
 _MAGIC = b"SDFP"
 SHINGLE = 5

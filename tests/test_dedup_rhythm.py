@@ -106,6 +106,34 @@ def test_another_review_of_the_same_kettle_is_not(other: str) -> None:
     assert verify(fp_of(other), distractor) is None
 
 
+FILLER = [
+    "We also tried an espresso pot last week, and it makes a very strong coffee.",
+    "The filter is easy to clean under the tap.",
+    "My sister prefers green tea, which she drinks without sugar, even in winter.",
+    "More on that later.",
+    "In the garden the tomatoes finally ripened after a rather cool and rainy summer.",
+    "The neighbours planted courgettes.",
+    "They grow everywhere, even under the hedge, and nobody knows what to do with them.",
+    "The cat sleeps in the sun on the window sill and only moves to eat.",
+    "The soup recipe is simple: water, salt, an onion and a lot of patience.",
+    "The children want pasta every evening, with grated cheese and nothing else.",
+]
+
+
+def test_the_second_look_needs_alike_sentence_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The review on a page three times its length: a short text can be placed somewhere in a
+    # long one by chance, so its rhythm proves little there.
+    import sys
+
+    text = FIXTURES.joinpath("kettle_en.txt").read_text("utf-8")
+    page = fingerprint(Document(text + "\n\n" + "\n\n".join(FILLER * 2), "en"))
+    assert page is not None
+    assert explain(page, fp_of("kettle_fr"))["rhythm"] >= RHYTHM_MIN_EVIDENCE
+    assert verify(page, fp_of("kettle_fr")) is None
+    monkeypatch.setattr(sys.modules["dedup.verify"], "RHYTHM_MIN_SENTENCE_RATIO", 0.0)
+    assert verify(page, fp_of("kettle_fr")) is not None
+
+
 def test_a_translation_rich_in_anchors_is_decided_without_the_rhythm() -> None:
     verdict = verify(fp_of("ferry_en"), fp_of("ferry_de"))
     assert verdict is not None and verdict.kind == "translation" and verdict.rhythm is None
