@@ -325,8 +325,8 @@ def _writes_no_capitals(sents: list[str]) -> bool:
     """A text of a cased script with not one capital letter (a chat, a post typed in lowercase,
     a page lowercased by its scraper): capitalization tells nothing about its names, so it is
     read as a caseless script is, by rarity alone."""
-    text = "\n".join(sents)
-    return text == text.lower() and text != text.upper()
+    # Sentence by sentence: most texts show a capital in their first one.
+    return all(s == s.lower() for s in sents) and any(s != s.upper() for s in sents)
 
 
 def _name_odds(per_sentence: list[SentenceAnchors], case_odds: float) -> float:
