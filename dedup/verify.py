@@ -303,6 +303,8 @@ def _matching_keys(ta: _KeyTables, tb: _KeyTables) -> tuple[list[int], list[int]
 def _match_marked(marked: dict[str, int], other: _KeyTables, out_l: list, out_k: list) -> None:
     """MATCH_ONLY anchors of one text (loanwords, names without their prefixes) to the still
     unmatched names of the other: equal keys, one partner per anchor."""
+    if not marked:  # most texts have none: spare the sets below
+        return
     used_l, used_k = set(out_l), set(out_k)
     for k, i in marked.items():
         j = other.index.get(k)
