@@ -3,7 +3,7 @@ of both halves with their baselines and false positives (ids only: the corpus is
 into the repository), the ablation table and the caseless-script simulation. Each part sits between
 `<!-- generated: NAME -->` and `<!-- end: NAME -->`; the prose around them is kept.
 
-    python bench/quality_docs.py [--doc docs/quality.md]      # about 4 minutes on 2 cores
+    python bench/quality_docs.py [--doc docs/quality.md]      # about 10 minutes on 2 cores
 """
 
 from __future__ import annotations
