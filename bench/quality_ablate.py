@@ -133,13 +133,18 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
 }
 
 
-def ablation_table(world) -> str:
+def _figures(world: World, variant: Callable[[], contextlib.AbstractContextManager]) -> dict:
+    """summary() of the direct run of world under variant."""
+    with variant():
+        rows, _extra, _fps = quality.run_direct(world)
+    return summary(world, evaluate(world, rows))
+
+
+def ablation_table(world: World) -> str:
     keys = ("P all", "R alphabetic / long", "R CJK/Indic/other / long", "R verbatim / long")
     lines = ["| variant | " + " | ".join(keys) + " |", "| --- |" + " ---: |" * len(keys)]
     for name, variant in VARIANTS.items():
-        with variant():
-            rows, _extra, _fps = quality.run_direct(world)
-        figures = summary(world, evaluate(world, rows))
+        figures = _figures(world, variant)
         cells = " | ".join(f"{figures.get(k, float('nan')):.3f}" for k in keys)
         lines.append(f"| {name} | {cells} |")
     return "\n".join(lines)
@@ -165,9 +170,7 @@ def caseless_table(worlds: dict[str, World]) -> str:
     for name, variant in CASELESS_VARIANTS.items():
         cells = []
         for world in worlds.values():
-            with variant():
-                rows, _extra, _fps = quality.run_direct(world)
-            figures = summary(world, evaluate(world, rows))
+            figures = _figures(world, variant)
             cells += [f"{figures[k]:.3f}" for k in keys]
         lines.append(f"| {name} | {' | '.join(cells)} |")
     return "\n".join(lines)

@@ -368,8 +368,9 @@ def extract_anchors(sentence: str, lang: str | None, cased: bool = True) -> Sent
             if anchor is None and loans:
                 anchor = _loan_anchor(raw, lang)
             if anchor is not None:
-                if lang in _CLITICS:
-                    anchor = replace(anchor, bare=_clitic_anchors(raw, lang, cased))
+                bare = _clitic_anchors(raw, lang, cased) if lang in _CLITICS else ()
+                if bare:
+                    anchor = replace(anchor, bare=bare)
                 anchors.append(anchor)
         elif kind == "kata":
             units.extend(raw)
