@@ -10,6 +10,7 @@ rows exported by the CLI (`--export FILE`, after ingesting the files `--write-js
     python bench/quality.py --write-jsonl /tmp/world      # JSONL per site for `syndetect ingest`
     python bench/quality.py --split check --export matches.jsonl   # score a CLI export
     python bench/quality.py --product --no-errors   # the same world through ingest/match/export
+    python bench/quality.py --web --no-errors       # the world as web pages, crawled, matched
     python bench/quality.py --merge-sentences 0.3    # stress: translators that join sentences
     python bench/quality.py --lowercase ru,uk        # Russian, Ukrainian read as caseless scripts
 """
@@ -32,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import quality_baseline  # noqa: E402
 from corpus import documents  # noqa: E402
 from quality_score import Outcome, evaluate, markdown, summary  # noqa: E402
+from quality_web import run_web  # noqa: E402
 from quality_world import Article, World, build_world, lowercase, merge_sentences  # noqa: E402
 
 from dedup import (  # noqa: E402
@@ -204,6 +206,11 @@ def main(argv: list[str] | None = None) -> None:
         help="run the world through `syndetect ingest` + `match` + `export` and score that",
     )
     parser.add_argument(
+        "--web",
+        action="store_true",
+        help="serve the world as web pages, `syndetect crawl` + `match` + `export`, score that",
+    )
+    parser.add_argument(
         "--merge-sentences",
         type=float,
         default=0.0,
@@ -234,6 +241,12 @@ def main(argv: list[str] | None = None) -> None:
                 started = time.perf_counter()
                 rows, extra, fps = read_export(run_product(world, Path(tmp))), {}, {}
             print(f"Through the CLI: {time.perf_counter() - started:.0f} s\n")
+        elif args.web:
+            with tempfile.TemporaryDirectory() as tmp:
+                started = time.perf_counter()
+                rows, crawled = run_web(world, Path(tmp))
+                extra, fps = {}, {}
+            print(f"Through the crawler: {time.perf_counter() - started:.0f} s. {crawled}\n")
         elif args.export:
             rows, extra, fps = read_export(args.export), {}, {}
         else:
@@ -247,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
         print(markdown(world, out, DIMS))
         figures = summary(world, out)
         print("\nHeadline: " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()) + "\n")
-        if not args.no_baseline and not (args.export or args.product):
+        if not args.no_baseline and not (args.export or args.product or args.web):
             base = evaluate(world, run_baseline(world))
             print("Baseline (numbers + capitalized words, Jaccard then LCS):\n")
             print(markdown(world, base, ("overall", "script")))

@@ -46,6 +46,7 @@ THEME_CHROME = [
 ]
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "report"}
 BLOCK_TAGS = {"p", "head", "list", "quote", "table", "item"}
+LINE_TAGS = {"lb", "item", "row"}  # trafilatura's line breaks, list items and table rows
 
 
 @dataclass
@@ -185,15 +186,35 @@ def _non_article_reason(url: str, text: str, signals: dict, tree: html.HtmlEleme
 
 
 def _text_blocks(body: etree._Element, title: str | None) -> list[str]:
-    """The body's paragraphs as plain text, without the repeated headline."""
+    """The body's paragraphs as plain text, without the repeated headline; a line break or a
+    list item starts a new line of its block."""
     blocks = []
+    headline = " ".join((title or "").split())
     for element in body:
         if element.tag not in BLOCK_TAGS:
             continue
-        block = " ".join("".join(element.itertext()).split())
-        if block and not (element.tag == "head" and title and block == title.strip()):
+        block = _block_text(element)
+        if block and not (element.tag == "head" and headline and block == headline):
             blocks.append(block)
     return blocks
+
+
+def _block_text(element: etree._Element) -> str:
+    # Not itertext(): it runs the text on either side of a <lb/> or between two <item>s
+    # together, gluing the last word of a line to the first of the next ("poemSecond").
+    pieces: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.tag in LINE_TAGS:
+            pieces.append("\n")
+        pieces.append(node.text or "")
+        for child in node:
+            walk(child)
+            pieces.append(child.tail or "")
+
+    walk(element)
+    lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def _body_links(body: etree._Element, base: str) -> list[str]:
@@ -246,17 +267,21 @@ def _content_container(tree: html.HtmlElement, blocks: list[str]) -> html.HtmlEl
 
 
 def _element_starting_with(tree: html.HtmlElement, block: str) -> html.HtmlElement | None:
-    probe = block[:40]
+    # Compared without whitespace: text_content() runs lines and list items together, the
+    # block has them on lines of their own.
+    probe = _squeezed(block)[:40]
     for element in tree.iter("p", "div", "li", "blockquote", "h2", "h3", "section"):
-        if " ".join(element.text_content().split()).startswith(probe):
+        if _squeezed(element.text_content()).startswith(probe):
             # iter() is document order, outermost first: descend to the innermost match.
             for child in element.iter():
-                if child is not element and " ".join(child.text_content().split()).startswith(
-                    probe
-                ):
+                if child is not element and _squeezed(child.text_content()).startswith(probe):
                     element = child
             return element
     return None
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
 
 
 def _first(values: list) -> str | None:

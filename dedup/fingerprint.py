@@ -32,8 +32,9 @@ from dedup.segment import sentences
 
 # Raised whenever a fingerprint or a verifier decision changes: stored articles are then
 # fingerprinted and matched again on the next `match` (9: caseless scripts, Arabic and
-# Hebrew prefixes, the second look's sentence-count ratio).
-FINGERPRINT_VERSION = 9
+# Hebrew prefixes, the second look's sentence-count ratio; 10: sentences end before any quote,
+# bullet or non-letter, as a page runs them together).
+FINGERPRINT_VERSION = 10
 _MAGIC = b"SDFP"
 SHINGLE = 5
 MAX_SENTENCES = 600  # bounds verification cost on pathological pages

@@ -7,14 +7,18 @@ import re
 _BLANK = re.compile(r"\n\s*\n")
 # A sentence ends at . ! ? (and their CJK forms, which need no following space; the danda of
 # Indic scripts, Arabic and Urdu stops, the Armenian, Ethiopic and Myanmar full stops, which
-# do); the lookbehind keeps "3. März", "J. Smith" and "z.B." in one sentence: one or two digits,
-# a single letter or a letter-dot cluster before the full stop are ordinals, initials and
-# abbreviations.
+# do), after any closing quotes or brackets, before a space; the lookbehind keeps "3. März",
+# "J. Smith" and "z.B." in one sentence: one or two digits, a single letter or a letter-dot
+# cluster before the full stop are ordinals, initials and abbreviations. Quotes close and open
+# in every language's fashion (”, “ in German and Icelandic, », « in French and German).
 _CJK_END = re.compile(r"(?<=[。！？])(?=[^\s。！？」』”)])")
-_STOPS = ".!?…\u0964\u0965\u061f\u06d4\u0589\u1362\u104b"
+_STOPS = ".!?…。！？\u0964\u0965\u061f\u06d4\u0589\u1362\u104b"
+_CLOSERS = "\"'»«”“’‘›‹)\\]」』"
 _LATIN_END = re.compile(
-    rf"(?<=[{_STOPS}])(?<!\b\d\.)(?<!\b\d\d\.)(?<!\b\w\.)[\"'»”)\]]*\s+(?=[\"'«“(\[]?\w)"
+    rf"(?<=[{_STOPS}])(?<!\b\d\.)(?<!\b\d\d\.)(?<!\b\w\.)([{_CLOSERS}]*)\s+(?=\S)"
 )
+# A bullet starts an item of a list run into one line (a page's <br>-less list, a post).
+_BULLET = re.compile(r"\s+(?=[•●▪▸►➤➢✓✔✅◦‣⁃👉])")
 
 
 def paragraphs(text: str) -> list[str]:
@@ -23,13 +27,12 @@ def paragraphs(text: str) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """Deterministic sentence split: paragraphs, then lines, then sentence punctuation."""
+    """Deterministic sentence split: paragraphs, lines, list items, sentence punctuation."""
     out: list[str] = []
     for paragraph in paragraphs(text):
         for line in paragraph.split("\n"):
-            for part in _LATIN_END.split(line):
-                for sentence in _CJK_END.split(part):
-                    sentence = sentence.strip()
-                    if sentence:
-                        out.append(sentence)
+            for item in _BULLET.split(line):
+                # Closing quotes stay with their sentence: the split is a newline put after them.
+                for part in _LATIN_END.sub(r"\1\n", item).split("\n"):
+                    out.extend(s for s in map(str.strip, _CJK_END.split(part)) if s)
     return out

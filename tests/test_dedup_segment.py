@@ -25,6 +25,33 @@ def test_ordinals_initials_and_abbreviations_do_not_end_sentences() -> None:
     ]
 
 
+def test_sentences_end_before_quotes_of_every_language() -> None:
+    # A page runs a paragraph's sentences together: German and Icelandic open quotes with „
+    # and close them with “, French and German use guillemets both ways round.
+    text = (
+        "Það eru konur,“ sagði Helga. „Konur á Íslandi eru frægar. "
+        "Er sagte: »Ja.« Dann ging er. Il a dit « non ». Puis il est parti."
+    )
+    assert sentences(text) == [
+        "Það eru konur,“ sagði Helga.",
+        "„Konur á Íslandi eru frægar.",
+        "Er sagte: »Ja.«",
+        "Dann ging er.",
+        "Il a dit « non ».",
+        "Puis il est parti.",
+    ]
+
+
+def test_bullets_and_non_letters_start_sentences() -> None:
+    text = "Frequent questions: 👉Is my licence valid? • It is until 2025. • 15 days are needed."
+    assert sentences(text) == [
+        "Frequent questions:",
+        "👉Is my licence valid?",
+        "• It is until 2025.",
+        "• 15 days are needed.",
+    ]
+
+
 def test_cjk_sentences_end_without_spaces() -> None:
     assert sentences("東京に行った。雨だった！本当？") == ["東京に行った。", "雨だった！", "本当？"]
 

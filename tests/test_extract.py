@@ -83,6 +83,24 @@ def test_plain_article_keeps_body_links():
     assert "Home" not in result.text and "1,250 workers" in result.text
 
 
+def test_line_breaks_and_list_items_keep_words_apart():
+    # Pages that break lines with <br> or list facts as items: the text on either side of a
+    # break used to run together ("Alvern" + "Director" -> "AlvernDirector"), which spoils both
+    # words as anchors and merges the sentences.
+    lines = (
+        "<p>The quay of Port Alvern opened on Monday.<br>Director Ines Kowalczyk spoke first."
+        "<br/>Ships docked at noon</p><ul><li>Budget: 84 million euros</li>"
+        "<li>Workers: <b>1,250</b></li></ul>"
+    )
+    result = extract(ARTICLE.format(paras=PARA + lines), "https://news.example/2026/03/quay/")
+    assert result.is_article, result.reason
+    assert "Port Alvern opened on Monday.\nDirector Ines Kowalczyk" in result.text
+    assert "\nShips docked at noon" in result.text
+    assert "Budget: 84 million euros\nWorkers: 1,250" in result.text
+    assert "AlvernDirector" not in result.text.replace(" ", "")
+    assert result.links == ["https://gazette.example/harbour"]
+
+
 @pytest.mark.parametrize(
     ("url", "html"),
     [
