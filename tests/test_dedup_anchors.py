@@ -140,6 +140,23 @@ def test_words_far_commoner_in_their_language_than_in_english_are_local() -> Non
     assert not any(a.local for a in extract_anchors("The Decline worried Merkel.", "en").anchors)
 
 
+def test_compounds_of_known_words_are_local() -> None:
+    # German joins nouns into one capitalized word that no word list knows, where French and
+    # English write several lowercase ones; names made of a word and a short ending stay names.
+    # (Some names read as two words, Verstappen as Vers + tappen: they only leave the anchor
+    # signature, the verifier still counts them.)
+    found = extract_anchors(
+        "Die Blutbelastung am Militärstützpunkt besorgt Schwarzenegger und Rosenberg.", "de"
+    )
+    local = {a.label: a.local for a in found.anchors if a.key[0] != LOAN}
+    assert local == {
+        "blutbelastung": True,
+        "militarstutzpunkt": True,
+        "schwarzenegger": False,
+        "rosenberg": False,
+    }
+
+
 def test_caseless_scripts_keep_common_names_out_of_the_signature() -> None:
     # Without case, rarity alone tells a name: Ukraine (यूक्रेन, Zipf 3.6 in Hindi) is as common
     # as many words, and is an anchor all the same, marked common; a rare name is not.
