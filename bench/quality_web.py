@@ -2,11 +2,12 @@
 address and crawled by `syndetect crawl`, then matched and exported; the export is mapped back to
 the world's URLs, so the scoring is that of the other paths (bench/quality.py --web).
 
-What this adds to the JSONL path (`--product`): what a crawl loses or adds. The page shows a
+What this adds to the JSONL path (`--product`): what a crawl loses or adds. Most pages show a
 paragraph's sentences run together, as the web does (the corpus gives one sentence a line); the
 extractor has to find the article among the template's navigation, bylines, related-post lists,
-share buttons and comment forms (crawler.demo.render: sources as a newsroom with JSON-LD,
-suspects as a WordPress-like farm); titles, dates and languages come from the page.
+share buttons and comment forms (crawler.demo.render: sources as a newsroom with JSON-LD or a
+magazine portal, suspects as a WordPress-like farm or a magazine); titles, dates and languages
+come from the page.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ FAST_CRAWL = {
     "CONCURRENT_REQUESTS": 32,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
 }
-NO_SPACE_LANGS = frozenset({"ja", "zh"})  # sentences follow each other without a space
 # Furniture of the rendered templates, in English for every site: written for this benchmark.
 BOILERPLATE = {
     "related": "Related posts",
@@ -45,17 +45,29 @@ BOILERPLATE = {
     "contact_text": "Write to the editors through the form on this page.",
     "category": "News",
 }
+SENTENCE_END = frozenset(".!?…。！？」』\"'”’»)")
 AUTHORS = ("Staff writer", "Editorial team", "admin", "News desk")
+# Sites take their role's templates in turn (crawler.demo.render).
+TEMPLATES = {"source": ("newsroom", "magazine"), "suspect": ("farm", "magazine")}
 
 
-def paragraphs(text: str, lang: str) -> list[str]:
-    """A text's paragraphs as a page shows them: one line each, sentences run together."""
-    joiner = "" if lang in NO_SPACE_LANGS else " "
-    return [
-        joiner.join(line.strip() for line in block.splitlines() if line.strip())
-        for block in re.split(r"\n\s*\n", text)
-        if block.strip()
-    ]
+def paragraphs(text: str) -> list[str]:
+    """A text's paragraphs, its sentences on lines of their own: the newsroom and farm
+    templates run them together (a newline in HTML is a space), the magazine breaks them. A
+    line without a sentence's final punctuation is a heading or a list item: a paragraph of
+    its own, as a page's <h3> or <li> would be."""
+    out: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        lines: list[str] = []
+        for line in filter(None, map(str.strip, block.splitlines())):
+            if line[-1] in SENTENCE_END:
+                lines.append(line)
+                continue
+            out += ["\n".join(lines), line] if lines else [line]
+            lines = []
+        if lines:
+            out.append("\n".join(lines))
+    return out
 
 
 def site_content(world: World) -> tuple[dict[str, dict], dict[str, str]]:
@@ -72,7 +84,7 @@ def site_content(world: World) -> tuple[dict[str, dict], dict[str, str]]:
                 "title": a.title,
                 "author": AUTHORS[number % len(AUTHORS)],
                 "published": a.published.isoformat(),
-                "paragraphs": paragraphs(a.text, a.lang),
+                "paragraphs": paragraphs(a.text),
                 "copy_of": None,  # no "Source link": the text alone decides
             }
             site_articles.append(article)
@@ -82,7 +94,7 @@ def site_content(world: World) -> tuple[dict[str, dict], dict[str, str]]:
             "role": role,
             "language": articles[0].lang,
             "title": name.replace("-", " ").title(),
-            "template": "newsroom" if role == "source" else "farm",
+            "template": TEMPLATES[role][number % 2],
             "boilerplate": BOILERPLATE,
             "articles": site_articles,
         }

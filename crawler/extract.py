@@ -47,6 +47,7 @@ THEME_CHROME = [
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "report"}
 BLOCK_TAGS = {"p", "head", "list", "quote", "table", "item"}
 LINE_TAGS = {"lb", "item", "row"}  # trafilatura's line breaks, list items and table rows
+LINKED_SHARE = 0.5  # of a paragraph's letters in links: a paragraph that is a link (see below)
 
 
 @dataclass
@@ -194,9 +195,20 @@ def _text_blocks(body: etree._Element, title: str | None) -> list[str]:
         if element.tag not in BLOCK_TAGS:
             continue
         block = _block_text(element)
-        if block and not (element.tag == "head" and headline and block == headline):
-            blocks.append(block)
+        if not block or (element.tag == "head" and headline and block == headline):
+            continue
+        if element.tag == "p" and _mostly_link(element, block):
+            continue
+        blocks.append(block)
     return blocks
+
+
+def _mostly_link(element: etree._Element, block: str) -> bool:
+    """A paragraph that is a link to another story under a label ("Read also: …", "Lesen Sie
+    auch: …") is the site's navigation inside the article: its title would lend this article
+    another story's names."""
+    linked = sum(len(_squeezed("".join(ref.itertext()))) for ref in element.iter("ref"))
+    return linked >= LINKED_SHARE * len(_squeezed(block))
 
 
 def _block_text(element: etree._Element) -> str:

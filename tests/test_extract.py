@@ -6,6 +6,7 @@ from html import escape
 import pytest
 from conftest import SHARED
 
+from crawler.demo.render import article_path, load_content, render_site
 from crawler.extract import extract, text_units
 
 SEED = SHARED / "seed" / "000_8cfff8f7d035ac9e.txt"
@@ -99,6 +100,36 @@ def test_line_breaks_and_list_items_keep_words_apart():
     assert "Budget: 84 million euros\nWorkers: 1,250" in result.text
     assert "AlvernDirector" not in result.text.replace(" ", "")
     assert result.links == ["https://gazette.example/harbour"]
+
+
+def test_links_to_other_stories_inside_the_article_are_left_out():
+    # Portals put "Read also: <another story's title>" between the paragraphs; its names are
+    # not this article's. A link inside a sentence stays (the Gazette, in ARTICLE).
+    read_also = (
+        '<p class="read-also"><strong>Read also:</strong> '
+        '<a href="/2026/03/strike/">Dockers in Tarvel vote to strike over pay</a></p>'
+    )
+    result = extract(
+        ARTICLE.format(paras=PARA + read_also + PARA), "https://news.example/2026/03/harbour/"
+    )
+    assert result.is_article, result.reason
+    assert "Tarvel" not in result.text and "Read also" not in result.text
+    assert "reported by the Gazette" in result.text
+
+
+def test_magazine_template_article_alone():
+    # The demo's busiest template: breadcrumbs, <br> inside paragraphs, a "Read also" link
+    # between them, an author box, tags and a sidebar of other stories.
+    site = load_content()["daily-planet"] | {"template": "magazine"}
+    article = site["articles"][0]
+    # One sentence a line: the template breaks them with <br>.
+    article["paragraphs"] = [p.replace(". ", ".\n") for p in article["paragraphs"]]
+    assert "\n" in article["paragraphs"][0]
+    pages = render_site(site, "https://planet.example", {}, "sitemap")
+    result = extract(pages[article_path(article)].body, "https://planet.example/a/")
+    assert result.is_article, result.reason
+    assert result.text.split("\n\n") == article["paragraphs"]
+    assert result.title == article["title"]
 
 
 @pytest.mark.parametrize(

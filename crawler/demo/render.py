@@ -1,9 +1,11 @@
 """Render a site's content (crawler/demo/content/*.json) into pages: home, pagination, articles,
 category, about and contact pages, and the discovery files the site offers (sitemap or feed).
 
-Two templates: "newsroom" (a clean publisher with Open Graph and JSON-LD) and "farm" (a
+Three templates: "newsroom" (a clean publisher with Open Graph and JSON-LD), "farm" (a
 WordPress-like content farm: cookie banner, share buttons, related posts, comment form, and a
-bare "Source link" back to the copied original).
+bare "Source link" back to the copied original) and "magazine" (a busy portal: breadcrumbs, a
+"Read also" link to another story between the paragraphs, line breaks inside paragraphs, an
+author box, tags and a "Most read" sidebar).
 """
 
 from __future__ import annotations
@@ -158,6 +160,8 @@ def _article(site: dict, article: dict, urls: dict[str, str], related: list[dict
     )
     if site["template"] == "newsroom":
         return f"<article><h1>{escape(article['title'])}</h1>{meta}{paragraphs}</article>"
+    if site["template"] == "magazine":
+        return _magazine(site, article, meta, related)
     source = ""
     if article.get("copy_of"):
         url = urls[article["copy_of"]]
@@ -177,6 +181,33 @@ def _article(site: dict, article: dict, urls: dict[str, str], related: list[dict
         f'</section><div id="comments"><h3>{escape(boiler["comment"])}</h3>'
         f'<p>{escape(boiler["comment_notice"])}</p><form><textarea name="c"></textarea></form>'
         "</div>"
+    )
+
+
+def _magazine(site: dict, article: dict, meta: str, related: list[dict]) -> str:
+    boiler = site["boilerplate"]
+    blocks = []
+    for number, paragraph in enumerate(article["paragraphs"]):
+        # Its sentences on lines of their own, as portals break their paragraphs.
+        blocks.append(f"<p>{'<br>'.join(escape(line) for line in paragraph.splitlines())}</p>")
+        if number == 1 and related:
+            blocks.append(
+                f'<p class="read-also"><strong>{escape(boiler["related"])}:</strong> '
+                f'<a href="{article_path(related[0])}">{escape(related[0]["title"])}</a></p>'
+            )
+    links = "".join(
+        f'<li><a href="{article_path(a)}">{escape(a["title"])}</a></li>' for a in related
+    )
+    return (
+        f'<div class="breadcrumbs"><a href="/">{escape(site["title"])}</a> › '
+        f'<a href="/category/news/">{escape(boiler["category"])}</a></div>'
+        f'<div class="layout"><article><h1>{escape(article["title"])}</h1>{meta}'
+        f'<div class="article-body">{"".join(blocks)}</div>'
+        f'<div class="author-box"><p>{escape(article["author"])} · '
+        f"{escape(boiler['about_text'])}</p></div>"
+        f'<ul class="tags"><li><a href="/tag/news/">{escape(boiler["category"])}</a></li></ul>'
+        f'</article><aside class="sidebar"><h3>{escape(boiler["related"])}</h3>'
+        f"<ol>{links}</ol></aside></div>"
     )
 
 
