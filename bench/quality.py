@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> None:
                 started = time.perf_counter()
                 rows, crawled = run_web(world, Path(tmp))
                 extra, fps = {}, {}
-            print(f"Through the crawler: {time.perf_counter() - started:.0f} s. {crawled}\n")
+            print(f"Through the crawler: {time.perf_counter() - started:.0f} s; {crawled}.\n")
         elif args.export:
             rows, extra, fps = read_export(args.export), {}, {}
         else:

@@ -35,6 +35,7 @@ _CACHED = (
     "_loan_anchor",
     "_katakana_split",
     "_katakana_parts",
+    "_compound",
 )
 
 
@@ -76,6 +77,14 @@ def _no_title(document: type) -> Callable[..., object]:
     return lambda text, lang=None, title=None: document(text, lang, None)
 
 
+def _no_local() -> contextlib.ExitStack:
+    # Neither common nouns (by frequency) nor compounds are local.
+    stack = contextlib.ExitStack()
+    stack.enter_context(patched(anchors, "LOCAL_MIN_ZIPF", float("inf")))
+    stack.enter_context(patched(anchors, "_compound", lambda lower, lang: False))
+    return stack
+
+
 def _no_skeleton() -> contextlib.ExitStack:
     stack = contextlib.ExitStack()
     stack.enter_context(patched(anchors, "skeleton", lambda latin: latin))
@@ -99,8 +108,9 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
     "same-language pairs count common names": lambda: patched(
         verify, "SAME_LANGUAGE_MIN_NAME_WEIGHT", 0.0
     ),
-    "local words of a noun-capitalizing text in its anchor signature": lambda: patched(
-        anchors, "LOCAL_MIN_ZIPF", float("inf")
+    "local words of a noun-capitalizing text in its anchor signature": _no_local,
+    "compounds of a noun-capitalizing text in its anchor signature": lambda: patched(
+        anchors, "_compound", lambda lower, lang: False
     ),
     "no title sentence": lambda: patched(quality, "Document", _no_title(quality.Document)),
     # No article gets a numbers signature, so the space finds nothing.

@@ -1,9 +1,10 @@
-"""Regenerate the measured parts of docs/quality.md: the product-path table, the result tables
-of both halves with their baselines and false positives (ids only: the corpus is not copied
-into the repository), the ablation table and the caseless-script simulation. Each part sits between
-`<!-- generated: NAME -->` and `<!-- end: NAME -->`; the prose around them is kept.
+"""Regenerate the measured parts of docs/quality.md: the product-path and web-path tables, the
+result tables of both halves with their baselines and false positives (ids only: the corpus is
+not copied into the repository), the ablation table and the caseless-script simulation. Each
+part sits between `<!-- generated: NAME -->` and `<!-- end: NAME -->`; the prose around them is
+kept.
 
-    python bench/quality_docs.py [--doc docs/quality.md]      # about 10 minutes on 2 cores
+    python bench/quality_docs.py [--doc docs/quality.md]      # about 12 minutes on 2 cores
 """
 
 from __future__ import annotations
@@ -23,37 +24,55 @@ import quality  # noqa: E402
 from corpus import documents  # noqa: E402
 from quality_ablate import ablation_table, caseless_table  # noqa: E402
 from quality_score import evaluate, markdown, site_level, summary  # noqa: E402
+from quality_web import run_web  # noqa: E402
 from quality_world import World, build_world  # noqa: E402
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "quality.md"
 SPLITS = ("tune", "check")
-SECTIONS = ("product", "results", "ablation", "caseless")
+SECTIONS = ("product", "web", "results", "ablation", "caseless")
+
+
+PATH_HEADER = (
+    "| split | overall recall / precision (false pos.) | alphabetic long | CJK long "
+    "| sites: syndicators / innocent flagged | time |"
+)
 
 
 def product_table(worlds: dict[str, World]) -> str:
-    lines = [
-        "| split | overall recall / precision (false pos.) | alphabetic long | CJK long "
-        "| sites: syndicators / innocent flagged | time through the CLI |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
+    lines = [PATH_HEADER, "| --- | --- | --- | --- | --- | --- |"]
     for split, world in worlds.items():
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
             rows = quality.read_export(quality.run_product(world, Path(tmp)))
-            seconds = time.perf_counter() - started
-        out = evaluate(world, rows)
-        figures, sites = summary(world, out), site_level(world, out)
-        alphabetic, cjk = (
-            f"{figures[f'R {group} / long']:.3f} / {figures[f'P {group} / long']:.3f}"
-            for group in ("alphabetic", "CJK/Indic/other")
-        )
-        lines.append(
-            f"| {split} | {figures['R all']:.3f} / {figures['P all']:.3f} ({len(out.fp)}) "
-            f"| {alphabetic} | {cjk} "
-            f"| {sites['syndicators_flagged']}/{sites['syndicators']}, "
-            f"{len(sites['innocent_flagged'])}/{sites['innocent']} | {seconds:.0f} s |"
-        )
+            lines.append(_path_row(split, world, rows, time.perf_counter() - started))
     return "\n".join(lines)
+
+
+def web_table(worlds: dict[str, World]) -> str:
+    lines = [PATH_HEADER + " articles |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for split, world in worlds.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.perf_counter()
+            rows, crawled = run_web(world, Path(tmp))
+            lines.append(
+                _path_row(split, world, rows, time.perf_counter() - started) + f" {crawled} |"
+            )
+    return "\n".join(lines)
+
+
+def _path_row(split: str, world: World, rows: list[dict], seconds: float) -> str:
+    out = evaluate(world, rows)
+    figures, sites = summary(world, out), site_level(world, out)
+    alphabetic, cjk = (
+        f"{figures[f'R {group} / long']:.3f} / {figures[f'P {group} / long']:.3f}"
+        for group in ("alphabetic", "CJK/Indic/other")
+    )
+    return (
+        f"| {split} | {figures['R all']:.3f} / {figures['P all']:.3f} ({len(out.fp)}) "
+        f"| {alphabetic} | {cjk} "
+        f"| {sites['syndicators_flagged']}/{sites['syndicators']}, "
+        f"{len(sites['innocent_flagged'])}/{sites['innocent']} | {seconds:.0f} s |"
+    )
 
 
 def results(worlds: dict[str, World]) -> str:
@@ -105,12 +124,13 @@ def main() -> None:
     worlds = {split: build_world(docs, split, args.seed) for split in SPLITS}
     stamp = f"Measured {date.today().isoformat()}, seed {args.seed}."
     text = replace_section(text, "product", f"{stamp}\n\n{product_table(worlds)}")
+    text = replace_section(text, "web", f"{stamp}\n\n{web_table(worlds)}")
     text = replace_section(text, "results", f"{stamp}\n\n{results(worlds)}")
     text = replace_section(text, "ablation", f"{stamp}\n\n{ablation_table(worlds['tune'])}")
     fresh = {split: build_world(docs, split, args.seed) for split in SPLITS}
     text = replace_section(text, "caseless", f"{stamp}\n\n{caseless_table(fresh)}")
     args.doc.write_text(text, "utf-8")
-    print(f"{args.doc}: product, results, ablation and caseless sections regenerated")
+    print(f"{args.doc}: {', '.join(SECTIONS)} sections regenerated")
 
 
 if __name__ == "__main__":

@@ -103,7 +103,8 @@ def site_content(world: World) -> tuple[dict[str, dict], dict[str, str]]:
 
 def run_web(world: World, workdir: Path) -> tuple[list[dict], str]:
     """Crawl, match and export the world served as a web; returns the export's rows with the
-    world's URLs, and a line on what the crawl stored."""
+    world's URLs, and how many of the world's articles the crawl stored (and with a language
+    other than theirs)."""
     content, paths = site_content(world)
     db = f"sqlite:///{workdir / 'quality-web.db'}"
     cli = [sys.executable, "-m", "crawler.cli", "--db", db, "--quiet"]
@@ -124,10 +125,7 @@ def run_web(world: World, workdir: Path) -> tuple[list[dict], str]:
     by_url = world.by_url()
     stored = [(row, by_url[url]) for row in _read(articles) if (url := world_url(row["url"]))]
     wrong_lang = sum(row["lang"] != a.lang for row, a in stored)
-    line = (
-        f"Crawl stored {len(stored)} of {len(world.articles)} articles; language identified "
-        f"wrongly for {wrong_lang}."
-    )
+    line = f"{len(stored)} of {len(world.articles)} stored, {wrong_lang} in a wrong language"
     rows = []
     for row in _read(matches):
         copy, original = world_url(row["copy_url"]), world_url(row["original_url"])
