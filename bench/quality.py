@@ -18,7 +18,6 @@ rows exported by the CLI (`--export FILE`, after ingesting the files `--write-js
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import subprocess
 import sys
@@ -32,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import quality_baseline  # noqa: E402
 from corpus import documents  # noqa: E402
-from quality_score import Outcome, evaluate, markdown, summary  # noqa: E402
+from quality_score import Outcome, evaluate, markdown, read_export, summary  # noqa: E402
 from quality_web import run_web  # noqa: E402
 from quality_world import Article, World, build_world, lowercase, merge_sentences  # noqa: E402
 
@@ -123,11 +122,6 @@ def run_baseline(world: World) -> list[dict]:
             copy = by_url[other] if original.url == a.url else a
             rows.append(_row(copy, original, "translation", score))
     return rows
-
-
-def read_export(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
 
 
 def _short(text: str, n: int = 90) -> str:

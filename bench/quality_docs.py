@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import quality  # noqa: E402
 from corpus import documents  # noqa: E402
 from quality_ablate import ablation_table, caseless_table  # noqa: E402
-from quality_score import evaluate, markdown, site_level, summary  # noqa: E402
+from quality_score import evaluate, markdown, read_export, site_level, summary  # noqa: E402
 from quality_web import run_web  # noqa: E402
 from quality_world import World, build_world  # noqa: E402
 
@@ -43,7 +43,7 @@ def product_table(worlds: dict[str, World]) -> str:
     for split, world in worlds.items():
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
-            rows = quality.read_export(quality.run_product(world, Path(tmp)))
+            rows = read_export(quality.run_product(world, Path(tmp)))
             lines.append(_path_row(split, world, rows, time.perf_counter() - started))
     return "\n".join(lines)
 

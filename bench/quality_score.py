@@ -4,8 +4,10 @@ the in-process run and the CLI run are scored by the same code."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from corpus import is_long
 from quality_world import Article, World
@@ -19,6 +21,12 @@ ALPHABETIC = {
 
 def script_group(a: str, b: str) -> str:
     return "alphabetic" if a in ALPHABETIC and b in ALPHABETIC else "CJK/Indic/other"
+
+
+def read_export(path: Path) -> list[dict]:
+    """The rows of an `export matches` (or `export articles`) JSONL file."""
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
 
 
 @dataclass

@@ -12,12 +12,13 @@ come from the page.
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from quality_score import read_export
 from quality_world import World
 
 from crawler.demo.render import article_path
@@ -119,28 +120,16 @@ def run_web(world: World, workdir: Path) -> tuple[list[dict], str]:
     subprocess.run([*cli, "export", "articles", "--out", str(articles)], check=True)
 
     def world_url(url: str) -> str | None:
-        base, path = _split(url)
-        return paths.get(f"{site_of.get(base)}{path}")
+        parts = urlsplit(url)
+        return paths.get(f"{site_of.get(f'{parts.scheme}://{parts.netloc}')}{parts.path}")
 
     by_url = world.by_url()
-    stored = [(row, by_url[url]) for row in _read(articles) if (url := world_url(row["url"]))]
+    stored = [(row, by_url[url]) for row in read_export(articles) if (url := world_url(row["url"]))]
     wrong_lang = sum(row["lang"] != a.lang for row, a in stored)
     line = f"{len(stored)} of {len(world.articles)} stored, {wrong_lang} in a wrong language"
     rows = []
-    for row in _read(matches):
+    for row in read_export(matches):
         copy, original = world_url(row["copy_url"]), world_url(row["original_url"])
         if copy and original:
             rows.append({**row, "copy_url": copy, "original_url": original})
     return rows, line
-
-
-def _split(url: str) -> tuple[str, str]:
-    """scheme://host:port and the path."""
-    scheme, _, rest = url.partition("://")
-    host, _, path = rest.partition("/")
-    return f"{scheme}://{host}", "/" + path
-
-
-def _read(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]

@@ -214,17 +214,13 @@ def _mostly_link(element: etree._Element, block: str) -> bool:
 def _block_text(element: etree._Element) -> str:
     # Not itertext(): it runs the text on either side of a <lb/> or between two <item>s
     # together, gluing the last word of a line to the first of the next ("poemSecond").
+    # iterwalk rather than recursion: a hostile page may nest its markup thousands deep.
     pieces: list[str] = []
-
-    def walk(node: etree._Element) -> None:
-        if node.tag in LINE_TAGS:
-            pieces.append("\n")
-        pieces.append(node.text or "")
-        for child in node:
-            walk(child)
-            pieces.append(child.tail or "")
-
-    walk(element)
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        if event == "start":
+            pieces += ["\n" if node.tag in LINE_TAGS else "", node.text or ""]
+        elif node is not element:
+            pieces.append(node.tail or "")
     lines = (" ".join(line.split()) for line in "".join(pieces).split("\n"))
     return "\n".join(line for line in lines if line)
 
