@@ -117,6 +117,37 @@ def test_links_to_other_stories_inside_the_article_are_left_out():
     assert "reported by the Gazette" in result.text
 
 
+SHORT_POST = (
+    "<p>The ferry from Alvern to Tarvel is cancelled again today because of the storm, the "
+    "operator Nordlys said on Monday morning. Passengers with tickets for the 07:40 crossing "
+    "can travel on Tuesday at no extra cost.</p>"
+)
+
+
+def test_short_posts_are_articles_stubs_are_not():
+    # A post of 35 words is an article: farms copy those too.
+    result = extract(ARTICLE.format(paras=SHORT_POST), "https://news.example/2026/03/ferry/")
+    assert result.is_article, result.reason
+    stub = ARTICLE.format(paras="<p>The ferry is cancelled again today.</p>")
+    assert not extract(stub, "https://news.example/2026/03/stub/").is_article
+
+
+def test_author_boxes_are_not_text():
+    # On a page whose post is one sentence, trafilatura falls back to the page's other text:
+    # the theme's author box under every post (on other sites of the theme too) is not it.
+    site = load_content()["daily-planet"] | {"template": "magazine"}
+    article = site["articles"][0]
+    article["paragraphs"] = [
+        "Poor Oleksandra runs from one corner of the market to another, there is so much to "
+        "see that her eyes run wild and she wants to be everywhere at once."
+    ]
+    page = render_site(site, "https://planet.example", {}, "sitemap")[article_path(article)]
+    result = extract(page.body, "https://planet.example/a/")
+    assert result.is_article, result.reason
+    assert "Oleksandra" in result.text
+    assert site["boilerplate"]["about_text"][:40] not in result.text
+
+
 def test_magazine_template_article_alone():
     # The demo's busiest template: breadcrumbs, <br> inside paragraphs, a "Read also" link
     # between them, an author box, tags and a sidebar of other stories.
