@@ -46,7 +46,9 @@ BOILERPLATE = {
     "contact_text": "Write to the editors through the form on this page.",
     "category": "News",
 }
-SENTENCE_END = frozenset(".!?…。！？」』\"'”’»)")
+# A line ends a sentence at a stop, before any closing quotes; anything else ends a heading.
+STOPS = ".!?…。！？"
+CLOSERS = "」』\"'”’»)"
 AUTHORS = ("Staff writer", "Editorial team", "admin", "News desk")
 # Sites take their role's templates in turn (crawler.demo.render).
 TEMPLATES = {"source": ("newsroom", "magazine"), "suspect": ("farm", "magazine")}
@@ -61,7 +63,7 @@ def paragraphs(text: str) -> list[str]:
     for block in re.split(r"\n\s*\n", text):
         lines: list[str] = []
         for line in filter(None, map(str.strip, block.splitlines())):
-            if line[-1] in SENTENCE_END:
+            if line.rstrip(CLOSERS)[-1:] in set(STOPS):  # set: "" is no stop
                 lines.append(line)
                 continue
             out += ["\n".join(lines), line] if lines else [line]
