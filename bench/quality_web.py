@@ -47,7 +47,7 @@ BOILERPLATE = {
     "category": "News",
 }
 # A line ends a sentence at a stop, before any closing quotes; anything else ends a heading.
-STOPS = ".!?…。！？"
+STOPS = frozenset(".!?…。！？")
 CLOSERS = "」』\"'”’»)"
 AUTHORS = ("Staff writer", "Editorial team", "admin", "News desk")
 # Sites take their role's templates in turn (crawler.demo.render).
@@ -63,7 +63,7 @@ def paragraphs(text: str) -> list[str]:
     for block in re.split(r"\n\s*\n", text):
         lines: list[str] = []
         for line in filter(None, map(str.strip, block.splitlines())):
-            if line.rstrip(CLOSERS)[-1:] in set(STOPS):  # set: "" is no stop
+            if line.rstrip(CLOSERS)[-1:] in STOPS:
                 lines.append(line)
                 continue
             out += ["\n".join(lines), line] if lines else [line]
