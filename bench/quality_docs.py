@@ -14,6 +14,7 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -38,26 +39,26 @@ PATH_HEADER = (
 )
 
 
-def product_table(worlds: dict[str, World]) -> str:
-    lines = [PATH_HEADER, "| --- | --- | --- | --- | --- | --- |"]
+def path_table(
+    worlds: dict[str, World],
+    run: Callable[[World, Path], tuple[list[dict], str | None]],
+    column: str | None = None,
+) -> str:
+    """One row per half of a world run through a product path: `run` returns the exported rows
+    and, when `column` names one, that column's cell."""
+    header = PATH_HEADER + (f" {column} |" if column else "")
+    lines = [header, "|" + " --- |" * (header.count("|") - 1)]
     for split, world in worlds.items():
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
-            rows = read_export(quality.run_product(world, Path(tmp)))
-            lines.append(_path_row(split, world, rows, time.perf_counter() - started))
+            rows, cell = run(world, Path(tmp))
+            row = _path_row(split, world, rows, time.perf_counter() - started)
+        lines.append(row + (f" {cell} |" if column else ""))
     return "\n".join(lines)
 
 
-def web_table(worlds: dict[str, World]) -> str:
-    lines = [PATH_HEADER + " articles |", "| --- | --- | --- | --- | --- | --- | --- |"]
-    for split, world in worlds.items():
-        with tempfile.TemporaryDirectory() as tmp:
-            started = time.perf_counter()
-            rows, crawled = run_web(world, Path(tmp))
-            lines.append(
-                _path_row(split, world, rows, time.perf_counter() - started) + f" {crawled} |"
-            )
-    return "\n".join(lines)
+def _product(world: World, workdir: Path) -> tuple[list[dict], None]:
+    return read_export(quality.run_product(world, workdir)), None
 
 
 def _path_row(split: str, world: World, rows: list[dict], seconds: float) -> str:
@@ -123,8 +124,9 @@ def main() -> None:
     docs = list(documents())
     worlds = {split: build_world(docs, split, args.seed) for split in SPLITS}
     stamp = f"Measured {date.today().isoformat()}, seed {args.seed}."
-    text = replace_section(text, "product", f"{stamp}\n\n{product_table(worlds)}")
-    text = replace_section(text, "web", f"{stamp}\n\n{web_table(worlds)}")
+    text = replace_section(text, "product", f"{stamp}\n\n{path_table(worlds, _product)}")
+    web = path_table(worlds, run_web, "articles")
+    text = replace_section(text, "web", f"{stamp}\n\n{web}")
     text = replace_section(text, "results", f"{stamp}\n\n{results(worlds)}")
     text = replace_section(text, "ablation", f"{stamp}\n\n{ablation_table(worlds['tune'])}")
     fresh = {split: build_world(docs, split, args.seed) for split in SPLITS}
