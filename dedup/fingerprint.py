@@ -33,8 +33,9 @@ from dedup.segment import sentences
 # Raised whenever a fingerprint or a verifier decision changes: stored articles are then
 # fingerprinted and matched again on the next `match` (9: caseless scripts, Arabic and
 # Hebrew prefixes, the second look's sentence-count ratio; 10: sentences end before any quote,
-# bullet or non-letter, as a page runs them together; German compounds are local anchors).
-FINGERPRINT_VERSION = 10
+# bullet or non-letter, as a page runs them together; German compounds are local anchors;
+# 11: Bengali v, Indic zh and Tamil s in the skeleton).
+FINGERPRINT_VERSION = 11
 _MAGIC = b"SDFP"
 SHINGLE = 5
 MAX_SENTENCES = 600  # bounds verification cost on pathological pages

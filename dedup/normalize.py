@@ -91,10 +91,15 @@ _ARABIC_WAW = re.compile("(?<=[\u0620-\u064a\u066e-\u06d3])\u0648")
 _HEBREW_INITIAL = {"\u05d1": "b", "\u05e4": "p"}
 
 
+# Tamil writes the s of foreign names (and of most of its own, as romanized: Salem, Sasikala)
+# with ச, which anyascii reads c: சகாலின் ckalin, Sakhalin. Its ch names (Chennai) lose.
+_TAMIL_CA, _TAMIL_SA = "\u0b9a", "\u0bb8"
+
+
 @lru_cache(maxsize=1 << 18)
 def translit(word: str) -> str:
     """Lowercase ASCII letters of a word in any script (Хабаровска -> khabarovska)."""
-    word = word.translate(_ANUSVARA)
+    word = word.translate(_ANUSVARA).replace(_TAMIL_CA, _TAMIL_SA)
     if "\u05d5" in word:
         word = _HEBREW_VAV.sub("u", word)
     if word[:1] in _HEBREW_INITIAL:
@@ -110,7 +115,10 @@ def translit(word: str) -> str:
 # write a foreign H as Г (Гамбург, Голливуд) and Х (kh), and a Cyrillic Г is read as h or g.
 # p joins b: Arabic has no p (Putin بوتين). Merging all the labials (p, b, f, v, w) would also
 # serve Hebrew's unpointed פ (p or f), but made 6 new false positives in four worlds of the
-# corpus for no recall to speak of (docs/quality.md, "What failed").
+# corpus for no recall to speak of (docs/quality.md, "What failed"). Bengali has no v and
+# writes it with ভ, bh (ভ্লাদিভোস্তক bhladibhostk: Vladivostok), and Indic scripts write zh with
+# ঝ and झ, jh (কোঝেমিয়াকো, Kozhemyako); as Hindi and English write Bhopal and Jharkhand alike,
+# the rule costs their own names nothing.
 _DIGRAPHS = (
     ("tsch", "ch"),
     ("tch", "ch"),
@@ -121,6 +129,8 @@ _DIGRAPHS = (
     ("kh", "h"),
     ("ch", "h"),
     ("th", "t"),
+    ("bh", "v"),
+    ("jh", "sh"),
 )
 _LETTERS = str.maketrans(
     {

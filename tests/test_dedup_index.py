@@ -36,8 +36,9 @@ def exercise(index: CandidateIndex) -> None:
     index.insert("en", fp_of("ferry_en"))
     index.insert("en", fp_of("ferry_en"))  # idempotent
     assert "en" in index and len(index) == 1
-    # Translations into another script find the original through the anchor space.
-    for name in ("ferry_ru", "ferry_de", "ferry_ja", "ferry_hi", "ferry_ar", "ferry_he"):
+    # Translations into 21 languages (eleven scripts) find the original.
+    for lang in "ru de ja hi ar he fa ko zh es pl cs hu fi tr el vi id bn ta th".split():
+        name = f"ferry_{lang}"
         assert "en" in index.query(fp_of(name))
 
 
