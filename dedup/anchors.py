@@ -52,6 +52,14 @@ LOCAL_MIN_ZIPF = 3.0
 COMPOUND_MIN_HEAD = 3
 COMPOUND_MIN_TAIL = 5
 COMPOUND_PART_ZIPF = 3.0
+# A sentence with at least this many words in capitals, and this share of its cased words, is
+# written in capitals (_shouted): product pages shout their selling points ("AMÉLIORE LA
+# CIRCULATION SANGUINE"), and each word was an acronym, an anchor of weight 3 that no
+# translation keeps, in the anchor signature. Read as a caseless script, rarity alone picks its
+# anchors, and a name in a shouted headline keeps the key it has elsewhere. Long alphabetic
+# pairs: +1 on the tune halves of seeds 3 and 5, none lost (alike at 2 to 4 words, 0.5 to 0.7).
+SHOUTED_MIN_WORDS = 3
+SHOUTED_SHARE = 0.6
 COMMON_ZIPF = 3.5  # a word this frequent is a common word (for noun capitalization, see below)
 # Japanese writes loanwords by sound in katakana, where English and other Latin-script languages
 # write them as lowercase words (collagen / コラーゲン): a lowercase word of a Latin-script text is
@@ -174,7 +182,7 @@ def _word_anchor(raw: str, lang: str | None, case_is_evidence: bool, cased: bool
         # are lowercase: this spares them transliteration and word-list lookups.
         return None
     latin = translit(raw)
-    acronym = raw.isupper() and len(raw) >= 2
+    acronym = has_case and raw.isupper() and len(raw) >= 2
     key = "=" + latin if acronym else skeleton(latin)[:PREFIX]
     if not acronym and len(key) < MIN_SKELETON:
         return None
@@ -358,6 +366,18 @@ def _suffix_month(tokens: list[re.Match], i: int) -> Anchor | None:
     return Anchor(month_key(month), tokens[i].group(), MONTH_WEIGHT) if 1 <= month <= 12 else None
 
 
+def _shouted(tokens: list[re.Match]) -> bool:
+    """A sentence written in capitals (a product page's selling points, a shouted headline):
+    its capitals are no acronyms and tell no names."""
+    upper = cased = 0
+    for m in tokens:
+        raw = m.group()
+        if m.lastgroup == "word" and len(raw) >= 2 and raw.lower() != raw.upper():
+            cased += 1
+            upper += raw.isupper()
+    return upper >= SHOUTED_MIN_WORDS and upper >= SHOUTED_SHARE * cased
+
+
 def extract_anchors(sentence: str, lang: str | None, cased: bool = True) -> SentenceAnchors:
     """cased=False reads a cased script as a caseless one (rarity alone tells names): for a text
     that writes no capitals at all, a chat or a post typed in lowercase."""
@@ -370,6 +390,8 @@ def extract_anchors(sentence: str, lang: str | None, cased: bool = True) -> Sent
     if lang in _PHONETIC_HAN_LANGS:
         anchors.extend(_phonetic_han_anchors(text))
     tokens = list(TOKEN.finditer(text))  # a month is told by its neighbours
+    if cased and _shouted(tokens):
+        cased = False
     for i, m in enumerate(tokens):
         kind, raw = m.lastgroup, m.group()
         if kind == "num":

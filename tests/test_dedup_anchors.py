@@ -173,3 +173,18 @@ def test_a_text_without_capitals_is_read_by_rarity() -> None:
     assert labels("the mayor of vladivostok met igor pankratov.", "en") == []
     lowered = extract_anchors("the mayor of vladivostok met igor pankratov.", "en", cased=False)
     assert [a.label for a in lowered.anchors] == ["vladivostok", "igor", "pankratov"]
+
+
+def test_a_sentence_in_capitals_has_no_acronyms() -> None:
+    # A product page's selling point: its words are no acronyms (keys "=" + word) that a
+    # translation would have to keep; read by rarity, its common words stay out of the
+    # signature, and a name in a shouted headline meets the same name written as usual.
+    shouted = extract_anchors("AMÉLIORE LA CIRCULATION SANGUINE ET SOULAGE LES DOULEURS", "fr")
+    assert not [a for a in shouted.anchors if a.key.startswith("=")]
+    assert {a.label for a in shouted.anchors if a.common} >= {"circulation", "douleurs"}
+    headline = extract_anchors("LE FERRY DE PANKRATOV PART DE VLADIVOSTOK", "fr")
+    usual = extract_anchors("Le ferry de Pankratov part de Vladivostok", "fr")
+    assert {a.key for a in headline.anchors} >= {a.key for a in usual.anchors} != set()
+    # Acronyms among ordinary words still are.
+    plain = extract_anchors("La NATO et l'UNESCO ont signé un accord avec la FIFA.", "fr")
+    assert {"=nato", "=unesco", "=fifa"} <= {a.key for a in plain.anchors}
