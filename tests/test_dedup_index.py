@@ -116,6 +116,24 @@ def test_compact_finds_what_datasketch_finds(monkeypatch) -> None:
     assert len(reference) == len(one_by_one) == len(bulk) == len(mixed) == 900
 
 
+def test_a_post_with_two_names_is_found_through_them() -> None:
+    # No number, two names: the translation signs nothing else (its common words are no
+    # anchors), and the two names alone must make it a candidate of its original.
+    en = (
+        "I finally went to see Pankratov play in Vladivostok last night and honestly it was "
+        "worth every minute of the long drive through the snow and the cold wind."
+    )
+    fr = (
+        "Je suis enfin allé voir jouer Pankratov à Vladivostok hier soir et honnêtement cela "
+        "valait chaque minute du long trajet sous la neige et dans le vent froid."
+    )
+    index = CandidateIndex()
+    index.insert("en", fingerprint(Document(en, "en")))
+    post = fingerprint(Document(fr, "fr"))
+    assert post is not None and post.sig_number.size == 0
+    assert "en" in index.query(post)
+
+
 def test_insert_many_keeps_present_keys_and_skips_empty_spaces() -> None:
     rng = np.random.default_rng(3)
     sigs = {name: rng.integers(0, 2**32, (3, NUM_PERM), dtype=np.uint32) for name in SPACES}
