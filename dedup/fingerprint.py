@@ -34,7 +34,8 @@ from dedup.segment import sentences
 # fingerprinted and matched again on the next `match` (9: caseless scripts, Arabic and
 # Hebrew prefixes, the second look's sentence-count ratio; 10: sentences end before any quote,
 # bullet or non-letter, as a page runs them together; German compounds are local anchors;
-# 11: Bengali v, Indic zh and Tamil s in the skeleton; sentences in capitals read by rarity).
+# 11: Bengali v, Indic zh and Tamil s in the skeleton; sentences in capitals read by rarity;
+# signatures from two anchors; a strong rhythm makes up for anchors of weight 1).
 FINGERPRINT_VERSION = 11
 _MAGIC = b"SDFP"
 SHINGLE = 5

@@ -83,8 +83,12 @@ RHYTHM_MIN_WEIGHT = 4.0
 RHYTHM_MIN_LOGIT = -4.0
 RHYTHM_MIN_EVIDENCE = 3.5
 # ...and at least one shared anchor stronger than this: a numbered list (1, 2, 3) aligns in
-# order in a chat and in an unrelated post alike.
+# order in a chat and in an unrelated post alike; unless the rhythm evidence reaches
+# RHYTHM_STRONG_EVIDENCE, twice the threshold, which no pair that is no copy reached in six
+# worlds (seeds 3-5) even without the rule: +3 long pairs there (posts whose only shared
+# anchors are single digits and loanwords), no new false positive.
 RHYTHM_MIN_ANCHOR_WEIGHT = 1.0
+RHYTHM_STRONG_EVIDENCE = 7.0
 # ...and sentence counts within this ratio: a translation keeps about its original's count and
 # a partial copy at least half of it, while a short text can be placed somewhere in a long one
 # by chance. On the tune halves of seeds 3-5, the true pairs decided by the second look have
@@ -521,7 +525,6 @@ class _Bounds(NamedTuple):
 
     weight: float  # aligned weight
     undated: float  # aligned weight without months (what the floors judge)
-    strongest: float  # weight of the strongest shared anchor
     sentences: int  # aligned sentences (each has a shared anchor)
 
 
@@ -532,12 +535,12 @@ def _alignment_bounds(a: Fingerprint, b: Fingerprint, shared: _Shared) -> _Bound
     verifier's main cost, without changing any decision. `shared`: _shared(a, b)."""
     ida, idb, w = shared
     if ida.size == 0:
-        return _Bounds(0.0, 0.0, 0.0, 0)
+        return _Bounds(0.0, 0.0, 0)
     in_a, in_b = _derived(a).key_sentences[ida], _derived(b).key_sentences[idb]
     credit = w * np.minimum(in_a, in_b)
     undated = ~_derived(a).keys.is_month[ida]
     sentences = int(min(in_a.sum(), in_b.sum()))
-    return _Bounds(float(credit.sum()), float(credit[undated].sum()), float(w.max()), sentences)
+    return _Bounds(float(credit.sum()), float(credit[undated].sum()), sentences)
 
 
 def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
@@ -563,13 +566,14 @@ def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
             if evidence is not None and evidence < RHYTHM_VETO_BELOW:
                 return None
     else:
-        # Single digits, months and loanwords (weight 1) are in every list and every date.
-        if z < RHYTHM_MIN_LOGIT or al.shared_weights.max() <= RHYTHM_MIN_ANCHOR_WEIGHT:
-            return None
-        if not _alike_lengths(a, b):
+        if z < RHYTHM_MIN_LOGIT or not _alike_lengths(a, b):
             return None
         evidence = _rhythm(a, b)
         if evidence is None or evidence < RHYTHM_MIN_EVIDENCE:
+            return None
+        # Single digits, months and loanwords (weight 1) are in every list and every date.
+        weak = al.shared_weights.max() <= RHYTHM_MIN_ANCHOR_WEIGHT
+        if weak and evidence < RHYTHM_STRONG_EVIDENCE:
             return None
         rhythm = round(evidence, 3)
         # Scored as if its logit stood above the threshold by what its rhythm evidence has
@@ -594,8 +598,7 @@ def _rhythm(a: Fingerprint, b: Fingerprint) -> float | None:
 def _second_look_possible(a: Fingerprint, b: Fingerprint, bounds: _Bounds) -> bool:
     """Whether the second look could decide a pair, judged without aligning it."""
     return (
-        bounds.strongest > RHYTHM_MIN_ANCHOR_WEIGHT
-        and min(_derived(a).sentences, _derived(b).sentences) >= RHYTHM_MIN_SENTENCES
+        min(_derived(a).sentences, _derived(b).sentences) >= RHYTHM_MIN_SENTENCES
         and _alike_lengths(a, b)
         and _logit_bound(a, b, bounds) >= RHYTHM_MIN_LOGIT
     )

@@ -166,3 +166,50 @@ def test_a_report_on_the_same_event_is_vetoed_by_its_rhythm(
     assert verify(fp_of(translation), report) is None
     monkeypatch.setattr(sys.modules["dedup.verify"], "RHYTHM_VETO_BELOW", float("-inf"))
     assert verify(fp_of(translation), report) is not None
+
+
+def weak_anchors_only(name: str, swaps: dict[str, str]) -> Fingerprint:
+    text = FIXTURES.joinpath(f"{name}.txt").read_text("utf-8")
+    for old, new in swaps.items():
+        assert old in text
+        text = text.replace(old, new)
+    fp = fingerprint(Document(text, name[-2:]))
+    assert fp is not None
+    return fp
+
+
+def test_anchors_of_weight_one_need_a_strong_rhythm(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The review without its brand, shop and price: what both versions share are single
+    # digits (weight 1), as a numbered list shares with any other list. Its rhythm (about 5)
+    # passes the second look's threshold but not the one that makes up for such anchors.
+    import sys
+
+    from dedup.verify import RHYTHM_STRONG_EVIDENCE
+
+    en = weak_anchors_only(
+        "kettle_en",
+        {
+            "the Brevilia kettle on Amazon for 35 euros three weeks ago": "it 3 weeks ago",
+            "two things": "2 things",
+            "takes a minute": "takes 1 minute",
+            "The cable is short": "The cable is short, 5 feet at most",
+        },
+    )
+    fr = weak_anchors_only(
+        "kettle_fr",
+        {
+            "la bouilloire Brevilia sur Amazon pour 35 euros il y a trois semaines": (
+                "la bouilloire il y a 3 semaines"
+            ),
+            "deux choses": "2 choses",
+            "prend une minute": "prend 1 minute",
+            "Le câble est court": "Le câble est court, 5 pieds au plus",
+        },
+    )
+    facts = explain(en, fr)
+    assert facts["floor_weight"] >= RHYTHM_MIN_WEIGHT
+    assert RHYTHM_MIN_EVIDENCE <= facts["rhythm"] < RHYTHM_STRONG_EVIDENCE
+    assert verify(en, fr) is None
+    monkeypatch.setattr(sys.modules["dedup.verify"], "RHYTHM_STRONG_EVIDENCE", facts["rhythm"])
+    verdict = verify(en, fr)
+    assert verdict is not None and verdict.kind == "translation"
