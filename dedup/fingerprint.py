@@ -35,7 +35,8 @@ from dedup.segment import sentences
 # Hebrew prefixes, the second look's sentence-count ratio; 10: sentences end before any quote,
 # bullet or non-letter, as a page runs them together; German compounds are local anchors;
 # 11: Bengali v, Indic zh and Tamil s in the skeleton; sentences in capitals read by rarity;
-# signatures from two anchors; a strong rhythm makes up for anchors of weight 1).
+# signatures from two anchors; a strong rhythm makes up for anchors of weight 1; one shared
+# name decides nothing).
 FINGERPRINT_VERSION = 11
 _MAGIC = b"SDFP"
 SHINGLE = 5

@@ -336,3 +336,23 @@ def test_lowercase_words_meet_the_nouns_of_a_noun_capitalizing_language() -> Non
     )
     ida, _, _ = _shared(fr, en)
     assert not any(fr.keys[int(i)].startswith(LOAN) for i in ida)
+
+
+def test_one_name_repeated_is_a_topic_not_a_translation() -> None:
+    # Two reviews of one musician's records, in two languages: his name in two sentences of
+    # each weighs as much as a name and two numbers, in order, but it is the only anchor they
+    # share.
+    en = (
+        "Not a Pankratov concert film at all. I bought this DVD and I am sending it back today. "
+        "The description and the editorial review are misleading about what is inside. "
+        "There are a few clips of Pankratov, but mostly it is a lesson on how to hold a guitar."
+    )
+    hr = (
+        "Vrlo razočaravajuće izdanje. Ovo je reklamirano kao lekcija nota za notom o odabranim "
+        "Pankratovljevim melodijama, a nije bilo ni blizu. Nije bilo tablature koja bi pratila "
+        "male i ponekad netočne dijelove pjesama. Poslao sam pritužbu izravno izdavaču "
+        "Pankratova, ali nikad nisam dobio odgovor."
+    )
+    facts = explain(fp_text(en, "en"), fp_text(hr, "hr"))
+    assert facts["floor_sentences"] >= 2 and facts["logit"] >= TRANSLATION_MIN_LOGIT
+    assert verify(fp_text(en, "en"), fp_text(hr, "hr")) is None
