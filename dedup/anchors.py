@@ -57,7 +57,8 @@ COMPOUND_PART_ZIPF = 3.0
 # CIRCULATION SANGUINE"), and each word was an acronym, an anchor of weight 3 that no
 # translation keeps, in the anchor signature. Read as a caseless script, rarity alone picks its
 # anchors, and a name in a shouted headline keeps the key it has elsewhere. Long alphabetic
-# pairs: +1 on the tune halves of seeds 3 and 5, none lost (alike at 2 to 4 words, 0.5 to 0.7).
+# pairs: +1 on the tune halves of seeds 3 and 5, none lost (a first version was alike at 2 to
+# 4 words and 0.5 to 0.7).
 SHOUTED_MIN_WORDS = 3
 SHOUTED_SHARE = 0.6
 COMMON_ZIPF = 3.5  # a word this frequent is a common word (for noun capitalization, see below)

@@ -47,8 +47,9 @@ MIN_UNITS = 12  # fewer lexical units than this is too little text to tell copie
 # are not indexed in that space (their other spaces still find them). Two anchors are enough:
 # a post or product page whose translation signs only two names (the other language's nouns
 # and cognates stay out of signatures) is found through them. From 3 to 2: +18-25% candidate
-# pairs, long alphabetic recall +2 to +4 pairs per half of seeds 3-5, CJK +0 to +2, no new
-# false positive; 1 adds 14% more candidates for short pairs only.
+# pairs, long alphabetic recall +2 to +4 pairs per half of seeds 3-5, CJK +0 to +2, one new
+# false positive (a Japanese chat whose two signed katakana words meet Munich and Bayern);
+# 1 adds 14% more candidates for short pairs only.
 MIN_ANCHORS = 2
 MIN_NUMBERS = 2  # numbers of two digits and more
 # Name odds (see _name_odds). The capitalized share of common words inside sentences (Zipf >=
