@@ -36,7 +36,7 @@ from dedup.segment import sentences
 # bullet or non-letter, as a page runs them together; German compounds are local anchors;
 # 11: Bengali v, Indic zh and Tamil s in the skeleton; sentences in capitals read by rarity;
 # signatures from two anchors; a strong rhythm makes up for anchors of weight 1; one shared
-# name decides nothing).
+# name decides nothing; no veto for restructured translations).
 FINGERPRINT_VERSION = 11
 _MAGIC = b"SDFP"
 SHINGLE = 5

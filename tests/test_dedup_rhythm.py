@@ -213,3 +213,40 @@ def test_anchors_of_weight_one_need_a_strong_rhythm(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(sys.modules["dedup.verify"], "RHYTHM_STRONG_EVIDENCE", facts["rhythm"])
     verdict = verify(en, fr)
     assert verdict is not None and verdict.kind == "translation"
+
+
+def every_two_sentences_joined(text: str) -> str:
+    from dedup.segment import sentences
+
+    parts = sentences(text)
+    return "\n".join(
+        ", ".join(s.rstrip(".") for s in parts[i : i + 2]) + "." for i in range(0, len(parts), 2)
+    )
+
+
+def test_the_veto_stays_out_of_a_translation_that_joined_sentences(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two stories on one page, translated by a system that joins every two sentences, headlines
+    # and paragraphs included (as LLMs may): the lengths no longer follow each other, but the
+    # anchors drift off the diagonal, which tells the veto it cannot read them. With the veto
+    # applied at any logit:
+    import sys
+
+    verify_module = sys.modules["dedup.verify"]
+    text = "\n\n".join(
+        FIXTURES.joinpath(f"{n}.txt").read_text("utf-8") for n in ("ferry_en", "audit_en")
+    )
+    ru = "\n\n".join(
+        FIXTURES.joinpath(f"{n}.txt").read_text("utf-8") for n in ("ferry_ru", "audit_ru")
+    )
+    en, joined = (
+        fingerprint(Document(text, "en")),
+        fingerprint(Document(every_two_sentences_joined(ru), "ru")),
+    )
+    assert en is not None and joined is not None
+    assert explain(en, joined)["rhythm"] < RHYTHM_VETO_BELOW
+    monkeypatch.setattr(verify_module, "RHYTHM_VETO_LOGIT", float("inf"))
+    assert verify(en, joined) is not None
+    monkeypatch.setattr(verify_module, "RHYTHM_VETO_MIN_DIAGONAL", 0.0)
+    assert verify(en, joined) is None
