@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import FERRY_TRANSLATIONS
 
 from dedup.anchors import CLITIC, LOAN, MATCH_ONLY, PREFIX, extract_anchors
 from dedup.document import Document
@@ -71,13 +72,7 @@ def names_and_numbers(fp: Fingerprint) -> set[str]:
     return {k for k in fp.keys if k[0] != LOAN}
 
 
-TRANSLATIONS = [
-    f"ferry_{lang}"
-    for lang in "ru de ja hi ar he fa ko zh es pl cs hu fi tr el vi id bn ta th".split()
-]
-
-
-@pytest.mark.parametrize("name", TRANSLATIONS)
+@pytest.mark.parametrize("name", FERRY_TRANSLATIONS)
 def test_anchor_keys_agree_across_translations(name: str) -> None:
     en, other = names_and_numbers(fp_of("ferry_en")), names_and_numbers(fp_of(name))
     # Two thirds of the poorer side's anchors find their counterpart (Arabic, Hebrew and

@@ -10,6 +10,7 @@ from itertools import combinations
 from pathlib import Path
 
 import pytest
+from conftest import FERRY_TRANSLATIONS
 
 from dedup.document import Document
 from dedup.fingerprint import Fingerprint, fingerprint
@@ -17,30 +18,7 @@ from dedup.segment import paragraphs, sentences
 from dedup.verify import FEATURES, TRANSLATION_MIN_LOGIT, explain, verify
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
-FERRY = (
-    "ferry_en",
-    "ferry_de",
-    "ferry_ru",
-    "ferry_ja",
-    "ferry_hi",
-    "ferry_ar",
-    "ferry_he",
-    "ferry_fa",
-    "ferry_ko",
-    "ferry_zh",
-    "ferry_es",
-    "ferry_pl",
-    "ferry_cs",
-    "ferry_hu",
-    "ferry_fi",
-    "ferry_tr",
-    "ferry_el",
-    "ferry_vi",
-    "ferry_id",
-    "ferry_bn",
-    "ferry_ta",
-    "ferry_th",
-)
+FERRY = ("ferry_en", *FERRY_TRANSLATIONS)
 AUDIT = ("audit_en", "audit_ru")
 BOILERPLATE = (
     "Related posts\n\nHow to choose a travel insurance in five minutes\n\n"
