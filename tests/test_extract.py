@@ -130,6 +130,12 @@ def test_short_posts_are_articles_stubs_are_not():
     assert result.is_article, result.reason
     stub = ARTICLE.format(paras="<p>The ferry is cancelled again today.</p>")
     assert not extract(stub, "https://news.example/2026/03/stub/").is_article
+    # A news brief of one sentence (18 words) is one too: farms copy them whole.
+    brief = ARTICLE.format(
+        paras="<p>The Alvern ferry resumed service on Monday after three days of storms, "
+        "the operator Nordlys said in a statement.</p>"
+    )
+    assert extract(brief, "https://news.example/2026/03/brief/").is_article
 
 
 def test_author_boxes_are_not_text():
