@@ -45,9 +45,9 @@ ATTRIBUTION_WORDS = re.compile(
 )
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Consent banners, newsletter boxes, the author boxes of themes (a bio under every post) and
-# comment forms (WordPress: #respond, .comment-form; "Your email address will not be
-# published", 15 words): on a page whose article is short trafilatura would take them for the
-# main text, and the same box on two sites would look like a copy.
+# comment forms (WordPress: #respond, .comment-respond, .comment-form; "Your email address
+# will not be published", 15 words): on a page whose article is short trafilatura would take
+# them for the main text, and the same box on two sites would look like a copy.
 _CHROME_WORDS = (
     "cookie",
     "consent",
@@ -58,7 +58,7 @@ _CHROME_WORDS = (
     "author-bio",
     "about-author",
     "author-info",
-    "respond",
+    "comment-respond",
     "comment-form",
     "commentform",
 )
@@ -67,7 +67,7 @@ THEME_CHROME = [
     f"'{word}') or contains(translate(@id, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', "
     f"'abcdefghijklmnopqrstuvwxyz'), '{word}')]"
     for word in _CHROME_WORDS
-]
+] + ['//*[@id="respond"]']  # WordPress's comment block; "respond" alone is in "correspondent"
 ARTICLE_TYPES = {"article", "newsarticle", "blogposting", "reportagenewsarticle", "report"}
 BLOCK_TAGS = {"p", "head", "list", "quote", "table", "item"}
 LINE_TAGS = {"lb", "item", "row"}  # trafilatura's line breaks, list items and table rows

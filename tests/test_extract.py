@@ -194,3 +194,17 @@ def test_non_articles_are_recognised(url, html):
 def test_text_units_counts_dense_scripts():
     assert text_units("one two three") == 3
     assert text_units("東京都の人口は増えています" * 10) >= 60
+
+
+def test_a_correspondents_report_is_not_a_comment_form():
+    # WordPress's comment block is #respond; "respond" is also in "correspondent", a class a
+    # newsroom may give the container of a report.
+    sentence = "Our correspondent reports that the reservoir opened on Tuesday after a vote."
+    page = (
+        '<html><body><div class="foreign-correspondent-report"><article><p>'
+        + " ".join([sentence] * 4)
+        + "</p></article></div></body></html>"
+    )
+    result = extract(page, "https://news.example/2026/03/reservoir/")
+    assert result.is_article, result.reason
+    assert "correspondent reports" in result.text
