@@ -71,11 +71,15 @@ def _significant(digits: str) -> str:
     return digits.strip("0") or "0"
 
 
-# The anusvara of Indic scripts is a nasal sounded like the consonant after it; anyascii writes
-# it "m" (गांधी gamdhi, पंजाब pmjab), where names in other scripts mostly have an n (Gandhi,
-# Punjab, Chandra): it is read n, and m before a labial (see _NASAL).
-_ANUSVARA = str.maketrans(
+# Indic letters that anyascii reads otherwise than names are written in other scripts, read
+# before it. The anusvara is a nasal sounded like the consonant after it; anyascii writes it "m"
+# (गांधी gamdhi, पंजाब pmjab), where names in other scripts mostly have an n (Gandhi, Punjab,
+# Chandra): it is read n, and m before a labial (see _NASAL). Tamil writes the s of foreign
+# names (and of most of its own, as romanized: Salem, Sasikala) with ச, which anyascii reads c
+# (சகாலின் ckalin, Sakhalin): it is read as ஸ, s. Its ch names (Chennai) lose.
+_INDIC_LETTERS = str.maketrans(
     dict.fromkeys("\u0902\u0982\u0a02\u0a70\u0a82\u0b02\u0c02\u0c82\u0d02\u0d82", "n")
+    | {"\u0b9a": "\u0bb8"}
 )
 
 
@@ -91,15 +95,10 @@ _ARABIC_WAW = re.compile("(?<=[\u0620-\u064a\u066e-\u06d3])\u0648")
 _HEBREW_INITIAL = {"\u05d1": "b", "\u05e4": "p"}
 
 
-# Tamil writes the s of foreign names (and of most of its own, as romanized: Salem, Sasikala)
-# with ச, which anyascii reads c: சகாலின் ckalin, Sakhalin. Its ch names (Chennai) lose.
-_TAMIL_CA, _TAMIL_SA = "\u0b9a", "\u0bb8"
-
-
 @lru_cache(maxsize=1 << 18)
 def translit(word: str) -> str:
     """Lowercase ASCII letters of a word in any script (Хабаровска -> khabarovska)."""
-    word = word.translate(_ANUSVARA).replace(_TAMIL_CA, _TAMIL_SA)
+    word = word.translate(_INDIC_LETTERS)
     if "\u05d5" in word:
         word = _HEBREW_VAV.sub("u", word)
     if word[:1] in _HEBREW_INITIAL:

@@ -569,7 +569,8 @@ def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
     al = _align(a, b, shared)
     if al is None or al.floor_weight < RHYTHM_MIN_WEIGHT:
         return None
-    z = _logit(_features(a, b, al))
+    features = _features(a, b, al)
+    z = _logit(features)
     by_anchors = (
         al.shared_ids.size >= TRANSLATION_MIN_ANCHORS
         and al.floor_sentences >= TRANSLATION_MIN_SENTENCES
@@ -578,7 +579,7 @@ def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
     )
     rhythm = None
     if by_anchors:
-        if z < RHYTHM_VETO_LOGIT and not _restructured(al):
+        if z < RHYTHM_VETO_LOGIT and not _restructured(al, features["diagonal_share"]):
             evidence = _rhythm(a, b)
             if evidence is not None and evidence < RHYTHM_VETO_BELOW:
                 return None
@@ -606,12 +607,12 @@ def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
     )
 
 
-def _restructured(al: _Alignment) -> bool:
+def _restructured(al: _Alignment, diagonal_share: float) -> bool:
     """Whether the aligned anchors drift off the diagonal over several sentences (see
-    RHYTHM_VETO_MIN_DIAGONAL)."""
+    RHYTHM_VETO_MIN_DIAGONAL); diagonal_share: the model's feature, _diagonal_share(al)."""
     return (
-        _aligned_sentences(al) >= RHYTHM_VETO_DRIFT_SENTENCES
-        and _diagonal_share(al) < RHYTHM_VETO_MIN_DIAGONAL
+        diagonal_share < RHYTHM_VETO_MIN_DIAGONAL
+        and _aligned_sentences(al) >= RHYTHM_VETO_DRIFT_SENTENCES
     )
 
 

@@ -78,8 +78,13 @@ def test_too_few_sentences_say_nothing() -> None:
     assert order_evidence(a, translated(a)) is None
 
 
+def text_of(*names: str) -> str:
+    """The fixtures' texts, one after another as one page."""
+    return "\n\n".join(FIXTURES.joinpath(f"{name}.txt").read_text("utf-8") for name in names)
+
+
 def fp_of(name: str) -> Fingerprint:
-    fp = fingerprint(Document(FIXTURES.joinpath(f"{name}.txt").read_text("utf-8"), name[-2:]))
+    fp = fingerprint(Document(text_of(name), name[-2:]))
     assert fp is not None
     return fp
 
@@ -125,7 +130,7 @@ def test_the_second_look_needs_alike_sentence_counts(monkeypatch: pytest.MonkeyP
     # long one by chance, so its rhythm proves little there.
     import sys
 
-    text = FIXTURES.joinpath("kettle_en.txt").read_text("utf-8")
+    text = text_of("kettle_en")
     page = fingerprint(Document(text + "\n\n" + "\n\n".join(FILLER * 2), "en"))
     assert page is not None
     assert explain(page, fp_of("kettle_fr"))["rhythm"] >= RHYTHM_MIN_EVIDENCE
@@ -169,7 +174,7 @@ def test_a_report_on_the_same_event_is_vetoed_by_its_rhythm(
 
 
 def weak_anchors_only(name: str, swaps: dict[str, str]) -> Fingerprint:
-    text = FIXTURES.joinpath(f"{name}.txt").read_text("utf-8")
+    text = text_of(name)
     for old, new in swaps.items():
         assert old in text
         text = text.replace(old, new)
@@ -234,15 +239,9 @@ def test_the_veto_stays_out_of_a_translation_that_joined_sentences(
     import sys
 
     verify_module = sys.modules["dedup.verify"]
-    text = "\n\n".join(
-        FIXTURES.joinpath(f"{n}.txt").read_text("utf-8") for n in ("ferry_en", "audit_en")
-    )
-    ru = "\n\n".join(
-        FIXTURES.joinpath(f"{n}.txt").read_text("utf-8") for n in ("ferry_ru", "audit_ru")
-    )
-    en, joined = (
-        fingerprint(Document(text, "en")),
-        fingerprint(Document(every_two_sentences_joined(ru), "ru")),
+    en = fingerprint(Document(text_of("ferry_en", "audit_en"), "en"))
+    joined = fingerprint(
+        Document(every_two_sentences_joined(text_of("ferry_ru", "audit_ru")), "ru")
     )
     assert en is not None and joined is not None
     assert explain(en, joined)["rhythm"] < RHYTHM_VETO_BELOW
