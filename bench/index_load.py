@@ -35,7 +35,7 @@ from db.models import Article, Fingerprint, Site, utcnow  # noqa: E402
 from db.session import connect, session_factory  # noqa: E402
 from dedup import FINGERPRINT_VERSION, CandidateIndex, Document, fingerprint  # noqa: E402
 from dedup.fingerprint import Fingerprint as Print  # noqa: E402
-from dedup.minhash import NUM_PERM  # noqa: E402
+from dedup.index import PERMS, SIGNATURE_WIDTH  # noqa: E402
 
 ROWS_PER_INSERT = 20_000
 
@@ -53,7 +53,7 @@ def fill(url: str, articles: int, template: Print) -> None:
         for start in range(0, articles, ROWS_PER_INSERT):
             ids = range(start + 1, min(articles, start + ROWS_PER_INSERT) + 1)
             session.execute(insert(Article), [_article(site, i) for i in ids])
-            sigs = rng.integers(0, 2**32, (len(ids), 3 * NUM_PERM), dtype=np.uint32)
+            sigs = rng.integers(0, 2**32, (len(ids), SIGNATURE_WIDTH), dtype=np.uint32)
             session.execute(
                 insert(Fingerprint),
                 [
@@ -111,8 +111,8 @@ def baseline_load(url: str, rows: int) -> float:
 
 def _probe() -> SimpleNamespace:
     rng = np.random.default_rng(9)
-    sig = rng.integers(0, 2**32, NUM_PERM, dtype=np.uint32)
-    return SimpleNamespace(sig_lexical=sig, sig_anchor=sig, sig_number=sig)
+    sigs = {name: rng.integers(0, 2**32, size, dtype=np.uint32) for name, size in PERMS.items()}
+    return SimpleNamespace(**{f"sig_{name}": sig for name, sig in sigs.items()})
 
 
 def template() -> Print:

@@ -30,9 +30,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-NUM_PERM = 128
-SPACES = ("lexical", "anchor", "number")
-EMPTY = np.uint32(0xFFFFFFFF)
+from dedup.index import EMPTY, PERMS, SPACES
 
 
 def rss_mb() -> float:
@@ -42,8 +40,8 @@ def rss_mb() -> float:
 
 
 def signatures(rng: np.random.Generator, n: int, numbers: float = 0.8) -> dict[str, np.ndarray]:
-    """(n, NUM_PERM) uint32 per space; a share of `numbers` have a number signature."""
-    sigs = {name: rng.integers(0, 2**32, (n, NUM_PERM), dtype=np.uint32) for name in SPACES}
+    """(n, PERMS[space]) uint32 per space; a share of `numbers` have a number signature."""
+    sigs = {name: rng.integers(0, 2**32, (n, PERMS[name]), dtype=np.uint32) for name in SPACES}
     sigs["number"][rng.random(n) >= numbers] = EMPTY
     return sigs
 
@@ -64,7 +62,7 @@ def near_duplicate(rng: np.random.Generator, sigs: dict[str, np.ndarray], row: i
     for name in SPACES:
         values = sigs[name][row].copy()
         if not (values == EMPTY).all():
-            changed = rng.random(NUM_PERM) < 0.5
+            changed = rng.random(values.size) < 0.5
             values[changed] = rng.integers(0, 2**32, int(changed.sum()), dtype=np.uint32)
         out[name] = values[None, :]
     return out

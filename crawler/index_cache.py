@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from crawler.match_workers import signature_bytes
 from db.store import matched_article_ids, signature_batches
 from dedup import FINGERPRINT_VERSION, CandidateIndex, Fingerprint
-from dedup.minhash import NUM_PERM
+from dedup.index import SIGNATURE_WIDTH, split_signatures
 
 LOAD_BATCH = 100_000  # the compact store sorts each batch: fewer, larger ones load faster
 SAMPLE = 64  # articles of a snapshot checked against their signature rows in the database
@@ -125,32 +125,33 @@ def _agrees(session: Session, index: CandidateIndex, shared: np.ndarray) -> bool
     """Whether a sample of the articles both hold are indexed under their stored signatures."""
     sample = np.random.default_rng().choice(shared, min(SAMPLE, shared.size), replace=False)
     for batch in signature_batches(session, FINGERPRINT_VERSION, SAMPLE, sample):
-        rows = _signature_matrix(batch)
-        for (article_id, _, _), row in zip(batch, rows, strict=True):
-            if not index.holds(str(article_id), row[0], row[1], row[2]):
+        spaces = split_signatures(_signature_matrix(batch))
+        for i, (article_id, _, _) in enumerate(batch):
+            row = {name: rows[i] for name, rows in spaces.items()}
+            if not index.holds(str(article_id), **row):
                 return False
     return True
 
 
 def _insert_rows(index: CandidateIndex, batches: Iterable[list]) -> int:
     """Put batches of (article id, signatures, fingerprint) rows into the index; how many."""
-    # One buffer for all batches: a fresh 150 MB array per batch cost more in page faults
+    # One buffer for all batches: a fresh 200 MB array per batch cost more in page faults
     # than copying the rows into it.
-    buffer = np.empty((LOAD_BATCH, 3, NUM_PERM), dtype="<u4")
+    buffer = np.empty((LOAD_BATCH, SIGNATURE_WIDTH), dtype="<u4")
     inserted = 0
     for batch in batches:
-        rows = _signature_matrix(batch, buffer)
+        spaces = split_signatures(_signature_matrix(batch, buffer))
         keys = [str(article_id) for article_id, _, _ in batch]
-        index.insert_many(keys, rows[:, 0], rows[:, 1], rows[:, 2])
+        index.insert_many(keys, **spaces)
         inserted += len(batch)
     return inserted
 
 
 def _signature_matrix(batch: list, buffer: np.ndarray | None = None) -> np.ndarray:
-    """(len(batch), 3, NUM_PERM) signatures of signature rows, in buffer if given."""
-    rows = np.empty((len(batch), 3, NUM_PERM), dtype="<u4") if buffer is None else buffer
+    """(len(batch), SIGNATURE_WIDTH) signatures of signature rows, in buffer if given."""
+    rows = np.empty((len(batch), SIGNATURE_WIDTH), dtype="<u4") if buffer is None else buffer
     for i, (_, signatures, data) in enumerate(batch):
         if signatures is None:  # a row written before migration 0002
             signatures = signature_bytes(Fingerprint.from_bytes(data))
-        rows[i] = np.frombuffer(signatures, dtype="<u4").reshape(3, NUM_PERM)
+        rows[i] = np.frombuffer(signatures, dtype="<u4")
     return rows[: len(batch)]

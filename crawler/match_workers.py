@@ -24,7 +24,7 @@ from db.session import connect, session_factory
 from db.store import load_fingerprints
 from dedup import FINGERPRINT_VERSION, Document, Fingerprint, Verdict, fingerprint
 from dedup.matcher import Loader, verified
-from dedup.minhash import NUM_PERM
+from dedup.minhash import ANCHOR_PERM, NUM_PERM
 
 WORKERS = len(os.sched_getaffinity(0))
 # Below this many articles to fingerprint and match, starting the workers (each imports the
@@ -38,15 +38,13 @@ Unit = tuple[str, list[str]]
 # the text is too short to fingerprint.
 StoredFingerprint = tuple[int, bytes | None, bytes | None]
 
-_EMPTY_SIGNATURE = np.full(NUM_PERM, 0xFFFFFFFF, dtype="<u4")
-
 
 def signature_bytes(fp: Fingerprint) -> bytes:
-    """The lexical, anchor and number signatures as 3 x NUM_PERM little-endian uint32; a space
-    the article has too little for (an empty signature) is all 0xFFFFFFFF, which the index
-    leaves out."""
-    spaces = (fp.sig_lexical, fp.sig_anchor, fp.sig_number)
-    rows = [sig if sig.size else _EMPTY_SIGNATURE for sig in spaces]
+    """The lexical, anchor and number signatures end to end (NUM_PERM, ANCHOR_PERM and NUM_PERM
+    little-endian uint32; dedup.index.split_signatures); a space the article has too little for
+    (an empty signature) is all 0xFFFFFFFF, which the index leaves out."""
+    spaces = ((fp.sig_lexical, NUM_PERM), (fp.sig_anchor, ANCHOR_PERM), (fp.sig_number, NUM_PERM))
+    rows = [sig if sig.size else np.full(size, 0xFFFFFFFF) for sig, size in spaces]
     return np.concatenate(rows).astype("<u4").tobytes()
 
 

@@ -26,7 +26,7 @@ from dedup.anchors import (
     extract_anchors,
 )
 from dedup.document import Document
-from dedup.minhash import hash64, shingle_hashes, signature
+from dedup.minhash import ANCHOR_PERM, NUM_PERM, hash64, shingle_hashes, signature
 from dedup.months import is_month_key
 from dedup.segment import sentences
 
@@ -36,8 +36,9 @@ from dedup.segment import sentences
 # bullet or non-letter, as a page runs them together; German compounds are local anchors;
 # 11: Bengali v, Indic zh and Tamil s in the skeleton; sentences in capitals read by rarity;
 # signatures from two anchors; a strong rhythm makes up for anchors of weight 1; one shared
-# name decides nothing; no veto for restructured translations).
-FINGERPRINT_VERSION = 11
+# name decides nothing; no veto for restructured translations; 12: anchor signatures of
+# ANCHOR_PERM values).
+FINGERPRINT_VERSION = 12
 _MAGIC = b"SDFP"
 SHINGLE = 5
 MAX_SENTENCES = 600  # bounds verification cost on pathological pages
@@ -86,7 +87,8 @@ class Fingerprint:
     occ: np.ndarray  # uint32 anchor ids, unique within a sentence, in text order
     shingles: np.ndarray  # sorted unique uint32 hashes of word 5-shingles
     sig_lexical: np.ndarray  # uint32 MinHash of the shingles
-    sig_anchor: np.ndarray  # uint32 MinHash of the anchor vocabulary (empty: too few anchors)
+    # uint32 MinHash of the anchor vocabulary, ANCHOR_PERM values (empty: too few anchors)
+    sig_anchor: np.ndarray
     sig_number: np.ndarray  # uint32 MinHash of the numbers (empty: too few, _number_signature)
     # Values derived from the fields above by their users (the verifier), kept with the object
     # because an article is compared with dozens of candidates; never serialized.
@@ -223,6 +225,9 @@ def _check_consistent(fp: Fingerprint) -> None:
         and (fp.occ_offsets[-1] == fp.occ.size if n >= 0 and fp.occ_offsets.size else False)
         and (fp.occ.size == 0 or int(fp.occ.max()) < len(fp.keys))
         and bool(np.all(np.diff(fp.occ_offsets.astype(np.int64)) >= 0))
+        and fp.sig_lexical.size == NUM_PERM
+        and fp.sig_anchor.size in (0, ANCHOR_PERM)
+        and fp.sig_number.size in (0, NUM_PERM)
     )
     if not ok:
         raise ValueError("inconsistent fingerprint")
@@ -306,7 +311,9 @@ def fingerprint(doc: Document) -> Fingerprint | None:
         occ=np.array(occ, dtype=np.uint32),
         shingles=shingles,
         sig_lexical=signature(shingles),
-        sig_anchor=_signature_if(anchor_hashes[signed] if keys else anchor_hashes, MIN_ANCHORS),
+        sig_anchor=_signature_if(
+            anchor_hashes[signed] if keys else anchor_hashes, MIN_ANCHORS, ANCHOR_PERM
+        ),
         sig_number=_number_signature(keys, anchor_hashes),
     )
 
@@ -374,5 +381,7 @@ def _number_signature(keys: tuple[str, ...], hashes: np.ndarray) -> np.ndarray:
     return _signature_if(hashes[numbers] if keys else hashes, MIN_NUMBERS)
 
 
-def _signature_if(hashes: np.ndarray, minimum: int) -> np.ndarray:
-    return signature(hashes) if hashes.size >= minimum else np.zeros(0, dtype=np.uint32)
+def _signature_if(hashes: np.ndarray, minimum: int, num_perm: int = NUM_PERM) -> np.ndarray:
+    if hashes.size < minimum:
+        return np.zeros(0, dtype=np.uint32)
+    return signature(hashes, num_perm)

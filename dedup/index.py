@@ -17,22 +17,34 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from dedup.bandstore import EMPTY, BandStore, KeyTable, compact_lsh
-from dedup.fingerprint import Fingerprint
+from dedup.fingerprint import FINGERPRINT_VERSION, Fingerprint
 from dedup.minhash import NUM_PERM, SCHEME
 
 # (bands, rows) per space. Probability that a pair of Jaccard s becomes a candidate is
-# 1 - (1 - s^r)^b: lexical (32, 4) finds s = 0.3 at 0.23 and s = 0.5 at 0.87; anchors (64, 2)
-# finds s = 0.1 at 0.47, s = 0.2 at 0.93; numbers (32, 4) are near-identical in a translation
-# and shared by chance rarely, so they can afford the selective setting.
-SPACES: dict[str, tuple[int, int]] = {"lexical": (32, 4), "anchor": (64, 2), "number": (32, 4)}
+# 1 - (1 - s^r)^b: lexical (32, 4) finds s = 0.3 at 0.23 and s = 0.5 at 0.87; anchors (128, 2)
+# find s = 0.1 at 0.72, s = 0.15 at 0.95 (64 bands: 0.47 and 0.77, and which pairs of a world
+# were found changed long alphabetic recall by up to 0.014 with the permutations' seed); numbers
+# (32, 4) are near-identical in a translation and shared by chance rarely, so they can afford
+# the selective setting.
+SPACES: dict[str, tuple[int, int]] = {"lexical": (32, 4), "anchor": (128, 2), "number": (32, 4)}
+# Signature length per space, as fingerprint() writes them: one value per band row.
+PERMS: dict[str, int] = {name: bands * rows for name, (bands, rows) in SPACES.items()}
+# Stored signature rows (crawler.match_workers.signature_bytes): the spaces end to end.
+SIGNATURE_WIDTH = sum(PERMS.values())
 # Every fingerprint has shingles, so every key is in this space; it is written last on insert,
 # so a key found there is fully inserted (what a second process sharing Redis relies on).
 _MARKER = "lexical"
-_SNAPSHOT_FORMAT = 1  # bump when the band store's folding or the snapshot's arrays change
+_SNAPSHOT_FORMAT = 2  # bump when the band store's folding or the snapshot's arrays change
 
 
 def _minhash(values: np.ndarray) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, hashvalues=values, scheme=SCHEME)
+    return MinHash(num_perm=values.size, hashvalues=values, scheme=SCHEME)
+
+
+def split_signatures(rows: np.ndarray) -> dict[str, np.ndarray]:
+    """(N, SIGNATURE_WIDTH) stored signature rows as (N, PERMS[space]) views per space."""
+    ends = np.cumsum(list(PERMS.values()))[:-1]
+    return dict(zip(SPACES, np.split(rows, ends, axis=1), strict=True))
 
 
 def _present(values: np.ndarray) -> bool:
@@ -58,10 +70,12 @@ class CandidateIndex:
         for name, params in SPACES.items():
             space_config = dict(storage_config)
             # A fixed basename per space: persistent storage (Redis) is found again by the next
-            # process, and the spaces don't collide.
-            space_config["basename"] = f"{prefix}_{name}".encode()
+            # process, and the spaces don't collide. With the fingerprint version in it, an
+            # index of older signatures is left behind when the articles are fingerprinted
+            # again, instead of answering for them (an insert keeps a key already present).
+            space_config["basename"] = f"{prefix}_v{FINGERPRINT_VERSION}_{name}".encode()
             self._lsh[name] = MinHashLSH(
-                num_perm=NUM_PERM, params=params, storage_config=space_config
+                num_perm=PERMS[name], params=params, storage_config=space_config
             )
 
     def _compact(self, keys: KeyTable, stores: dict[str, BandStore]) -> None:
@@ -69,7 +83,7 @@ class CandidateIndex:
         self._keys = keys
         for name, params in SPACES.items():
             self._lsh[name], self._stores[name] = compact_lsh(
-                NUM_PERM, params, keys, stores.get(name)
+                PERMS[name], params, keys, stores.get(name)
             )
 
     def snapshot(self) -> dict[str, np.ndarray]:
@@ -140,13 +154,13 @@ class CandidateIndex:
         if self._keys is None:
             self._insert_lsh(key, sigs)
             return
-        rows = {name: sigs.get(name, np.full(NUM_PERM, EMPTY))[None, :] for name in SPACES}
+        rows = {name: sigs.get(name, np.full(PERMS[name], EMPTY))[None, :] for name in SPACES}
         self.insert_many([key], rows["lexical"], rows["anchor"], rows["number"])
 
     def insert_many(
         self, keys: Sequence[str], lexical: np.ndarray, anchor: np.ndarray, number: np.ndarray
     ) -> None:
-        """Add many articles at once: one row per key in each (N, NUM_PERM) uint32 signature
+        """Add many articles at once: one row per key in each (N, PERMS[space]) uint32 signature
         matrix, a row of all 0xFFFFFFFF meaning no signature in that space (the space doesn't
         index the key, as `insert` with an empty signature). Keys already present, and repeats
         within keys, are left as they are. Vectorized on the compact store, where a whole corpus
@@ -154,8 +168,9 @@ class CandidateIndex:
         one key after another on datasketch's storage."""
         matrices = {"lexical": lexical, "anchor": anchor, "number": number}
         for name, matrix in matrices.items():
-            if matrix.shape != (len(keys), NUM_PERM):
-                raise ValueError(f"{name}: shape {matrix.shape}, expected {(len(keys), NUM_PERM)}")
+            expected = (len(keys), PERMS[name])
+            if matrix.shape != expected:
+                raise ValueError(f"{name}: shape {matrix.shape}, expected {expected}")
         if self._keys is None:
             for i, key in enumerate(keys):
                 self._insert_lsh(key, {n: m[i] for n, m in matrices.items() if _present(m[i])})

@@ -7,10 +7,14 @@ import hashlib
 
 import numpy as np
 
-NUM_PERM = 128
+NUM_PERM = 128  # lexical and number signatures
+# Anchor signatures are twice as long, for twice the LSH bands (see index.SPACES): a translation
+# shares a fifth or a tenth of its original's anchors, where one band of two rows agrees with
+# probability J^2, and 64 bands left a third of the pairs at J = 0.1 to the luck of the hashes.
+ANCHOR_PERM = 2 * NUM_PERM
 SCHEME = "affine32"  # datasketch's name for the permutation family used here
 _MAX_HASH = np.uint32((1 << 32) - 1)
-_SEED = 1
+_SEEDS = (1, 2)  # one per NUM_PERM permutations: the first NUM_PERM stay what they were
 
 
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -22,7 +26,9 @@ def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
-_A, _B = _permutations(NUM_PERM, _SEED)
+_TABLES = [_permutations(NUM_PERM, seed) for seed in _SEEDS]
+_A = np.concatenate([a for a, _ in _TABLES])
+_B = np.concatenate([b for _, b in _TABLES])
 
 
 def hash64(text: str) -> int:
@@ -30,12 +36,14 @@ def hash64(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def signature(hashes32: np.ndarray) -> np.ndarray:
-    """MinHash hashvalues (uint32, NUM_PERM) of a set of 32-bit feature hashes."""
+def signature(hashes32: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
+    """MinHash hashvalues (uint32, num_perm <= ANCHOR_PERM) of a set of 32-bit feature hashes;
+    a shorter signature is the start of a longer one."""
     if hashes32.size == 0:
-        return np.full(NUM_PERM, _MAX_HASH, dtype=np.uint32)
+        return np.full(num_perm, _MAX_HASH, dtype=np.uint32)
     with np.errstate(over="ignore"):
-        phv = hashes32.astype(np.uint32)[:, None] * _A + _B  # wraps mod 2^32 by design
+        # wraps mod 2^32 by design
+        phv = hashes32.astype(np.uint32)[:, None] * _A[:num_perm] + _B[:num_perm]
     return phv.min(axis=0)
 
 

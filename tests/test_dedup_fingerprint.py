@@ -9,7 +9,7 @@ from conftest import FERRY_TRANSLATIONS
 from dedup.anchors import CLITIC, LOAN, MATCH_ONLY, PREFIX, extract_anchors
 from dedup.document import Document
 from dedup.fingerprint import FINGERPRINT_VERSION, Fingerprint, fingerprint
-from dedup.minhash import hash64, signature
+from dedup.minhash import ANCHOR_PERM, hash64, signature
 from dedup.normalize import skeleton, translit
 from dedup.segment import sentences
 
@@ -109,7 +109,8 @@ def test_loanword_anchors_stay_out_of_the_anchor_signature() -> None:
 
 
 def signed(keys: list[str]) -> np.ndarray:
-    return signature(np.array([hash64(k) & 0xFFFFFFFF for k in keys], dtype=np.uint32))
+    hashes = np.array([hash64(k) & 0xFFFFFFFF for k in keys], dtype=np.uint32)
+    return signature(hashes, ANCHOR_PERM)
 
 
 def test_common_nouns_of_a_noun_capitalizing_text_stay_out_of_the_anchor_signature() -> None:

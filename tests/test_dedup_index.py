@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from conftest import FERRY_TRANSLATIONS
 
+from crawler.match_workers import signature_bytes
 from dedup import bandstore
 from dedup.document import Document
 from dedup.fingerprint import Fingerprint, fingerprint
-from dedup.index import EMPTY, SPACES, CandidateIndex
-from dedup.minhash import NUM_PERM
+from dedup.index import EMPTY, PERMS, SPACES, CandidateIndex, split_signatures
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 REDIS = {"type": "redis", "redis": {"host": "127.0.0.1", "port": 6379}}
@@ -43,15 +43,15 @@ def exercise(index: CandidateIndex) -> None:
 
 
 def corpus(n: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """(n, NUM_PERM) signatures per space: random ones and near-duplicates of them (10-90 % of
-    values changed, the same article in every space), a quarter without a number signature."""
+    """(n, PERMS[space]) signatures per space: random ones and near-duplicates of them (10-90 %
+    of values changed, the same article in every space), a quarter without a number signature."""
     rng = np.random.default_rng(seed)
-    sigs = {name: rng.integers(0, 2**32, (n, NUM_PERM), dtype=np.uint32) for name in SPACES}
+    sigs = {name: rng.integers(0, 2**32, (n, PERMS[name]), dtype=np.uint32) for name in SPACES}
     for i in range(n // 3, n):
         if rng.random() < 0.6:
             source, share = rng.integers(0, n // 3), rng.uniform(0.1, 0.9)
             for values in sigs.values():
-                changed = rng.random(NUM_PERM) < share
+                changed = rng.random(values.shape[1]) < share
                 values[i] = values[source]
                 values[i, changed] = rng.integers(0, 2**32, int(changed.sum()), dtype=np.uint32)
     sigs["number"][rng.random(n) < 0.25] = EMPTY
@@ -136,7 +136,7 @@ def test_a_post_with_two_names_is_found_through_them() -> None:
 
 def test_insert_many_keeps_present_keys_and_skips_empty_spaces() -> None:
     rng = np.random.default_rng(3)
-    sigs = {name: rng.integers(0, 2**32, (3, NUM_PERM), dtype=np.uint32) for name in SPACES}
+    sigs = {name: rng.integers(0, 2**32, (3, PERMS[name]), dtype=np.uint32) for name in SPACES}
     sigs["anchor"][1] = EMPTY
     for index in (CandidateIndex(), CandidateIndex({"type": "dict"})):
         index.insert("a", fake_fp(sigs, 0))
@@ -150,6 +150,16 @@ def test_insert_many_keeps_present_keys_and_skips_empty_spaces() -> None:
         )
         assert index.query(only_anchor) == set()  # row 1's anchor signature is empty
         assert index.query(fake_fp(sigs, 1)) == {"b"}
+
+
+def test_stored_signatures_split_into_the_spaces_the_fingerprint_signed() -> None:
+    fp = fp_of("ferry_de")
+    row = np.frombuffer(signature_bytes(fp), dtype="<u4")[None, :]
+    spaces = split_signatures(row)
+    assert {name: m.shape for name, m in spaces.items()} == {n: (1, PERMS[n]) for n in SPACES}
+    assert (spaces["anchor"][0] == fp.sig_anchor).all()
+    assert (spaces["lexical"][0] == fp.sig_lexical).all()
+    assert (spaces["number"][0] == fp.sig_number).all()
 
 
 def test_insert_many_checks_shapes() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 from datasketch import MinHash
 
-from dedup.minhash import NUM_PERM, SCHEME, hash64, shingle_hashes, signature
+from dedup.minhash import ANCHOR_PERM, NUM_PERM, SCHEME, hash64, shingle_hashes, signature
 
 
 def sig(values: list[int]) -> MinHash:
@@ -25,6 +25,16 @@ def test_signature_ignores_order_and_duplicates() -> None:
         signature(np.array([3, 1, 2, 2], dtype=np.uint32)),
         signature(np.array([1, 2, 3], dtype=np.uint32)),
     )
+
+
+def test_a_longer_signature_extends_a_shorter_one() -> None:
+    # Anchor signatures have twice the values of the others: their first NUM_PERM are the
+    # values a NUM_PERM signature has, so both estimate Jaccard alike.
+    values = np.arange(100, 400, dtype=np.uint32)
+    long = signature(values, ANCHOR_PERM)
+    assert long.size == ANCHOR_PERM
+    assert np.array_equal(long[:NUM_PERM], signature(values))
+    assert not np.array_equal(long[NUM_PERM:], long[:NUM_PERM])
 
 
 def test_hash64_is_stable_across_processes() -> None:

@@ -247,5 +247,10 @@ def test_the_veto_stays_out_of_a_translation_that_joined_sentences(
     assert explain(en, joined)["rhythm"] < RHYTHM_VETO_BELOW
     monkeypatch.setattr(verify_module, "RHYTHM_VETO_LOGIT", float("inf"))
     assert verify(en, joined) is not None
+    # Joined two by two, the aligned sentences span about twice as many on one side: within
+    # the extent a restructured translation keeps; not within a tighter one.
+    monkeypatch.setattr(verify_module, "RESTRUCTURED_MAX_STRETCH", 1.5)
+    assert verify(en, joined) is None
+    monkeypatch.setattr(verify_module, "RESTRUCTURED_MAX_STRETCH", 3.0)
     monkeypatch.setattr(verify_module, "RHYTHM_VETO_MIN_DIAGONAL", 0.0)
     assert verify(en, joined) is None

@@ -21,6 +21,7 @@ from db.models import Article, Match
 from db.session import connect, session_factory
 from db.store import signature_batches
 from dedup import FINGERPRINT_VERSION, CandidateIndex
+from dedup.index import split_signatures
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 
@@ -197,8 +198,8 @@ def test_changed_article_is_indexed_under_its_new_text(tmp_path, sqlite_url):
     index = CandidateIndex.from_snapshot(read_snapshot(snapshot_path(engine, None)))
     with session_factory(engine)() as session:
         [(article_id, signatures, _)] = next(signature_batches(session, FINGERPRINT_VERSION, 10))
-    rows = np.frombuffer(signatures, dtype="<u4").reshape(3, -1)
-    assert index.holds(str(article_id), *rows)
+    rows = split_signatures(np.frombuffer(signatures, dtype="<u4")[None, :])
+    assert index.holds(str(article_id), **{name: row[0] for name, row in rows.items()})
     ingest(engine, write_story(tmp_path / "f.jsonl", "farm", "copy", GLACIER), "farm", "suspect")
     match(engine)
     assert pairs(engine) == {("https://farm.example/copy", "https://planet.example/ferry_en")}
