@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,7 +13,7 @@ from conftest import FERRY_TRANSLATIONS
 from crawler.match_workers import signature_bytes
 from dedup import bandstore
 from dedup.document import Document
-from dedup.fingerprint import Fingerprint, fingerprint
+from dedup.fingerprint import FINGERPRINT_VERSION, Fingerprint, fingerprint
 from dedup.index import EMPTY, PERMS, SPACES, CandidateIndex, split_signatures
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
@@ -218,6 +219,17 @@ def test_redis_storage() -> None:
     # A second process with the same prefix sees what the first stored.
     again = CandidateIndex(REDIS, prefix=prefix)
     assert "en" in again and len(again) == 1
+
+
+def test_redis_index_of_another_fingerprint_version_is_left_behind(monkeypatch) -> None:
+    # After an upgrade every article is fingerprinted again; an insert keeps a key already
+    # present, so the old index would answer with the old signatures.
+    require_redis()
+    prefix = f"syndetect-test-{uuid.uuid4().hex}"
+    CandidateIndex(REDIS, prefix=prefix).insert("en", fp_of("ferry_en"))
+    monkeypatch.setattr(sys.modules["dedup.index"], "FINGERPRINT_VERSION", FINGERPRINT_VERSION + 1)
+    upgraded = CandidateIndex(REDIS, prefix=prefix)
+    assert len(upgraded) == 0 and "en" not in upgraded
 
 
 def test_redis_insert_many() -> None:
