@@ -177,13 +177,16 @@ def _word_anchor(raw: str, lang: str | None, case_is_evidence: bool, cased: bool
     """cased: False for a text that writes no capitals (see extract_anchors)."""
     lower = raw.lower()
     has_case = cased and lower != raw.upper()
-    capitalized = raw[0].isupper()
+    # A brand in camel case (iPhone, macOS, eBay) is a name, and translations keep its
+    # spelling: keyed whole, as an acronym is (its skeleton is often too short: iOS).
+    camel = has_case and not raw[0].isupper() and raw != lower
+    capitalized = raw[0].isupper() or camel
     if has_case and not capitalized:
         # Decided below too (a cased word is an anchor only when capitalized), but most words
         # are lowercase: this spares them transliteration and word-list lookups.
         return None
     latin = translit(raw)
-    acronym = has_case and raw.isupper() and len(raw) >= 2
+    acronym = has_case and (camel or (raw.isupper() and len(raw) >= 2))
     key = "=" + latin if acronym else skeleton(latin)[:PREFIX]
     if not acronym and len(key) < MIN_SKELETON:
         return None
@@ -422,6 +425,7 @@ def extract_anchors(sentence: str, lang: str | None, cased: bool = True) -> Sent
                     anchor = replace(anchor, bare=bare)
                 anchors.append(anchor)
         elif kind == "kata":
+            first_word = False
             units.extend(raw)
             anchor = _katakana_anchor(raw)
             if anchor is not None:
@@ -431,6 +435,8 @@ def extract_anchors(sentence: str, lang: str | None, cased: bool = True) -> Sent
                 anchors.extend(parts)
                 katakana += len(parts)
         else:  # han / hiragana: one unit per character, as CJK has no spaces
+            # A Latin-script word after it is inside the sentence (苹果的iPhone), no initial.
+            first_word = False
             units.append(raw)
             if raw in MONTH_SUFFIXES:
                 month_anchor = _suffix_month(tokens, i)

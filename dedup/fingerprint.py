@@ -37,8 +37,9 @@ from dedup.segment import sentences
 # 11: Bengali v, Indic zh and Tamil s in the skeleton; sentences in capitals read by rarity;
 # signatures from two anchors; a strong rhythm makes up for anchors of weight 1; one shared
 # name decides nothing; no veto for restructured translations; 12: anchor signatures of
-# ANCHOR_PERM values).
-FINGERPRINT_VERSION = 12
+# ANCHOR_PERM values; 13: Latin words after CJK characters are inside the sentence, camel-case
+# brands are names).
+FINGERPRINT_VERSION = 13
 _MAGIC = b"SDFP"
 SHINGLE = 5
 MAX_SENTENCES = 600  # bounds verification cost on pathological pages
