@@ -197,7 +197,8 @@ def _word_anchor(raw: str, lang: str | None, case_is_evidence: bool, cased: bool
         # common in English is no anchor, whatever the article's language.
         english = zipf(lower, "en") or 0.0
         if z is not None:
-            local = z >= LOCAL_MIN_ZIPF and english < z - LOCAL_MARGIN
+            # An acronym is no common noun, however local (SPD, FDP): translations keep it.
+            local = not acronym and z >= LOCAL_MIN_ZIPF and english < z - LOCAL_MARGIN
             if not local and z < LOCAL_MIN_ZIPF and capitalized:
                 local = _compound(lower, lang)
             z = max(z, english)

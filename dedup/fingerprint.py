@@ -38,7 +38,7 @@ from dedup.segment import sentences
 # signatures from two anchors; a strong rhythm makes up for anchors of weight 1; one shared
 # name decides nothing; no veto for restructured translations; 12: anchor signatures of
 # ANCHOR_PERM values; 13: Latin words after CJK characters are inside the sentence, camel-case
-# brands are names).
+# brands are names, acronyms are never local words).
 FINGERPRINT_VERSION = 13
 _MAGIC = b"SDFP"
 SHINGLE = 5

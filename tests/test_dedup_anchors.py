@@ -138,6 +138,10 @@ def test_words_far_commoner_in_their_language_than_in_english_are_local() -> Non
     assert local == {"ruckgang": True, "merkel": False, "insee": False, "tarvel": False}
     # English texts are the reference: nothing is local there.
     assert not any(a.local for a in extract_anchors("The Decline worried Merkel.", "en").anchors)
+    # An acronym is a name however local (SPD is far commoner in German than in English):
+    # translations keep it.
+    party = extract_anchors("Der Rückgang beunruhigt die SPD.", "de").anchors
+    assert {a.label: a.local for a in party if a.key[0] != LOAN} == {"ruckgang": True, "spd": False}
 
 
 def test_compounds_of_known_words_are_local() -> None:
