@@ -549,6 +549,7 @@ class _Bounds(NamedTuple):
     weight: float  # aligned weight
     undated: float  # aligned weight without months (what the floors judge)
     sentences: int  # aligned sentences (each has a shared anchor)
+    numbers: float  # weight of the shared numbers (each counts once in the features)
 
 
 def _alignment_bounds(a: Fingerprint, b: Fingerprint, shared: _Shared) -> _Bounds:
@@ -558,12 +559,14 @@ def _alignment_bounds(a: Fingerprint, b: Fingerprint, shared: _Shared) -> _Bound
     verifier's main cost, without changing any decision. `shared`: _shared(a, b)."""
     ida, idb, w = shared
     if ida.size == 0:
-        return _Bounds(0.0, 0.0, 0)
+        return _Bounds(0.0, 0.0, 0, 0.0)
     in_a, in_b = _derived(a).key_sentences[ida], _derived(b).key_sentences[idb]
     credit = w * np.minimum(in_a, in_b)
-    undated = ~_derived(a).keys.is_month[ida]
+    keys = _derived(a).keys
+    undated = ~keys.is_month[ida]
     sentences = int(min(in_a.sum(), in_b.sum()))
-    return _Bounds(float(credit.sum()), float(credit[undated].sum()), sentences)
+    numbers = float(w[~keys.is_name[ida]].sum())
+    return _Bounds(float(credit.sum()), float(credit[undated].sum()), sentences, numbers)
 
 
 def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
@@ -571,7 +574,11 @@ def _translation(a: Fingerprint, b: Fingerprint) -> Verdict | None:
     bounds = _alignment_bounds(a, b, shared)
     if bounds.undated < RHYTHM_MIN_WEIGHT:
         return None
-    if bounds.undated < TRANSLATION_MIN_WEIGHT and not _second_look_possible(a, b, bounds):
+    # Aligning is the verifier's main cost: it is skipped when neither decision can be reached,
+    # the anchors' (floor and threshold) nor the second look's, whatever the alignment.
+    best = _logit_bound(a, b, bounds)
+    by_anchors_possible = bounds.undated >= TRANSLATION_MIN_WEIGHT and best >= TRANSLATION_MIN_LOGIT
+    if not by_anchors_possible and not _second_look_possible(a, b, best):
         return None
     al = _align(a, b, shared)
     if al is None or al.floor_weight < RHYTHM_MIN_WEIGHT:
@@ -633,12 +640,13 @@ def _rhythm(a: Fingerprint, b: Fingerprint) -> float | None:
     return order_evidence(_own_units(a, b), _own_units(b, a))
 
 
-def _second_look_possible(a: Fingerprint, b: Fingerprint, bounds: _Bounds) -> bool:
-    """Whether the second look could decide a pair, judged without aligning it."""
+def _second_look_possible(a: Fingerprint, b: Fingerprint, best_logit: float) -> bool:
+    """Whether the second look could decide a pair, judged without aligning it (best_logit:
+    _logit_bound)."""
     return (
-        min(_derived(a).sentences, _derived(b).sentences) >= RHYTHM_MIN_SENTENCES
+        best_logit >= RHYTHM_MIN_LOGIT
+        and min(_derived(a).sentences, _derived(b).sentences) >= RHYTHM_MIN_SENTENCES
         and _alike_lengths(a, b)
-        and _logit_bound(a, b, bounds) >= RHYTHM_MIN_LOGIT
     )
 
 
@@ -665,8 +673,8 @@ def _logit_bound(a: Fingerprint, b: Fingerprint, bounds: _Bounds) -> float:
         "richer_share": bound / richer,
         # Aligned sentences over anchored ones: above 1 when loanwords align sentences.
         "sentence_share": bounds.sentences / anchored if anchored else 0.0,
-        "number_share": 1.0 if numbers else 0.5,
-        "log_numbers": float(np.log1p(min(bound, numbers))),
+        "number_share": min(1.0, bounds.numbers / numbers) if numbers else 0.5,
+        "log_numbers": float(np.log1p(min(bound, bounds.numbers))),
         "diagonal_share": 1.0,
         "cjk": float((a.lang in CJK_LANGS) != (b.lang in CJK_LANGS)),
     }

@@ -9,6 +9,7 @@ import unicodedata
 from itertools import combinations
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import FERRY_TRANSLATIONS
 
@@ -223,6 +224,8 @@ def test_bounds_hold_for_the_alignment(a: str, b: str) -> None:
     assert bounds.weight >= alignment.weight - 1e-9
     assert bounds.sentences >= len({i for i, _ in alignment.path})
     assert bounds.sentences >= len({j for _, j in alignment.path})
+    numeric = np.array([fa.keys[int(k)][0] == "#" for k in alignment.shared_ids], dtype=bool)
+    assert bounds.numbers >= float(alignment.shared_weights[numeric].sum()) - 1e-9
     assert _logit_bound(fa, fb, bounds) >= _logit(_features(fa, fb, alignment)) - 1e-9
 
 
