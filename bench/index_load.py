@@ -35,7 +35,7 @@ from db.models import Article, Fingerprint, Site, utcnow  # noqa: E402
 from db.session import connect, session_factory  # noqa: E402
 from dedup import FINGERPRINT_VERSION, CandidateIndex, Document, fingerprint  # noqa: E402
 from dedup.fingerprint import Fingerprint as Print  # noqa: E402
-from dedup.index import PERMS, SIGNATURE_WIDTH  # noqa: E402
+from dedup.minhash import SIGNATURE_SIZES, SIGNATURE_WIDTH  # noqa: E402
 
 ROWS_PER_INSERT = 20_000
 
@@ -111,7 +111,7 @@ def baseline_load(url: str, rows: int) -> float:
 
 def _probe() -> SimpleNamespace:
     rng = np.random.default_rng(9)
-    sigs = {name: rng.integers(0, 2**32, size, dtype=np.uint32) for name, size in PERMS.items()}
+    sigs = {name: rng.integers(0, 2**32, n, dtype=np.uint32) for name, n in SIGNATURE_SIZES.items()}
     return SimpleNamespace(**{f"sig_{name}": sig for name, sig in sigs.items()})
 
 

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from crawler.match_workers import signature_bytes
 from db.store import matched_article_ids, signature_batches
 from dedup import FINGERPRINT_VERSION, CandidateIndex, Fingerprint
-from dedup.index import SIGNATURE_WIDTH, split_signatures
+from dedup.index import split_signatures
+from dedup.minhash import SIGNATURE_WIDTH
 
 LOAD_BATCH = 100_000  # the compact store sorts each batch: fewer, larger ones load faster
 SAMPLE = 64  # articles of a snapshot checked against their signature rows in the database

@@ -24,7 +24,7 @@ from db.session import connect, session_factory
 from db.store import load_fingerprints
 from dedup import FINGERPRINT_VERSION, Document, Fingerprint, Verdict, fingerprint
 from dedup.matcher import Loader, verified
-from dedup.minhash import ANCHOR_PERM, NUM_PERM
+from dedup.minhash import SIGNATURE_SIZES
 
 WORKERS = len(os.sched_getaffinity(0))
 # Below this many articles to fingerprint and match, starting the workers (each imports the
@@ -40,11 +40,13 @@ StoredFingerprint = tuple[int, bytes | None, bytes | None]
 
 
 def signature_bytes(fp: Fingerprint) -> bytes:
-    """The lexical, anchor and number signatures end to end (NUM_PERM, ANCHOR_PERM and NUM_PERM
-    little-endian uint32; dedup.index.split_signatures); a space the article has too little for
-    (an empty signature) is all 0xFFFFFFFF, which the index leaves out."""
-    spaces = ((fp.sig_lexical, NUM_PERM), (fp.sig_anchor, ANCHOR_PERM), (fp.sig_number, NUM_PERM))
-    rows = [sig if sig.size else np.full(size, 0xFFFFFFFF) for sig, size in spaces]
+    """The signatures end to end (SIGNATURE_SIZES, little-endian uint32;
+    dedup.index.split_signatures); a space the article has too little for (an empty signature)
+    is all 0xFFFFFFFF, which the index leaves out."""
+    rows = [
+        sig if sig.size else np.full(SIGNATURE_SIZES[name], 0xFFFFFFFF)
+        for name, sig in fp.signatures().items()
+    ]
     return np.concatenate(rows).astype("<u4").tobytes()
 
 

@@ -399,6 +399,9 @@ def extract_anchors(sentence: str, lang: str | None, cased: bool = True) -> Sent
         cased = False
     for i, m in enumerate(tokens):
         kind, raw = m.lastgroup, m.group()
+        if kind in ("kata", "han"):
+            # A Latin-script word after CJK characters is inside the sentence (苹果的iPhone).
+            first_word = False
         if kind == "num":
             keys = number_keys(raw)
             units.extend(keys)
@@ -426,7 +429,6 @@ def extract_anchors(sentence: str, lang: str | None, cased: bool = True) -> Sent
                     anchor = replace(anchor, bare=bare)
                 anchors.append(anchor)
         elif kind == "kata":
-            first_word = False
             units.extend(raw)
             anchor = _katakana_anchor(raw)
             if anchor is not None:
@@ -436,8 +438,6 @@ def extract_anchors(sentence: str, lang: str | None, cased: bool = True) -> Sent
                 anchors.extend(parts)
                 katakana += len(parts)
         else:  # han / hiragana: one unit per character, as CJK has no spaces
-            # A Latin-script word after it is inside the sentence (苹果的iPhone), no initial.
-            first_word = False
             units.append(raw)
             if raw in MONTH_SUFFIXES:
                 month_anchor = _suffix_month(tokens, i)

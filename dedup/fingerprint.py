@@ -26,7 +26,7 @@ from dedup.anchors import (
     extract_anchors,
 )
 from dedup.document import Document
-from dedup.minhash import ANCHOR_PERM, NUM_PERM, hash64, shingle_hashes, signature
+from dedup.minhash import ANCHOR_PERM, NUM_PERM, SIGNATURE_SIZES, hash64, shingle_hashes, signature
 from dedup.months import is_month_key
 from dedup.segment import sentences
 
@@ -98,6 +98,10 @@ class Fingerprint:
     @property
     def n_sentences(self) -> int:
         return int(self.sentence_hashes.size)
+
+    def signatures(self) -> dict[str, np.ndarray]:
+        """The signatures by name, in minhash.SIGNATURE_SIZES order (empty: too few features)."""
+        return {"lexical": self.sig_lexical, "anchor": self.sig_anchor, "number": self.sig_number}
 
     def sentence_anchor_ids(self, i: int) -> np.ndarray:
         return self.occ[self.occ_offsets[i] : self.occ_offsets[i + 1]]
@@ -227,8 +231,7 @@ def _check_consistent(fp: Fingerprint) -> None:
         and (fp.occ.size == 0 or int(fp.occ.max()) < len(fp.keys))
         and bool(np.all(np.diff(fp.occ_offsets.astype(np.int64)) >= 0))
         and fp.sig_lexical.size == NUM_PERM
-        and fp.sig_anchor.size in (0, ANCHOR_PERM)
-        and fp.sig_number.size in (0, NUM_PERM)
+        and all(sig.size in (0, SIGNATURE_SIZES[name]) for name, sig in fp.signatures().items())
     )
     if not ok:
         raise ValueError("inconsistent fingerprint")

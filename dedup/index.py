@@ -18,7 +18,7 @@ from datasketch import MinHash, MinHashLSH
 
 from dedup.bandstore import EMPTY, BandStore, KeyTable, compact_lsh
 from dedup.fingerprint import FINGERPRINT_VERSION, Fingerprint
-from dedup.minhash import NUM_PERM, SCHEME
+from dedup.minhash import NUM_PERM, SCHEME, SIGNATURE_SIZES
 
 # (bands, rows) per space. Probability that a pair of Jaccard s becomes a candidate is
 # 1 - (1 - s^r)^b: lexical (32, 4) finds s = 0.3 at 0.23 and s = 0.5 at 0.87; anchors (128, 2)
@@ -29,8 +29,8 @@ from dedup.minhash import NUM_PERM, SCHEME
 SPACES: dict[str, tuple[int, int]] = {"lexical": (32, 4), "anchor": (128, 2), "number": (32, 4)}
 # Signature length per space, as fingerprint() writes them: one value per band row.
 PERMS: dict[str, int] = {name: bands * rows for name, (bands, rows) in SPACES.items()}
-# Stored signature rows (crawler.match_workers.signature_bytes): the spaces end to end.
-SIGNATURE_WIDTH = sum(PERMS.values())
+if PERMS != SIGNATURE_SIZES:
+    raise ImportError(f"LSH spaces {PERMS} don't fit the fingerprint's signatures")
 # Every fingerprint has shingles, so every key is in this space; it is written last on insert,
 # so a key found there is fully inserted (what a second process sharing Redis relies on).
 _MARKER = "lexical"
@@ -42,7 +42,7 @@ def _minhash(values: np.ndarray) -> MinHash:
 
 
 def split_signatures(rows: np.ndarray) -> dict[str, np.ndarray]:
-    """(N, SIGNATURE_WIDTH) stored signature rows as (N, PERMS[space]) views per space."""
+    """(N, minhash.SIGNATURE_WIDTH) stored signature rows as (N, PERMS[space]) views per space."""
     ends = np.cumsum(list(PERMS.values()))[:-1]
     return dict(zip(SPACES, np.split(rows, ends, axis=1), strict=True))
 

@@ -12,6 +12,10 @@ NUM_PERM = 128  # lexical and number signatures
 # shares a fifth or a tenth of its original's anchors, where one band of two rows agrees with
 # probability J^2, and 64 bands left a third of the pairs at J = 0.1 to the luck of the hashes.
 ANCHOR_PERM = 2 * NUM_PERM
+# A fingerprint's signatures and their lengths, in the order they are stored end to end
+# (Fingerprint.signatures, crawler.match_workers.signature_bytes, index.split_signatures).
+SIGNATURE_SIZES: dict[str, int] = {"lexical": NUM_PERM, "anchor": ANCHOR_PERM, "number": NUM_PERM}
+SIGNATURE_WIDTH = sum(SIGNATURE_SIZES.values())
 SCHEME = "affine32"  # datasketch's name for the permutation family used here
 _MAX_HASH = np.uint32((1 << 32) - 1)
 _SEEDS = (1, 2)  # one per NUM_PERM permutations: the first NUM_PERM stay what they were
