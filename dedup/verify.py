@@ -34,6 +34,13 @@ VERBATIM_LARGER = 0.3
 # furniture never makes up nearly all of a page that has text of its own.
 VERBATIM_SHORT_MIN_SHINGLES = 8
 VERBATIM_SHORT_CONTAINMENT = 0.9
+# ...and so is a short text whose sentences all stand verbatim in the other, at least this many
+# of them holding this many words: a scraper that puts share buttons or "Source link" between
+# its paragraphs breaks the shingles across them, and a text of a few sentences then keeps too
+# few (a Ukrainian farm of seed 5 copying two-line posts went unflagged). One sentence is left
+# to the shingles: a quote is one sentence.
+VERBATIM_WHOLE_MIN_SENTENCES = 2
+VERBATIM_WHOLE_MIN_UNITS = 12
 # Translation: a logistic model over measurements of the monotone anchor alignment (see
 # FEATURES); coefficients fitted on candidate pairs of the corpus' tune half by
 # bench/quality_fit.py, on standardized features. Only anchor measurements take part, no
@@ -160,15 +167,30 @@ def _verbatim(a: Fingerprint, b: Fingerprint) -> Verdict | None:
         and containment >= VERBATIM_CONTAINMENT
         and shared >= VERBATIM_LARGER * max(a.shingles.size, b.shingles.size)
     )
+    score = containment
     if not (whole or large):
-        return None
+        if not _sentences_within(a, b):
+            return None
+        score = 1.0  # all of one text's sentences
     aligned = _text_pairs(a, b, _align_equal(a.sentence_hashes, b.sentence_hashes))
     return Verdict(
-        score=round(float(containment), 6),
+        score=round(float(score), 6),
         kind="verbatim",
         anchors=_shared_labels(a, b),
         aligned=aligned,
     )
+
+
+def _sentences_within(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether all the counted sentences of one text (VERBATIM_WHOLE_MIN_SENTENCES and
+    VERBATIM_WHOLE_MIN_UNITS at least) are sentences of the other."""
+    sa, sb = _derived(a).sentence_set, _derived(b).sentence_set
+    for small, large, fp in ((sa, sb, a), (sb, sa, b)):
+        if len(small) >= VERBATIM_WHOLE_MIN_SENTENCES and small <= large:
+            counted = fp.sentence_hashes != 0
+            if int(fp.sentence_units[counted].sum()) >= VERBATIM_WHOLE_MIN_UNITS:
+                return True
+    return False
 
 
 def _align_equal(ha: np.ndarray, hb: np.ndarray) -> tuple[tuple[int, int], ...]:

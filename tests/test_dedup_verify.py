@@ -181,6 +181,37 @@ def test_short_text_found_whole_in_a_copy_is_verbatim() -> None:
     assert verdict is not None and verdict.kind == "verbatim"
 
 
+SHORT_POST = (
+    "Can you send me the right email address?\n\n"
+    "I want to invite you to the pottery class you signed up for.\n\n"
+    "It starts on Tuesday evening."
+)
+
+
+def interleaved(lines: list[str], between: str) -> str:
+    return ("\n\n" + between + "\n\n").join(lines)
+
+
+def test_short_text_whose_sentences_stand_apart_in_a_copy_is_verbatim() -> None:
+    # A scraper puts share buttons between the lines: the shingles across them are lost, and
+    # a text of three lines keeps too few of them; its sentences are all there.
+    original = fp_text(SHORT_POST, "en")
+    copy = fp_text(interleaved(SHORT_POST.split("\n\n"), "Share this: Facebook Twitter"), "en")
+    shared = np.intersect1d(original.shingles, copy.shingles).size
+    assert shared < 0.9 * original.shingles.size  # the shingle rule alone misses it
+    verdict = verify(original, copy)
+    assert verdict is not None and verdict.kind == "verbatim" and verdict.score == 1.0
+    reverse = verify(copy, original)
+    assert reverse is not None and reverse.score == 1.0
+
+
+def test_one_shared_sentence_is_no_verbatim_copy() -> None:
+    # Two posts that quote one sentence, or share one line of a template, are not copies.
+    first, *_ = SHORT_POST.split("\n\n")
+    other = first + "\n\nThe shop on the corner sells blue bowls and green cups for cheap."
+    assert verify(fp_text(SHORT_POST, "en"), fp_text(other, "en")) is None
+
+
 def test_explain_reports_the_model_inputs() -> None:
     facts = explain(fp_of("ferry_en"), fp_of("ferry_ru"))
     assert set(FEATURES) <= set(facts)
