@@ -35,10 +35,11 @@ VERBATIM_LARGER = 0.3
 VERBATIM_SHORT_MIN_SHINGLES = 8
 VERBATIM_SHORT_CONTAINMENT = 0.9
 # ...and so is a short text whose sentences all stand verbatim in the other, at least this many
-# of them holding this many words: a scraper that puts share buttons or "Source link" between
-# its paragraphs breaks the shingles across them, and a text of a few sentences then keeps too
-# few (a Ukrainian farm of seed 5 copying two-line posts went unflagged). One sentence is left
-# to the shingles: a quote is one sentence.
+# of them holding this many lexical units (words; characters in Chinese and Japanese, the floor
+# of fingerprint.MIN_UNITS): a scraper that puts share buttons or "Source link" between its
+# paragraphs breaks the shingles across them, and a text of a few sentences then keeps too few
+# (a Ukrainian farm of seed 5 copying two-line posts went unflagged). One sentence is left to
+# the shingles: a quote is one sentence.
 VERBATIM_WHOLE_MIN_SENTENCES = 2
 VERBATIM_WHOLE_MIN_UNITS = 12
 # Translation: a logistic model over measurements of the monotone anchor alignment (see
