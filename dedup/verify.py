@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from dedup.anchors import CLITIC, LOAN, LOANWORD_LANGS, MATCH_ONLY, PREFIX
-from dedup.fingerprint import Fingerprint
+from dedup.fingerprint import MIN_UNITS, Fingerprint
 from dedup.months import is_month_key
 from dedup.rhythm import MIN_SENTENCES as RHYTHM_MIN_SENTENCES
 from dedup.rhythm import order_evidence
@@ -35,13 +35,13 @@ VERBATIM_LARGER = 0.3
 VERBATIM_SHORT_MIN_SHINGLES = 8
 VERBATIM_SHORT_CONTAINMENT = 0.9
 # ...and so is a short text whose sentences all stand verbatim in the other, at least this many
-# of them holding this many lexical units (words; characters in Chinese and Japanese, the floor
-# of fingerprint.MIN_UNITS): a scraper that puts share buttons or "Source link" between its
-# paragraphs breaks the shingles across them, and a text of a few sentences then keeps too few
-# (a Ukrainian farm of seed 5 copying two-line posts went unflagged). One sentence is left to
-# the shingles: a quote is one sentence.
+# of them holding as many lexical units as a text needs to be fingerprinted at all (words;
+# characters in Chinese and Japanese): a scraper that puts share buttons or "Source link"
+# between its paragraphs breaks the shingles across them, and a text of a few sentences then
+# keeps too few (a Ukrainian farm of seed 5 copying two-line posts went unflagged). One
+# sentence is left to the shingles: a quote is one sentence.
 VERBATIM_WHOLE_MIN_SENTENCES = 2
-VERBATIM_WHOLE_MIN_UNITS = 12
+VERBATIM_WHOLE_MIN_UNITS = MIN_UNITS
 # Translation: a logistic model over measurements of the monotone anchor alignment (see
 # FEATURES); coefficients fitted on candidate pairs of the corpus' tune half by
 # bench/quality_fit.py, on standardized features. Only anchor measurements take part, no
