@@ -83,8 +83,10 @@ def _nonempty(units: np.ndarray) -> np.ndarray:
 
 
 def _shifted(lengths: np.ndarray, ratios: np.ndarray) -> np.ndarray:
-    """(orders, m) log lengths shifted by each ratio: (m, ratios x orders), ratio-major."""
-    return (lengths[None, :, :] + ratios[:, None, None]).reshape(-1, lengths.shape[1]).T
+    """(orders, m) log lengths shifted by each ratio: (m, ratios x orders), ratio-major, with
+    the orders contiguous (the arrays computed from it keep its layout)."""
+    shifted = (lengths[None, :, :] + ratios[:, None, None]).reshape(-1, lengths.shape[1])
+    return np.ascontiguousarray(shifted.T)
 
 
 def _pair_scores(d: np.ndarray) -> np.ndarray:
