@@ -104,6 +104,9 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
         fingerprint, "_name_odds", lambda per_sentence, case_odds: 1.0
     ),
     "no katakana w restoring": lambda: patched(anchors, "_katakana_latin", anchors.translit),
+    "no country names (Allemagne, Германия, 德国 as Germany)": lambda: patched(
+        anchors, "country_names", lambda lang: None
+    ),
     "no Chinese names read by sound": lambda: patched(anchors, "_PHONETIC_HAN_LANGS", frozenset()),
     "same-language pairs count common names": lambda: patched(
         verify, "SAME_LANGUAGE_MIN_NAME_WEIGHT", 0.0
