@@ -104,8 +104,8 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
         fingerprint, "_name_odds", lambda per_sentence, case_odds: 1.0
     ),
     "no katakana w restoring": lambda: patched(anchors, "_katakana_latin", anchors.translit),
-    "no country names (Allemagne, Германия, 德国 as Germany)": lambda: patched(
-        anchors, "country_names", lambda lang: None
+    "no place names from CLDR (Allemagne, 德国 as Germany; 伦敦 as London)": lambda: patched(
+        anchors, "place_names", lambda lang: None
     ),
     "no Chinese names read by sound": lambda: patched(anchors, "_PHONETIC_HAN_LANGS", frozenset()),
     "same-language pairs count common names": lambda: patched(

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from dedup.countries import country_at, country_names
 from dedup.months import MONTH_SUFFIXES, month_key, month_of
 from dedup.normalize import TOKEN, normalize_text, number_keys, skeleton, translit
+from dedup.places import Place, place_at, place_names
 from dedup.rarity import zipf
 
 # Transliterated words compare on a prefix of their consonant skeleton: inflection changes
@@ -97,14 +97,16 @@ MATCH_ONLY = LOAN + CLITIC
 # of the same weeks: it weighs as much. The verifier does not count it towards its minimum
 # evidence (a date is evidence of an event, not of a text).
 MONTH_WEIGHT = 1.0
-# A country's name in any language is keyed as its English name (dedup/countries.py): where a
-# name is transliterated, a country is renamed (Deutschland, Allemagne, Þýskaland, 德国). News
-# names a handful of countries again and again, and articles on one story the same ones: they
-# weigh as little as a month. Weighed like other names, by their rarity in English, or at 1.5:
-# the same long recall on the tune halves of seeds 3-5 and 2 more false positives (a German and
-# an English article on one Huawei story met through Canada, Iran and China). At 1.0, long
-# alphabetic pairs +7 on the tune halves, +4 on check, no new false positive.
-COUNTRY = "@"  # the key of a country whose English name is too short to key by its skeleton
+# A place's name in any language is keyed as its English name (dedup/places.py): where a
+# person's name is transliterated, a country or a city is renamed (Deutschland, Allemagne,
+# Þýskaland, 德国; Londres, 伦敦). News names a handful of countries again and again, and
+# articles on one story the same ones: they weigh as little as a month. Weighed like other
+# names, by their rarity in English, or at 1.5: the same long recall on the tune halves of seeds
+# 3-5 and 2 more false positives (a German and an English article on one Huawei story met
+# through Canada, Iran and China). At 1.0, long alphabetic pairs +7 on the tune halves, +4 on
+# check, no new false positive. Cities are rarer and more specific: weighed like other names
+# (at 1.0 as countries: long CJK pairs +1 on the tune halves instead of +4).
+PLACE = "@"  # the key of a place whose English name is too short to key by its skeleton
 COUNTRY_WEIGHT = 1.0
 
 
@@ -349,14 +351,14 @@ def _clitic_anchors(raw: str, lang: str, cased: bool) -> tuple[Anchor, ...]:
     return tuple(found.values())
 
 
-def _phonetic_han_anchors(text: str, countries: list[tuple[int, int]]) -> list[Anchor]:
-    """countries: the character spans of the countries' names, anchored already (乌克兰 is
-    written by sound too, but read as a sound it would not meet Ukraine)."""
+def _phonetic_han_anchors(text: str, places: list[tuple[int, int]]) -> list[Anchor]:
+    """places: the character spans of places' names, anchored already (乌克兰 is written by
+    sound too, but read as a sound it would not meet Ukraine)."""
     runs = _PHONETIC_RUN.finditer(text)
     found = (
         _phonetic_han_anchor(m.group())
         for m in runs
-        if not any(start < m.end() and m.start() < end for start, end in countries)
+        if not any(start < m.end() and m.start() < end for start, end in places)
     )
     return [a for a in found if a is not None]
 
@@ -388,17 +390,20 @@ def _suffix_month(tokens: list[re.Match], i: int) -> Anchor | None:
     return Anchor(month_key(month), tokens[i].group(), MONTH_WEIGHT) if 1 <= month <= 12 else None
 
 
-@lru_cache(maxsize=1 << 10)
-def _country_anchor(english: str) -> Anchor:
-    """A country's name in any language, keyed as its English name: the key of the English
-    word, and of its adjective (Germany, German)."""
-    latin = translit(english)
+@lru_cache(maxsize=1 << 12)
+def _place_anchor(place: Place) -> Anchor:
+    """A place's name in any language, keyed as its English name: the key of the English word,
+    and of its adjective (Germany, German)."""
+    latin = translit(place.english)
     key = skeleton(latin)[:PREFIX]
     if len(key) < MIN_SKELETON:
         # Too short to key by sound (Russia, China, Chile), but every language's name of the
-        # country is known: keyed whole.
-        key = COUNTRY + latin
-    return Anchor(key=key, label=english, weight=COUNTRY_WEIGHT)
+        # place is known: keyed whole.
+        key = PLACE + latin
+    if place.country:
+        return Anchor(key=key, label=place.english, weight=COUNTRY_WEIGHT)
+    z = max(zipf(word, "en") or 0.0 for word in place.english.lower().split())
+    return Anchor(key=key, label=place.english, weight=_name_weight(z))
 
 
 def _shouted(tokens: list[re.Match]) -> bool:
@@ -425,21 +430,21 @@ def extract_anchors(sentence: str, lang: str | None, cased: bool = True) -> Sent
     tokens = list(TOKEN.finditer(text))  # a month is told by its neighbours
     if cased and _shouted(tokens):
         cased = False
-    table = country_names(lang)
-    country_end = 0  # the tokens before it are part of a country's name, anchored as such
-    countries: list[tuple[int, int]] = []  # their character spans
+    table = place_names(lang)
+    place_end = 0  # the tokens before it are part of a place's name, anchored as such
+    places: list[tuple[int, int]] = []  # their character spans
     for i, m in enumerate(tokens):
         kind, raw = m.lastgroup, m.group()
         if kind in ("kata", "han"):
             # A Latin-script word after CJK characters is inside the sentence (苹果的iPhone).
             first_word = False
-        # A country's name is capitalized where the script has case.
-        may_name = i >= country_end and kind != "num" and not (cased and raw[0].islower())
-        if table and may_name and (country := country_at(tokens, i, table)) is not None:
-            anchors.append(_country_anchor(country[0]))
-            country_end = country[1]
-            countries.append((m.start(), tokens[country_end - 1].end()))
-        if i < country_end:
+        # A place's name is capitalized where the script has case.
+        may_name = i >= place_end and kind != "num" and not (cased and raw[0].islower())
+        if table and may_name and (place := place_at(tokens, i, table)) is not None:
+            anchors.append(_place_anchor(place[0]))
+            place_end = place[1]
+            places.append((m.start(), tokens[place_end - 1].end()))
+        if i < place_end:
             # Its units as elsewhere: a word whole, CJK characters one by one.
             units.extend([raw.lower()] if kind == "word" else raw)
             first_word = False
@@ -486,7 +491,7 @@ def extract_anchors(sentence: str, lang: str | None, cased: bool = True) -> Sent
                 if month_anchor is not None:
                     anchors.append(month_anchor)
     if lang in _PHONETIC_HAN_LANGS:
-        anchors.extend(_phonetic_han_anchors(text, countries))
+        anchors.extend(_phonetic_han_anchors(text, places))
     return SentenceAnchors(tuple(units), tuple(anchors), inner_words, inner_capitalized, katakana)
 
 

@@ -39,7 +39,7 @@ from dedup.segment import sentences
 # name decides nothing; no veto for restructured translations; 12: anchor signatures of
 # ANCHOR_PERM values; 13: Latin words after CJK characters are inside the sentence, camel-case
 # brands are names, acronyms are never local words; 14: a short text whose sentences all stand
-# in the other is a verbatim copy; 15: countries' names keyed as their English name).
+# in the other is a verbatim copy; 15: names of countries and cities keyed as in English).
 FINGERPRINT_VERSION = 15
 _MAGIC = b"SDFP"
 SHINGLE = 5

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dedup.anchors import CLITIC, COUNTRY, LOAN, LOANWORD_LANGS, MATCH_ONLY, PREFIX
+from dedup.anchors import CLITIC, LOAN, LOANWORD_LANGS, MATCH_ONLY, PLACE, PREFIX
 from dedup.fingerprint import MIN_UNITS, Fingerprint
 from dedup.months import is_month_key
 from dedup.rhythm import MIN_SENTENCES as RHYTHM_MIN_SENTENCES
@@ -290,7 +290,7 @@ def _key_tables(keys: tuple[str, ...]) -> _KeyTables:
             loan[k[1:]] = i
         elif k[0] == CLITIC:
             clitic.setdefault(k[1:], i)
-        if k[0] in "#=" + COUNTRY + MATCH_ONLY:
+        if k[0] in "#=" + PLACE + MATCH_ONLY:
             continue
         if len(k) == PREFIX - 1:
             short.setdefault(k, i)

@@ -58,7 +58,7 @@ def test_truncated_data_raises_value_error() -> None:
 
 def test_anchors_are_names_and_numbers_not_common_words() -> None:
     labels = set(fp_of("ferry_en").labels)
-    assert {"vladivostok", "pankratov", "sakhalin", "2019", "1,200"} <= labels
+    assert {"Vladivostok", "pankratov", "Sakhalin", "2019", "1,200"} <= labels
     assert not labels & {"the", "line", "company", "approved", "first", "week"}
 
 
