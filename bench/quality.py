@@ -46,6 +46,7 @@ from dedup import (  # noqa: E402
     fingerprint,
     mapping_loader,
 )
+from dedup.sites import copy_by_rhythm, linked_sites, nearest_in_time  # noqa: E402
 from dedup.verify import explain  # noqa: E402
 
 DIMS = ("overall", "script", "kind", "pair", "domain")
@@ -99,6 +100,13 @@ def run_direct(world: World) -> tuple[list[dict], dict, dict[str, Fingerprint]]:
             copy = by_url[other] if original.url == a.url else a
             rows.append(_row(copy, original, verdict.kind, verdict.score))
             evidence[(copy.url, original.url)] = verdict
+    t1 = time.perf_counter()
+    for a, other, verdict in _through_sites(world, fps, rows):
+        original = by_url[choose_original(prov[a.url], prov[other]).key]
+        copy = by_url[other] if original.url == a.url else a
+        rows.append(_row(copy, original, verdict.kind, verdict.score))
+        evidence[(copy.url, original.url)] = verdict
+    t_match += time.perf_counter() - t1
     timing = {
         "docs": len(order),
         "ms_fingerprint": 1000 * t_fp / len(order),
@@ -106,6 +114,26 @@ def run_direct(world: World) -> tuple[list[dict], dict, dict[str, Fingerprint]]:
         "index": index,
     }
     return rows, {"timing": timing, "evidence": evidence}, fps
+
+
+def _through_sites(
+    world: World, fps: dict[str, Fingerprint], rows: list[dict]
+) -> list[tuple[Article, str, Verdict]]:
+    """The product's pass over linked sites (crawler/matching.py) on the world: each article of
+    a copying site that nothing matched, against the copied site's articles near it in time."""
+    matched = {url for r in rows for url in (r["copy_url"], r["original_url"])}
+    sites = world.sites()
+    found = []
+    for copying, copied in sorted(linked_sites((r["copy_site"], r["original_site"]) for r in rows)):
+        times = {a.url: a.published for a in sites[copied] if a.url in fps}
+        for a in sites[copying]:
+            if a.url in matched or a.url not in fps:
+                continue
+            near = nearest_in_time(a.published, times)
+            hit = copy_by_rhythm(fps[a.url], {key: fps[key] for key in near})
+            if hit is not None:
+                found.append((a, *hit))
+    return found
 
 
 def run_baseline(world: World) -> list[dict]:

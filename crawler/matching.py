@@ -24,10 +24,12 @@ from db.store import (
     articles_for_matching,
     articles_needing_fingerprint,
     count_fingerprints,
+    dated_on_site,
     iter_fingerprints,
     mark_matched,
     resolve_relations,
     save_fingerprints,
+    site_match_counts,
     texts_to_fingerprint,
     unfingerprintable,
     upsert_matches,
@@ -42,6 +44,8 @@ from dedup import (
     choose_original,
     sentences,
 )
+from dedup.matcher import Loader
+from dedup.sites import copy_by_rhythm, linked_sites, nearest_in_time
 
 MAX_PASSAGES = 12
 COMMIT_EVERY = 200
@@ -82,7 +86,11 @@ def run_matching(
             if count_fingerprints(session, FINGERPRINT_VERSION, matched=False):
                 discard_snapshot(snapshot)
                 saved = False
-                _match_pending(session, workers, Matcher(index, workers.load), stats, progress)
+                links = site_match_counts(session)
+                fresh = _match_pending(
+                    session, workers, Matcher(index, workers.load), stats, progress
+                )
+                _match_through_sites(session, workers.load, links, fresh, stats, progress)
             if snapshot is not None and not saved:
                 # Said even with --quiet: without it every run rebuilds the index.
                 save_snapshot(index, snapshot, _stderr)
@@ -100,11 +108,12 @@ def _match_pending(
     matcher: Matcher,
     stats: MatchStats,
     progress: Progress | None,
-) -> None:
+) -> set[int]:
     """Match the waiting articles a batch at a time: candidates in order (each article meets
     those before it, as they join the index), verification on the workers, then the verdicts
     recorded and the batch marked matched in one transaction. While the workers verify one
-    batch, this process collects the next batch's candidates and records the previous one."""
+    batch, this process collects the next batch's candidates and records the previous one.
+    Returns the ids of the articles matched."""
     pending = list(iter_fingerprints(session, FINGERPRINT_VERSION, matched=False))
     in_flight: tuple[list[Unit], Iterator[list[tuple[str, Verdict]]]] | None = None
     for start in range(0, len(pending), COMMIT_EVERY):
@@ -120,6 +129,46 @@ def _match_pending(
     if in_flight is not None:
         _record_batch(session, *in_flight, stats)
         _report(progress, stats, len(pending))
+    return {article_id for article_id, _ in pending}
+
+
+def _match_through_sites(
+    session: Session,
+    load: Loader,
+    links_before: dict[tuple[int, int], int],
+    fresh: set[int],
+    stats: MatchStats,
+    progress: Progress | None,
+) -> None:
+    """The articles nothing matched, on a site whose copies link it to another site, against
+    that site's articles near them in time, by sentence rhythm (dedup/sites.py). Only pairs
+    with an article matched in this run, or every pair of a link this run made."""
+    links = site_match_counts(session)
+    known = linked_sites(links_before)
+    pairs: list[tuple[int, int, Verdict, int]] = []
+    for copying, copied in sorted(linked_sites(links)):
+        dates = {str(k): t for k, t in dated_on_site(session, copied, FINGERPRINT_VERSION).items()}
+        unmatched = dated_on_site(session, copying, FINGERPRINT_VERSION, unmatched_only=True)
+        for article_id, when in unmatched.items():
+            near = nearest_in_time(when, dates)
+            if (copying, copied) in known and article_id not in fresh:
+                near = [key for key in near if int(key) in fresh]
+            prints = load([str(article_id), *near]) if near else {}
+            if str(article_id) not in prints:
+                continue
+            candidates = {key: prints[key] for key in near if key in prints}
+            hit = copy_by_rhythm(prints[str(article_id)], candidates)
+            if hit is not None:
+                pairs.append((article_id, int(hit[0]), hit[1], links[(copying, copied)]))
+    records = _records(session, [(a, b, verdict) for a, b, verdict, _ in pairs])
+    for record, (*_, links_found) in zip(records, pairs, strict=True):
+        if record is not None:
+            record.evidence["site_matches"] = links_found
+    found = upsert_matches(session, [r for r in records if r is not None])
+    session.commit()
+    stats.new_matches += found
+    if progress:
+        progress(f"match: {found} new matches through linked sites")
 
 
 def _report(progress: Progress | None, stats: MatchStats, total: int) -> None:
@@ -139,16 +188,21 @@ def _record_batch(
         for (key, _), found in zip(units, verdicts, strict=True)
         for other_key, verdict in found
     ]
-    articles = articles_for_matching(session, list({i for a, b, _ in pairs for i in (a, b)}))
-    records = [
-        _oriented(articles[a], articles[b], verdict)
-        for a, b, verdict in pairs
-        if a in articles and b in articles
-    ]
+    records = _records(session, pairs)
     stats.new_matches += upsert_matches(session, [r for r in records if r is not None])
     mark_matched(session, [int(key) for key, _ in units], FINGERPRINT_VERSION)
     session.commit()
     stats.matched += len(units)
+
+
+def _records(session: Session, pairs: list[tuple[int, int, Verdict]]) -> list[MatchRecord | None]:
+    """Each verified pair as copy → original with its evidence; None where there is no pair
+    to record (an article gone meanwhile, or one site's own republication)."""
+    articles = articles_for_matching(session, list({i for a, b, _ in pairs for i in (a, b)}))
+    return [
+        _oriented(articles[a], articles[b], verdict) if a in articles and b in articles else None
+        for a, b, verdict in pairs
+    ]
 
 
 def _fingerprint(

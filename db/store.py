@@ -11,7 +11,7 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy import Row, bindparam, case, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from db.models import Article, CrawlRun, Fingerprint, Match, Site, utcnow
 
@@ -245,6 +245,40 @@ def load_fingerprints(session: Session, article_ids: list[int], version: int) ->
         Fingerprint.data.is_not(None),
     )
     return {article_id: data for article_id, data in session.execute(query)}
+
+
+def site_match_counts(session: Session) -> dict[tuple[int, int], int]:
+    """Matches per (copy's site, original's site): how sites are linked by their copies."""
+    copy, original = aliased(Article), aliased(Article)
+    query = (
+        select(copy.site_id, original.site_id, func.count())
+        .select_from(Match)
+        .join(copy, copy.id == Match.copy_id)
+        .join(original, original.id == Match.original_id)
+        .group_by(copy.site_id, original.site_id)
+    )
+    return {(a, b): n for a, b, n in session.execute(query)}
+
+
+def dated_on_site(
+    session: Session, site_id: int, version: int, unmatched_only: bool = False
+) -> dict[int, datetime | None]:
+    """The articles of a site that have a current fingerprint, with their date (published,
+    else first seen); with unmatched_only, only those in no match either way."""
+    query = (
+        select(Article.id, func.coalesce(Article.published, Article.first_seen))
+        .join(Fingerprint, Fingerprint.article_id == Article.id)
+        .where(
+            Article.site_id == site_id,
+            Fingerprint.version == version,
+            Fingerprint.data.is_not(None),
+        )
+    )
+    if unmatched_only:
+        query = query.where(
+            Article.id.not_in(select(Match.copy_id)), Article.id.not_in(select(Match.original_id))
+        )
+    return {article_id: when for article_id, when in session.execute(query)}
 
 
 def _matched_condition(version: int, matched: bool):

@@ -177,7 +177,7 @@ def _verbatim(a: Fingerprint, b: Fingerprint) -> Verdict | None:
     return Verdict(
         score=round(float(score), 6),
         kind="verbatim",
-        anchors=_shared_labels(a, b),
+        anchors=shared_labels(a, b),
         aligned=aligned,
     )
 
@@ -378,7 +378,8 @@ def _match_short(
             out_c.append(j)
 
 
-def _shared_labels(a: Fingerprint, b: Fingerprint) -> tuple[str, ...]:
+def shared_labels(a: Fingerprint, b: Fingerprint) -> tuple[str, ...]:
+    """The anchors two articles share, heaviest first, as evidence shows them."""
     ida, _, w = _shared(a, b)
     order = np.argsort(-w, kind="stable")[:MAX_ANCHORS_SHOWN]
     return tuple(a.labels[int(ida[k])] for k in order)
@@ -661,6 +662,12 @@ def _rhythm(a: Fingerprint, b: Fingerprint) -> float | None:
     """Sentence-length evidence (dedup/rhythm.py) without the sentences both have verbatim:
     two pages of one template have its lines, lengths and order alike."""
     return order_evidence(_own_units(a, b), _own_units(b, a))
+
+
+def rhythm_evidence(a: Fingerprint, b: Fingerprint) -> float | None:
+    """The second look's sentence-length evidence of a pair whose sentence counts are alike;
+    None when they are not, or when either text has too few sentences."""
+    return _rhythm(a, b) if _alike_lengths(a, b) else None
 
 
 def _second_look_possible(a: Fingerprint, b: Fingerprint, best_logit: float) -> bool:

@@ -247,3 +247,54 @@ def test_index_snapshot_with_postgresql(tmp_path, postgres_url):
     assert pairs(engine) == {("https://farm.example/ferry_ru", "https://planet.example/ferry_en")}
     assert sorted(read_snapshot(snapshot)["keys"].tolist()) == ["1", "2", "3"]
     engine.dispose()
+
+
+def _site_pass_world(tmp_path, engine, source: list[str], copies: list[str]) -> None:
+    ingest(engine, write_jsonl(tmp_path / "s.jsonl", "planet", source), "planet", "source")
+    ingest(engine, write_jsonl(tmp_path / "f.jsonl", "farm", copies), "farm", "suspect")
+
+
+def _evidence(engine, copy_url: str) -> dict:
+    with session_factory(engine)() as session:
+        copy_id = session.scalar(select(Article.id).where(Article.url == copy_url))
+        return session.scalar(select(Match.evidence).where(Match.copy_id == copy_id))
+
+
+def test_a_site_that_keeps_copying_has_its_anchorless_copies_found(tmp_path, sqlite_url):
+    engine = connect(sqlite_url)
+    _site_pass_world(
+        tmp_path,
+        engine,
+        ["ferry_en", "audit_en", "garden_en", "bread_en"],
+        ["ferry_de", "audit_ru", "garden_fr"],
+    )
+    run_matching(engine, progress=None)
+    assert ("https://farm.example/garden_fr", "https://planet.example/garden_en") in pairs(engine)
+    assert len(pairs(engine)) == 3
+    evidence = _evidence(engine, "https://farm.example/garden_fr")
+    assert evidence["site_matches"] == 2 and evidence["rhythm"] >= 5
+    assert evidence["passages"] == []
+
+
+def test_one_anchorless_pair_alone_links_no_sites(tmp_path, sqlite_url):
+    engine = connect(sqlite_url)
+    _site_pass_world(
+        tmp_path, engine, ["garden_en", "bread_en", "ferry_en"], ["garden_fr", "ferry_de"]
+    )
+    run_matching(engine, progress=None)
+    assert pairs(engine) == {("https://farm.example/ferry_de", "https://planet.example/ferry_en")}
+
+
+def test_an_original_arriving_later_meets_the_copy_a_linked_site_kept(tmp_path, sqlite_url):
+    engine = connect(sqlite_url)
+    _site_pass_world(
+        tmp_path,
+        engine,
+        ["ferry_en", "audit_en", "bread_en"],
+        ["ferry_de", "audit_ru", "garden_fr"],
+    )
+    run_matching(engine, progress=None)
+    assert len(pairs(engine)) == 2
+    ingest(engine, write_jsonl(tmp_path / "s2.jsonl", "planet", ["garden_en"]), "planet", "source")
+    run_matching(engine, progress=None)
+    assert ("https://farm.example/garden_fr", "https://planet.example/garden_en") in pairs(engine)

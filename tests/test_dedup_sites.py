@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from dedup import Document, fingerprint
+from dedup.sites import (
+    MAX_CANDIDATES,
+    MIN_EVIDENCE,
+    WINDOW,
+    copy_by_rhythm,
+    linked_sites,
+    nearest_in_time,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
+
+
+def fp(name: str):
+    return fingerprint(Document(FIXTURES.joinpath(f"{name}.txt").read_text("utf-8"), name[-2:]))
+
+
+def test_a_translation_without_anchors_is_found_among_its_sites_articles() -> None:
+    found = copy_by_rhythm(fp("garden_fr"), {"garden": fp("garden_en"), "bread": fp("bread_en")})
+    assert found is not None
+    key, verdict = found
+    assert key == "garden"
+    assert verdict.kind == "translation" and verdict.rhythm >= MIN_EVIDENCE
+    assert verdict.aligned == ()  # no anchors to align: the rhythm is the evidence
+
+
+def test_nothing_is_found_when_the_original_is_not_there() -> None:
+    assert copy_by_rhythm(fp("garden_fr"), {"bread": fp("bread_en")}) is None
+    assert copy_by_rhythm(fp("garden_fr"), {}) is None
+
+
+def test_two_articles_that_both_fit_decide_nothing() -> None:
+    # The original published twice (two URLs): the copy cannot tell which one it follows.
+    both = {"garden": fp("garden_en"), "garden-again": fp("garden_en")}
+    assert copy_by_rhythm(fp("garden_fr"), both) is None
+
+
+def test_sites_are_linked_by_enough_matches_one_way() -> None:
+    pairs = {("farm", "planet"): 2, ("planet", "farm"): 1, ("blog", "wire"): 1, ("farm", "farm"): 5}
+    assert linked_sites(pairs) == {("farm", "planet")}
+
+
+def test_candidates_are_the_articles_nearest_in_time_within_the_window() -> None:
+    day = datetime(2025, 3, 1)
+    articles = {
+        "same-day": day,
+        "next-week": day + timedelta(days=7),
+        "last-year": day - timedelta(days=365),
+        "undated": None,
+        "edge": day + WINDOW,
+    }
+    assert nearest_in_time(day, articles) == ["same-day", "undated", "next-week", "edge"]
+    assert len(nearest_in_time(None, articles)) == len(articles)
+    many = {str(i): day + timedelta(hours=i) for i in range(3 * MAX_CANDIDATES)}
+    assert nearest_in_time(day, many) == [str(i) for i in range(MAX_CANDIDATES)]
