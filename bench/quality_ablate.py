@@ -132,6 +132,9 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
     "no second look by sentence-length rhythm": lambda: patched(
         verify, "RHYTHM_MIN_EVIDENCE", float("inf")
     ),
+    "no copies found through their sites (dedup/sites.py)": lambda: patched(
+        quality, "_through_sites", lambda world, fps, rows: []
+    ),
     "no rhythm veto (pairs the anchors accept below logit 4)": lambda: patched(
         verify, "RHYTHM_VETO_BELOW", float("-inf")
     ),

@@ -105,7 +105,8 @@ MONTH_WEIGHT = 1.0
 # 3-5 and 2 more false positives (a German and an English article on one Huawei story met
 # through Canada, Iran and China). At 1.0, long alphabetic pairs +7 on the tune halves, +4 on
 # check, no new false positive. Cities are rarer and more specific: weighed like other names
-# (at 1.0 as countries: long CJK pairs +1 on the tune halves instead of +4).
+# (at 1.0 as countries: long CJK pairs +1 on the tune halves instead of +4), for one short
+# false positive more (two reports of one naval parade, which named the ship Minsk).
 PLACE = "@"  # the key of a place whose English name is too short to key by its skeleton
 COUNTRY_WEIGHT = 1.0
 
