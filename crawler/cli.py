@@ -157,6 +157,7 @@ def _match(engine: Engine, args: argparse.Namespace) -> None:
         prefix=index.prefix,
         progress=_progress(args),
         snapshot=snapshot_path(engine, index.snapshot),
+        through_sites=(config.match if config else config_module.MatchConfig()).through_sites,
     )
     # Alerts are the point of an unattended run: logged even with --quiet.
     notify(

@@ -16,7 +16,8 @@ from crawler.errors import UserError
 from crawler.urls import check_http_url, netloc
 
 ROLES = ("source", "suspect")
-TOP_LEVEL_KEYS = {"crawl", "site", "index", "alerts"}
+TOP_LEVEL_KEYS = {"crawl", "site", "index", "match", "alerts"}
+MATCH_KEYS = {"through_sites"}
 ALERT_KEYS = {"webhook", "watch", "retries", "timeout"}
 INDEX_KEYS = {"backend", "url", "prefix", "snapshot"}
 INDEX_BACKENDS = ("memory", "redis")
@@ -101,11 +102,19 @@ class IndexConfig:
 
 
 @dataclass(frozen=True)
+class MatchConfig:
+    # Look for the copies anchors cannot find through the sites other copies link
+    # (dedup/sites.py); off, every match is decided by its own pair alone.
+    through_sites: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     sites: tuple[SiteConfig, ...]
     crawl: dict[str, Any] = field(default_factory=dict)
     index: IndexConfig = field(default_factory=IndexConfig)
+    match: MatchConfig = field(default_factory=MatchConfig)
     alerts: AlertConfig = field(default_factory=AlertConfig)
 
     def site(self, name: str) -> SiteConfig:
@@ -165,8 +174,22 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
         sites=sites,
         crawl=crawl,
         index=_parse_index(raw, path),
+        match=_parse_match(raw, path),
         alerts=_parse_alerts(raw, path),
     )
+
+
+def _parse_match(raw: dict[str, Any], path: Path) -> MatchConfig:
+    table = raw.get("match", {})
+    if not isinstance(table, dict):
+        raise UserError(f"{path}: [match] must be a table")
+    unknown = sorted(set(table) - MATCH_KEYS)
+    if unknown:
+        raise UserError(f"{path}: [match] key {unknown[0]!r}: unknown key")
+    through_sites = table.get("through_sites", True)
+    if not isinstance(through_sites, bool):
+        raise UserError(f"{path}: [match] key 'through_sites': must be true or false")
+    return MatchConfig(through_sites=through_sites)
 
 
 def _parse_alerts(raw: dict[str, Any], path: Path) -> AlertConfig:

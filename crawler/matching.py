@@ -72,9 +72,11 @@ def run_matching(
     prefix: str = "syndetect",
     progress: Progress | None = _stderr,
     snapshot: Path | None = None,
+    through_sites: bool = True,
 ) -> MatchStats:
     """Fingerprint and match what is waiting. The in-memory index (storage_config None) is
-    read from and written back to the `snapshot` file, if one is given (see index_cache)."""
+    read from and written back to the `snapshot` file, if one is given (see index_cache);
+    through_sites: then look for copies through linked sites (`[match] through_sites`)."""
     started = time.monotonic()
     stats = MatchStats()
     with session_factory(engine)() as session:
@@ -90,7 +92,8 @@ def run_matching(
                 fresh = _match_pending(
                     session, workers, Matcher(index, workers.load), stats, progress
                 )
-                _match_through_sites(session, workers.load, links, fresh, stats, progress)
+                if through_sites:
+                    _match_through_sites(session, workers.load, links, fresh, stats, progress)
             if snapshot is not None and not saved:
                 # Said even with --quiet: without it every run rebuilds the index.
                 save_snapshot(index, snapshot, _stderr)

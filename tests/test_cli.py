@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +58,37 @@ def test_ingest_match_report_export_roundtrip(tmp_path):
     exported = run("export", "articles", "--format", "csv", "--db", db)
     assert exported.stdout.splitlines()[0].startswith("id,url,site,role,lang")
     assert "https://planet.example/a" in exported.stdout
+
+
+def test_match_reads_its_switches_from_the_config(tmp_path):
+    fixtures = Path(__file__).parent / "fixtures" / "dedup"
+
+    def site_file(site: str, names: list[str]) -> str:
+        path = tmp_path / f"{site}.jsonl"
+        rows = [
+            {
+                "url": f"https://{site}.example/{name}",
+                "text": (fixtures / f"{name}.txt").read_text("utf-8"),
+                "lang": name[-2:],
+            }
+            for name in names
+        ]
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        return str(path)
+
+    planet = site_file("planet", ["ferry_en", "audit_en", "garden_en", "bread_en"])
+    farm = site_file("farm", ["ferry_de", "audit_ru", "garden_fr"])
+    config = tmp_path / "sites.toml"
+    config.write_text(
+        "[match]\nthrough_sites = false\n[[site]]\nname='planet'\nrole='source'\n"
+        "start_urls=['https://planet.example/']\n"
+    )
+    found = {}
+    for label, extra in (("off", ["--config", str(config)]), ("on", [])):
+        db = f"sqlite:///{tmp_path / f'{label}.db'}"
+        run("--db", db, "ingest", planet, "--site", "planet", "--role", "source")
+        run("--db", db, "ingest", farm, "--site", "farm", "--role", "suspect")
+        assert run("--db", db, "--quiet", "match", *extra).returncode == 0
+        exported = run("--db", db, "export", "matches", "--format", "jsonl").stdout
+        found[label] = len(exported.splitlines())
+    assert found == {"off": 2, "on": 3}

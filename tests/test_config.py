@@ -112,3 +112,16 @@ def test_index_snapshot_path_is_relative_to_the_config(tmp_path):
     assert load(write(tmp_path, "[index]\nsnapshot=false\n" + site)).index.snapshot is False
     config = load(write(tmp_path, "[index]\nsnapshot='state/index.npz'\n" + site))
     assert config.index.snapshot == (tmp_path / "state" / "index.npz").resolve()
+
+
+def test_match_table(tmp_path):
+    site = "[[site]]\nname='a'\nrole='source'\nstart_urls=['http://x.example/']\n"
+    assert load(write(tmp_path, site)).match.through_sites is True
+    off = load(write(tmp_path, "[match]\nthrough_sites=false\n" + site))
+    assert off.match.through_sites is False
+    for bad, key in (("through_sites='no'", "'through_sites'"), ("rhythm=5", "'rhythm'")):
+        with pytest.raises(UserError, match=key) as caught:
+            load(write(tmp_path, f"[match]\n{bad}\n" + site))
+        assert "\n" not in str(caught.value)
+    with pytest.raises(UserError, match=r"\[match\] must be a table"):
+        load(write(tmp_path, "match = 1\n" + site))

@@ -298,3 +298,15 @@ def test_an_original_arriving_later_meets_the_copy_a_linked_site_kept(tmp_path, 
     ingest(engine, write_jsonl(tmp_path / "s2.jsonl", "planet", ["garden_en"]), "planet", "source")
     run_matching(engine, progress=None)
     assert ("https://farm.example/garden_fr", "https://planet.example/garden_en") in pairs(engine)
+
+
+def test_the_pass_through_sites_can_be_switched_off(tmp_path, sqlite_url):
+    engine = connect(sqlite_url)
+    _site_pass_world(
+        tmp_path,
+        engine,
+        ["ferry_en", "audit_en", "garden_en", "bread_en"],
+        ["ferry_de", "audit_ru", "garden_fr"],
+    )
+    run_matching(engine, progress=None, through_sites=False)
+    assert len(pairs(engine)) == 2
