@@ -179,13 +179,19 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
     )
 
 
-def _parse_match(raw: dict[str, Any], path: Path) -> MatchConfig:
-    table = raw.get("match", {})
+def _table(raw: dict[str, Any], path: Path, name: str, known: set[str]) -> dict[str, Any]:
+    """The config's [name] table (empty when absent), its keys checked."""
+    table = raw.get(name, {})
     if not isinstance(table, dict):
-        raise UserError(f"{path}: [match] must be a table")
-    unknown = sorted(set(table) - MATCH_KEYS)
+        raise UserError(f"{path}: [{name}] must be a table")
+    unknown = sorted(set(table) - known)
     if unknown:
-        raise UserError(f"{path}: [match] key {unknown[0]!r}: unknown key")
+        raise UserError(f"{path}: [{name}] key {unknown[0]!r}: unknown key")
+    return table
+
+
+def _parse_match(raw: dict[str, Any], path: Path) -> MatchConfig:
+    table = _table(raw, path, "match", MATCH_KEYS)
     through_sites = table.get("through_sites", True)
     if not isinstance(through_sites, bool):
         raise UserError(f"{path}: [match] key 'through_sites': must be true or false")
@@ -193,16 +199,11 @@ def _parse_match(raw: dict[str, Any], path: Path) -> MatchConfig:
 
 
 def _parse_alerts(raw: dict[str, Any], path: Path) -> AlertConfig:
-    table = raw.get("alerts", {})
-    if not isinstance(table, dict):
-        raise UserError(f"{path}: [alerts] must be a table")
+    table = _table(raw, path, "alerts", ALERT_KEYS)
 
     def fail(key: str, problem: str) -> UserError:
         return UserError(f"{path}: [alerts] key {key!r}: {problem}")
 
-    unknown = sorted(set(table) - ALERT_KEYS)
-    if unknown:
-        raise fail(unknown[0], "unknown key")
     webhook = table.get("webhook")
     if webhook is not None:
         problem = check_http_url(webhook)
@@ -221,12 +222,7 @@ def _parse_alerts(raw: dict[str, Any], path: Path) -> AlertConfig:
 
 
 def _parse_index(raw: dict[str, Any], path: Path) -> IndexConfig:
-    table = raw.get("index", {})
-    if not isinstance(table, dict):
-        raise UserError(f"{path}: [index] must be a table")
-    unknown = sorted(set(table) - INDEX_KEYS)
-    if unknown:
-        raise UserError(f"{path}: [index] key {unknown[0]!r}: unknown key")
+    table = _table(raw, path, "index", INDEX_KEYS)
     backend = table.get("backend", "memory")
     if backend not in INDEX_BACKENDS:
         raise UserError(

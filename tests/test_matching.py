@@ -260,7 +260,8 @@ def _evidence(engine, copy_url: str) -> dict:
         return session.scalar(select(Match.evidence).where(Match.copy_id == copy_id))
 
 
-def test_a_site_that_keeps_copying_has_its_anchorless_copies_found(tmp_path, sqlite_url):
+def _linked_world(tmp_path, sqlite_url):
+    """Two sites linked by two translations with anchors, and a third one without."""
     engine = connect(sqlite_url)
     _site_pass_world(
         tmp_path,
@@ -268,6 +269,11 @@ def test_a_site_that_keeps_copying_has_its_anchorless_copies_found(tmp_path, sql
         ["ferry_en", "audit_en", "garden_en", "bread_en"],
         ["ferry_de", "audit_ru", "garden_fr"],
     )
+    return engine
+
+
+def test_a_site_that_keeps_copying_has_its_anchorless_copies_found(tmp_path, sqlite_url):
+    engine = _linked_world(tmp_path, sqlite_url)
     run_matching(engine, progress=None)
     assert ("https://farm.example/garden_fr", "https://planet.example/garden_en") in pairs(engine)
     assert len(pairs(engine)) == 3
@@ -301,12 +307,6 @@ def test_an_original_arriving_later_meets_the_copy_a_linked_site_kept(tmp_path, 
 
 
 def test_the_pass_through_sites_can_be_switched_off(tmp_path, sqlite_url):
-    engine = connect(sqlite_url)
-    _site_pass_world(
-        tmp_path,
-        engine,
-        ["ferry_en", "audit_en", "garden_en", "bread_en"],
-        ["ferry_de", "audit_ru", "garden_fr"],
-    )
+    engine = _linked_world(tmp_path, sqlite_url)
     run_matching(engine, progress=None, through_sites=False)
     assert len(pairs(engine)) == 2
