@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -124,7 +125,8 @@ def _through_sites(
     matched = {url for r in rows for url in (r["copy_url"], r["original_url"])}
     sites = world.sites()
     found = []
-    for copying, copied in sorted(linked_sites((r["copy_site"], r["original_site"]) for r in rows)):
+    links = Counter((r["copy_site"], r["original_site"]) for r in rows)
+    for copying, copied in sorted(linked_sites(links)):
         times = {a.url: a.published for a in sites[copied] if a.url in fps}
         for a in sites[copying]:
             if a.url in matched or a.url not in fps:

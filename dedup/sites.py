@@ -13,12 +13,14 @@ article's rhythm evidence at 5 or more was the article's story 41 times out of 4
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Mapping
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from dedup.fingerprint import Fingerprint
 from dedup.verify import TRANSLATION_MIN_LOGIT, Verdict, rhythm_evidence, shared_labels
+
+Site = TypeVar("Site", bound=Hashable)  # a site's name or id
 
 MIN_LINKS = 2  # matches between two sites that make one a known copier of the other
 MIN_EVIDENCE = 5.0
@@ -29,10 +31,9 @@ WINDOW = timedelta(days=30)  # copies appear within days of their original
 MAX_CANDIDATES = 50  # a copy is compared with the source's articles nearest in time
 
 
-def linked_sites(pairs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    """(copying site, copied site) pairs among the sites of found matches (copy's site,
-    original's site) that have at least MIN_LINKS of them."""
-    counts = Counter(pairs)
+def linked_sites(counts: Mapping[tuple[Site, Site], int]) -> set[tuple[Site, Site]]:
+    """The (copying site, copied site) pairs with at least MIN_LINKS matches, from the number
+    of matches per (copy's site, original's site)."""
     return {pair for pair, n in counts.items() if n >= MIN_LINKS and pair[0] != pair[1]}
 
 
