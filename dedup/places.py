@@ -16,9 +16,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from dedup.normalize import normalize_text
+
+if TYPE_CHECKING:
+    from babel import Locale  # loaded on first use (place_names)
 
 # CLDR's own forms that are not a place's name in running text: "Hong Kong SAR China",
 # "Congo (DRC)", "Myanmar (Burma)". Only names of letters, spaces, hyphens and apostrophes.
@@ -46,7 +49,7 @@ class PlaceNames:
     prefixes: frozenset[str]
 
 
-def _countries(english, locales) -> Iterator[tuple[str, Place]]:
+def _countries(english: Locale, locales: list[Locale]) -> Iterator[tuple[str, Place]]:
     """(a language's name of a country, the country) from CLDR's territories."""
     for code, in_english in english.territories.items():
         if len(code) == 2 and code.isalpha():  # not a region (001, 419)
@@ -54,7 +57,7 @@ def _countries(english, locales) -> Iterator[tuple[str, Place]]:
                 yield locale.territories.get(code, ""), Place(in_english, True)
 
 
-def _cities(english, locales) -> Iterator[tuple[str, Place]]:
+def _cities(english: Locale, locales: list[Locale]) -> Iterator[tuple[str, Place]]:
     """(a language's name of a city, the city) from the cities that name CLDR's time zones;
     a language names one where its name differs from the zone's (Europe/Moscow: Moscou)."""
     from babel.core import get_global
