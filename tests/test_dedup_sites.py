@@ -6,8 +6,9 @@ from pathlib import Path
 from dedup import Document, fingerprint
 from dedup.sites import (
     MAX_CANDIDATES,
-    MIN_EVIDENCE,
+    MAX_CHANCE,
     WINDOW,
+    chance,
     copy_by_rhythm,
     linked_sites,
     nearest_in_time,
@@ -25,7 +26,7 @@ def test_a_translation_without_anchors_is_found_among_its_sites_articles() -> No
     assert found is not None
     key, verdict = found
     assert key == "garden"
-    assert verdict.kind == "translation" and verdict.rhythm >= MIN_EVIDENCE
+    assert verdict.kind == "translation" and 2 * chance(verdict.rhythm) <= MAX_CHANCE
     assert verdict.aligned == ()  # no anchors to align: the rhythm is the evidence
 
 
@@ -58,3 +59,10 @@ def test_candidates_are_the_articles_nearest_in_time_within_the_window() -> None
     assert len(nearest_in_time(None, articles)) == len(articles)
     many = {str(i): day + timedelta(hours=i) for i in range(3 * MAX_CANDIDATES)}
     assert nearest_in_time(day, many) == [str(i) for i in range(MAX_CANDIDATES)]
+
+
+def test_the_more_candidates_the_higher_the_bar() -> None:
+    assert all(chance(e) > chance(e + 0.25) for e in (1.0, 2.9, 3.0, 4.2, 5.5, 7.0))
+    # Evidence 4 decides among a handful of articles, not among fifty.
+    assert 5 * chance(4.0) > MAX_CHANCE >= 1 * chance(4.0)
+    assert 50 * chance(4.0) > MAX_CHANCE >= 50 * chance(6.0)
