@@ -47,7 +47,7 @@ from dedup import (  # noqa: E402
     fingerprint,
     mapping_loader,
 )
-from dedup.sites import copy_by_rhythm, linked_sites, nearest_in_time  # noqa: E402
+from dedup.sites import copies_through_site, linked_sites  # noqa: E402
 from dedup.verify import explain  # noqa: E402
 
 DIMS = ("overall", "script", "kind", "pair", "domain")
@@ -124,17 +124,16 @@ def _through_sites(
     a copying site that nothing matched, against the copied site's articles near it in time."""
     matched = {url for r in rows for url in (r["copy_url"], r["original_url"])}
     sites = world.sites()
+    by_url = world.by_url()
     found = []
     links = Counter((r["copy_site"], r["original_site"]) for r in rows)
     for copying, copied in sorted(linked_sites(links)):
         times = {a.url: a.published for a in sites[copied] if a.url in fps}
-        for a in sites[copying]:
-            if a.url in matched or a.url not in fps:
-                continue
-            near = nearest_in_time(a.published, times)
-            hit = copy_by_rhythm(fps[a.url], {key: fps[key] for key in near})
-            if hit is not None:
-                found.append((a, *hit))
+        unmatched = {
+            a.url: a.published for a in sites[copying] if a.url in fps and a.url not in matched
+        }
+        for key, other, verdict in copies_through_site(unmatched, times, mapping_loader(fps)):
+            found.append((by_url[key], other, verdict))
     return found
 
 

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, Row
@@ -45,7 +46,7 @@ from dedup import (
     sentences,
 )
 from dedup.matcher import Loader
-from dedup.sites import copy_by_rhythm, linked_sites, nearest_in_time
+from dedup.sites import copies_through_site, linked_sites
 
 MAX_PASSAGES = 12
 COMMIT_EVERY = 200
@@ -148,30 +149,31 @@ def _match_through_sites(
     with an article matched in this run, or every pair of a link this run made."""
     links = site_match_counts(session)
     known = linked_sites(links_before)
+    fresh_keys = {str(article_id) for article_id in fresh}
+    dates: dict[int, dict[str, datetime | None]] = {}  # per copied site, read once
     pairs: list[tuple[int, int, Verdict, int]] = []
     for copying, copied in sorted(linked_sites(links)):
-        dates = {str(k): t for k, t in dated_on_site(session, copied, FINGERPRINT_VERSION).items()}
+        if copied not in dates:
+            on_site = dated_on_site(session, copied, FINGERPRINT_VERSION)
+            dates[copied] = {str(k): t for k, t in on_site.items()}
         unmatched = dated_on_site(session, copying, FINGERPRINT_VERSION, unmatched_only=True)
-        for article_id, when in unmatched.items():
-            near = nearest_in_time(when, dates)
-            if (copying, copied) in known and article_id not in fresh:
-                near = [key for key in near if int(key) in fresh]
-            prints = load([str(article_id), *near]) if near else {}
-            if str(article_id) not in prints:
-                continue
-            candidates = {key: prints[key] for key in near if key in prints}
-            hit = copy_by_rhythm(prints[str(article_id)], candidates)
-            if hit is not None:
-                pairs.append((article_id, int(hit[0]), hit[1], links[(copying, copied)]))
+        found = copies_through_site(
+            {str(k): t for k, t in unmatched.items()},
+            dates[copied],
+            load,
+            fresh_keys if (copying, copied) in known else None,
+        )
+        for key, other, verdict in found:
+            pairs.append((int(key), int(other), verdict, links[(copying, copied)]))
     records = _records(session, [(a, b, verdict) for a, b, verdict, _ in pairs])
     for record, (*_, links_found) in zip(records, pairs, strict=True):
         if record is not None:
             record.evidence["site_matches"] = links_found
-    found = upsert_matches(session, [r for r in records if r is not None])
+    new = upsert_matches(session, [r for r in records if r is not None])
     session.commit()
-    stats.new_matches += found
+    stats.new_matches += new
     if progress:
-        progress(f"match: {found} new matches through linked sites")
+        progress(f"match: {new} new matches through linked sites")
 
 
 def _report(progress: Progress | None, stats: MatchStats, total: int) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from dedup.normalize import normalize_text
+from dedup.normalize import TOKEN, normalize_text
 
 if TYPE_CHECKING:
     from babel import Locale  # loaded on first use (place_names)
@@ -72,7 +72,8 @@ def _cities(english: Locale, locales: list[Locale]) -> Iterator[tuple[str, Place
 
 
 def _is_cjk(name: str) -> bool:
-    return all("\u3040" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in name)
+    """Whether a name is written in CJK characters, as the text tokenizer tells them."""
+    return all(m.lastgroup in ("kata", "han") for m in TOKEN.finditer(name))
 
 
 @cache

@@ -9,11 +9,12 @@ measured (CHANCE), and the more articles a copy is compared with, the higher the
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Container, Hashable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from dedup.fingerprint import Fingerprint
+from dedup.matcher import Loader
 from dedup.verify import (
     RHYTHM_MIN_EVIDENCE,
     TRANSLATION_MIN_LOGIT,
@@ -67,6 +68,29 @@ def chance(evidence: float) -> float:
     (x0, p0), (x1, p1) = points
     slope = (math.log(p1) - math.log(p0)) / (x1 - x0)
     return min(1.0, math.exp(math.log(p0) + slope * (evidence - x0)))
+
+
+def copies_through_site(
+    unmatched: Mapping[str, datetime | None],
+    copied: Mapping[str, datetime | None],
+    load: Loader,
+    fresh: Container[str] | None = None,
+) -> Iterator[tuple[str, str, Verdict]]:
+    """(article, its original, verdict) for the articles of a copying site that nothing matched
+    (`unmatched`, with their dates) among the articles of the site it copies (`copied`).
+    With `fresh`, an article not in it meets only the candidates that are (incremental runs)."""
+    for key, when in unmatched.items():
+        near = nearest_in_time(when, copied)
+        if fresh is not None and key not in fresh:
+            near = [other for other in near if other in fresh]
+        prints = load([key, *near]) if near else {}
+        if key not in prints:
+            continue
+        hit = copy_by_rhythm(
+            prints[key], {other: prints[other] for other in near if other in prints}
+        )
+        if hit is not None:
+            yield key, *hit
 
 
 def copy_by_rhythm(
