@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import quality_baseline  # noqa: E402
-from corpus import documents  # noqa: E402
+from corpus import documents, is_long  # noqa: E402
 from quality_score import Outcome, evaluate, markdown, read_export, summary  # noqa: E402
 from quality_web import run_web  # noqa: E402
 from quality_world import Article, World, build_world, lowercase, merge_sentences  # noqa: E402
@@ -121,18 +121,29 @@ def _through_sites(
     world: World, fps: dict[str, Fingerprint], rows: list[dict]
 ) -> list[tuple[Article, str, Verdict]]:
     """The product's pass over linked sites (crawler/matching.py) on the world: each article of
-    a copying site that nothing matched, against the copied site's articles near it in time."""
-    matched = {url for r in rows for url in (r["copy_url"], r["original_url"])}
+    a copying site in no match with the copied site, against its articles near it in time."""
+    # The articles matched with each site (either way), and with any.
+    matched = {
+        (url, r[f"{other}_site"])
+        for r in rows
+        for url, other in ((r["copy_url"], "original"), (r["original_url"], "copy"))
+    }
+    elsewhere = {url for url, _ in matched}
     sites = world.sites()
     by_url = world.by_url()
     found = []
     links = Counter((r["copy_site"], r["original_site"]) for r in rows)
-    for copying, copied in sorted(linked_sites(links)):
+    for (copying, copied), n in sorted(linked_sites(links).items()):
         times = {a.url: a.published for a in sites[copied] if a.url in fps}
-        unmatched = {
-            a.url: a.published for a in sites[copying] if a.url in fps and a.url not in matched
+        articles = {
+            a.url: a.published
+            for a in sites[copying]
+            if a.url in fps and (a.url, copied) not in matched
         }
-        for key, other, verdict in copies_through_site(unmatched, times, mapping_loader(fps)):
+        found_here = copies_through_site(
+            articles, times, mapping_loader(fps), n, elsewhere=elsewhere
+        )
+        for key, other, verdict in found_here:
             found.append((by_url[key], other, verdict))
     return found
 
@@ -181,7 +192,13 @@ def report_errors(
         lines.append(f"  original: {_short(o.title + ' ' + o.text)}")
     missed = [pair for pair in out.truth if pair not in out.found]
     random.Random(0).shuffle(missed)
-    lines += ["", f"### Misses ({len(missed)}; a sample of {min(misses, len(missed))})", ""]
+    # Long documents first: the targets are set on them, and short misses outnumber them.
+    missed.sort(key=lambda pair: not is_long(out.truth[pair][0].text, out.truth[pair][0].lang))
+    lines += [
+        "",
+        f"### Misses ({len(missed)}; long ones first, {min(misses, len(missed))} shown)",
+        "",
+    ]
     index = extra.get("timing", {}).get("index")
     for pair in missed[:misses]:
         o, c = out.truth[pair]

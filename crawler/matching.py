@@ -28,6 +28,7 @@ from db.store import (
     dated_on_site,
     iter_fingerprints,
     mark_matched,
+    matched_on_site,
     resolve_relations,
     save_fingerprints,
     site_match_counts,
@@ -46,7 +47,7 @@ from dedup import (
     sentences,
 )
 from dedup.matcher import Loader
-from dedup.sites import copies_through_site, linked_sites
+from dedup.sites import copies_through_site, link_odds, linked_sites
 
 MAX_PASSAGES = 12
 COMMIT_EVERY = 200
@@ -144,27 +145,33 @@ def _match_through_sites(
     stats: MatchStats,
     progress: Progress | None,
 ) -> None:
-    """The articles nothing matched, on a site whose copies link it to another site, against
-    that site's articles near them in time, by sentence rhythm (dedup/sites.py). Only pairs
-    with an article matched in this run, or every pair of a link this run made."""
-    links = site_match_counts(session)
-    known = linked_sites(links_before)
+    """The articles of a site whose copies link it to another site, in no match with that
+    site, against its articles near them in time (dedup/sites.py). Only pairs with an article
+    matched in this run, or every pair of a link this run made or strengthened."""
+    links = linked_sites(site_match_counts(session))
+    before = linked_sites(links_before)
     fresh_keys = {str(article_id) for article_id in fresh}
     dates: dict[int, dict[str, datetime | None]] = {}  # per copied site, read once
     pairs: list[tuple[int, int, Verdict, int]] = []
-    for copying, copied in sorted(linked_sites(links)):
+    for (copying, copied), n in sorted(links.items()):
         if copied not in dates:
             on_site = dated_on_site(session, copied, FINGERPRINT_VERSION)
             dates[copied] = {str(k): t for k, t in on_site.items()}
-        unmatched = dated_on_site(session, copying, FINGERPRINT_VERSION, unmatched_only=True)
+        articles = dated_on_site(session, copying, FINGERPRINT_VERSION, not_matched_with=copied)
+        matched = {str(k) for k in matched_on_site(session, copying)}
+        # The link's bar is the one its pairs met in earlier runs: only fresh pairs are new.
+        n_before = before.get((copying, copied))
+        same_bar = n_before is not None and link_odds(n_before) == link_odds(n)
         found = copies_through_site(
-            {str(k): t for k, t in unmatched.items()},
+            {str(k): t for k, t in articles.items()},
             dates[copied],
             load,
-            fresh_keys if (copying, copied) in known else None,
+            n,
+            fresh_keys if same_bar else None,
+            elsewhere=matched,
         )
         for key, other, verdict in found:
-            pairs.append((int(key), int(other), verdict, links[(copying, copied)]))
+            pairs.append((int(key), int(other), verdict, n))
     records = _records(session, [(a, b, verdict) for a, b, verdict, _ in pairs])
     for record, (*_, links_found) in zip(records, pairs, strict=True):
         if record is not None:

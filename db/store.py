@@ -261,10 +261,11 @@ def site_match_counts(session: Session) -> dict[tuple[int, int], int]:
 
 
 def dated_on_site(
-    session: Session, site_id: int, version: int, unmatched_only: bool = False
+    session: Session, site_id: int, version: int, not_matched_with: int | None = None
 ) -> dict[int, datetime | None]:
     """The articles of a site that have a current fingerprint, with their date (published,
-    else first seen); with unmatched_only, only those in no match either way."""
+    else first seen); with not_matched_with, only those in no match with that site's articles,
+    either way."""
     query = (
         select(Article.id, func.coalesce(Article.published, Article.first_seen))
         .join(Fingerprint, Fingerprint.article_id == Article.id)
@@ -274,11 +275,22 @@ def dated_on_site(
             Fingerprint.data.is_not(None),
         )
     )
-    if unmatched_only:
+    if not_matched_with is not None:
+        other = aliased(Article)
+        copies = select(Match.copy_id).join(other, other.id == Match.original_id)
+        originals = select(Match.original_id).join(other, other.id == Match.copy_id)
         query = query.where(
-            Article.id.not_in(select(Match.copy_id)), Article.id.not_in(select(Match.original_id))
+            Article.id.not_in(copies.where(other.site_id == not_matched_with)),
+            Article.id.not_in(originals.where(other.site_id == not_matched_with)),
         )
     return {article_id: when for article_id, when in session.execute(query)}
+
+
+def matched_on_site(session: Session, site_id: int) -> set[int]:
+    """The articles of a site in a match, either way."""
+    ids = select(Match.copy_id).union(select(Match.original_id)).subquery()
+    query = select(Article.id).where(Article.site_id == site_id, Article.id.in_(select(ids)))
+    return set(session.scalars(query))
 
 
 def _matched_condition(version: int, matched: bool):

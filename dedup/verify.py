@@ -670,6 +670,15 @@ def rhythm_evidence(a: Fingerprint, b: Fingerprint) -> float | None:
     return _rhythm(a, b) if _alike_lengths(a, b) else None
 
 
+def anchor_logit(a: Fingerprint, b: Fingerprint) -> float | None:
+    """The anchors' logit of a pair, aligned in order, when they include one that weighs more
+    than 1 (single digits, months and loanwords are in every text); None otherwise."""
+    al = _align(a, b)
+    if al is None or al.shared_weights.max() <= RHYTHM_MIN_ANCHOR_WEIGHT:
+        return None
+    return _logit(_features(a, b, al))
+
+
 def _second_look_possible(a: Fingerprint, b: Fingerprint, best_logit: float) -> bool:
     """Whether the second look could decide a pair, judged without aligning it (best_logit:
     _logit_bound)."""

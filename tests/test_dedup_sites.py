@@ -9,8 +9,10 @@ from dedup.sites import (
     MAX_CHANCE,
     WINDOW,
     chance,
-    copy_by_rhythm,
+    copy_by_evidence,
+    link_odds,
     linked_sites,
+    max_chance,
     nearest_in_time,
 )
 
@@ -22,7 +24,7 @@ def fp(name: str):
 
 
 def test_a_translation_without_anchors_is_found_among_its_sites_articles() -> None:
-    found = copy_by_rhythm(fp("garden_fr"), {"garden": fp("garden_en"), "bread": fp("bread_en")})
+    found = copy_by_evidence(fp("garden_fr"), {"garden": fp("garden_en"), "bread": fp("bread_en")})
     assert found is not None
     key, verdict = found
     assert key == "garden"
@@ -31,19 +33,37 @@ def test_a_translation_without_anchors_is_found_among_its_sites_articles() -> No
 
 
 def test_nothing_is_found_when_the_original_is_not_there() -> None:
-    assert copy_by_rhythm(fp("garden_fr"), {"bread": fp("bread_en")}) is None
-    assert copy_by_rhythm(fp("garden_fr"), {}) is None
+    assert copy_by_evidence(fp("garden_fr"), {"bread": fp("bread_en")}) is None
+    assert copy_by_evidence(fp("garden_fr"), {}) is None
 
 
 def test_two_articles_that_both_fit_decide_nothing() -> None:
     # The original published twice (two URLs): the copy cannot tell which one it follows.
     both = {"garden": fp("garden_en"), "garden-again": fp("garden_en")}
-    assert copy_by_rhythm(fp("garden_fr"), both) is None
+    assert copy_by_evidence(fp("garden_fr"), both) is None
 
 
-def test_sites_are_linked_by_enough_matches_one_way() -> None:
-    pairs = {("farm", "planet"): 2, ("planet", "farm"): 1, ("blog", "wire"): 1, ("farm", "farm"): 5}
-    assert linked_sites(pairs) == {("farm", "planet")}
+def test_sites_are_linked_one_way_by_their_matches() -> None:
+    pairs = {("farm", "planet"): 2, ("planet", "farm"): 1, ("blog", "wire"): 0, ("farm", "farm"): 5}
+    assert linked_sites(pairs) == {("farm", "planet"): 2, ("planet", "farm"): 1}
+    # One match links two sites less surely than two: its articles meet a higher bar.
+    assert link_odds(1) < link_odds(2) == link_odds(9) == 1.0
+
+
+def test_the_lower_the_odds_the_higher_the_bar() -> None:
+    assert max_chance(2, elsewhere=False) == MAX_CHANCE
+    assert max_chance(1, elsewhere=False) < MAX_CHANCE
+    # An article matched with a third site copies that one far more often than this one too.
+    assert max_chance(2, elsewhere=True) < max_chance(1, elsewhere=False)
+    assert max_chance(1, elsewhere=True) < max_chance(2, elsewhere=True)
+
+
+def test_a_copy_is_found_only_under_its_bar() -> None:
+    copy, candidates = fp("garden_fr"), {"garden": fp("garden_en"), "bread": fp("bread_en")}
+    _, verdict = copy_by_evidence(copy, candidates)
+    at_the_bar = 2 * chance(verdict.rhythm)  # two candidates, no anchors: the rhythm decides
+    assert copy_by_evidence(copy, candidates, bar=at_the_bar * 1.01) is not None
+    assert copy_by_evidence(copy, candidates, bar=at_the_bar * 0.99) is None
 
 
 def test_candidates_are_the_articles_nearest_in_time_within_the_window() -> None:

@@ -282,13 +282,33 @@ def test_a_site_that_keeps_copying_has_its_anchorless_copies_found(tmp_path, sql
     assert evidence["passages"] == []
 
 
-def test_one_anchorless_pair_alone_links_no_sites(tmp_path, sqlite_url):
+def test_one_match_links_two_sites_under_a_higher_bar(tmp_path, sqlite_url):
     engine = connect(sqlite_url)
     _site_pass_world(
         tmp_path, engine, ["garden_en", "bread_en", "ferry_en"], ["garden_fr", "ferry_de"]
     )
     run_matching(engine, progress=None)
-    assert pairs(engine) == {("https://farm.example/ferry_de", "https://planet.example/ferry_en")}
+    assert ("https://farm.example/garden_fr", "https://planet.example/garden_en") in pairs(engine)
+    assert _evidence(engine, "https://farm.example/garden_fr")["site_matches"] == 1
+
+
+def test_a_site_nothing_links_is_not_searched(tmp_path, sqlite_url):
+    engine = connect(sqlite_url)
+    _site_pass_world(tmp_path, engine, ["garden_en", "bread_en"], ["garden_fr"])
+    run_matching(engine, progress=None)
+    assert pairs(engine) == set()
+
+
+def test_an_article_matched_with_a_third_site_is_still_searched(tmp_path, sqlite_url):
+    engine = _linked_world(tmp_path, sqlite_url)
+    # The farm's garden column is also on a blog, word for word: the two match verbatim.
+    ingest(engine, write_jsonl(tmp_path / "b.jsonl", "blog", ["garden_fr"]), "blog", "suspect")
+    run_matching(engine, progress=None)
+    found = pairs(engine)
+    assert ("https://farm.example/garden_fr", "https://planet.example/garden_en") in found
+    assert {"https://blog.example/garden_fr", "https://farm.example/garden_fr"} in [
+        set(pair) for pair in found
+    ]
 
 
 def test_an_original_arriving_later_meets_the_copy_a_linked_site_kept(tmp_path, sqlite_url):
