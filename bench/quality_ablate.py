@@ -27,6 +27,7 @@ anchors = sys.modules["dedup.anchors"]
 verify = sys.modules["dedup.verify"]
 normalize = sys.modules["dedup.normalize"]
 fingerprint = sys.modules["dedup.fingerprint"]
+sites = sys.modules["dedup.sites"]  # loaded by quality
 _CACHED = (
     "_word_anchor",
     "_katakana_anchor",
@@ -135,6 +136,13 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
     "no copies found through their sites (dedup/sites.py)": lambda: patched(
         quality, "_through_sites", lambda world, fps, rows: []
     ),
+    "site pass by rhythm alone (no shared anchors)": lambda: patched(
+        sites, "anchor_logit", lambda a, b: None
+    ),
+    "site pass over sites linked by 2 matches or more only": lambda: patched(
+        sites, "WEAK_LINK_ODDS", 0.0
+    ),
+    "site pass over articles nothing matched only": lambda: patched(sites, "ELSEWHERE_ODDS", 0.0),
     "no rhythm veto (pairs the anchors accept below logit 4)": lambda: patched(
         verify, "RHYTHM_VETO_BELOW", float("-inf")
     ),
