@@ -152,13 +152,15 @@ def _match_through_sites(
     before = linked_sites(links_before)
     fresh_keys = {str(article_id) for article_id in fresh}
     dates: dict[int, dict[str, datetime | None]] = {}  # per copied site, read once
+    matched: dict[int, set[str]] = {}  # per copying site, its articles in a match, read once
     pairs: list[tuple[int, int, Verdict, int]] = []
     for (copying, copied), n in sorted(links.items()):
         if copied not in dates:
             on_site = dated_on_site(session, copied, FINGERPRINT_VERSION)
             dates[copied] = {str(k): t for k, t in on_site.items()}
         articles = dated_on_site(session, copying, FINGERPRINT_VERSION, not_matched_with=copied)
-        matched = {str(k) for k in matched_on_site(session, copying)}
+        if copying not in matched:
+            matched[copying] = {str(k) for k in matched_on_site(session, copying)}
         # The link's bar is the one its pairs met in earlier runs: only fresh pairs are new.
         n_before = before.get((copying, copied))
         same_bar = n_before is not None and link_odds(n_before) == link_odds(n)
@@ -168,7 +170,7 @@ def _match_through_sites(
             load,
             n,
             fresh_keys if same_bar else None,
-            elsewhere=matched,
+            elsewhere=matched[copying],
         )
         for key, other, verdict in found:
             pairs.append((int(key), int(other), verdict, n))

@@ -1,17 +1,19 @@
 """Copies found through their sites. A farm that keeps republishing one source is known by the
 copies its anchors gave away; its other articles, posts and chats with no name or number to
 share, are then compared with the source's articles of the same weeks by the order of their
-sentence lengths alone (dedup/rhythm.py), which a translation keeps. Among a site's articles
-of a few weeks, the copy's original stands out; by chance, nothing does — how rarely is
-measured (CHANCE), and the more articles a copy is compared with, the higher the bar. A few
-names or numbers the copy shares with a candidate, in order, too few for the verifier alone,
-add their own measured chance (ANCHOR_CHANCE).
+sentence lengths (dedup/rhythm.py), which a translation keeps, and by the few names or numbers
+they share in order, too few for the verifier alone. Among a site's articles of a few weeks,
+the copy's original stands out; by chance, nothing does — how rarely is measured (CHANCE,
+ANCHOR_CHANCE), and the more articles a copy is compared with, and the lower the odds that it
+copies this site at all, the higher the bar.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Container, Hashable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -58,13 +60,19 @@ ANCHOR_CHANCE = (
 # Pairs that share anchors are a little more alike in rhythm too (shared genre: lists, chats):
 # among them, each rhythm evidence from 1 to 3.5 is reached 1.3 to 2 times as often.
 DEPENDENCE = 2.0
+# The tables in log chance, which they are linear in; and the rhythm's the other way round,
+# in increasing log chance.
+_LOG_CHANCE = tuple((x, math.log(p)) for x, p in CHANCE)
+_EVIDENCE_OF_LOG = tuple((math.log(p), x) for x, p in reversed(CHANCE))
+_LOG_ANCHOR_CHANCE = tuple((x, math.log(p)) for x, p in ANCHOR_CHANCE)
 # The best candidate is the original when the candidates compared, times the chance of its
 # evidence, stay under this: about 3.5 for one candidate (the second look's own threshold),
-# 4.3 for five, 5.7 for fifty. Tune halves, every unmatched article of a linked site against
-# the windowed articles of the site it copies (2 to 10 mostly): 70 right (34 long, 8 of them
-# CJK), none wrong; at 5e-4, 85 right and 2 wrong; a fixed threshold of 5, 41 right.
+# 4.3 for five, 5.7 for fifty. Tune halves, by rhythm alone, every unmatched article of a site
+# linked by 2 matches or more against the windowed articles of the site it copies (2 to 10
+# mostly): 70 right (34 long, 8 of them CJK), none wrong; at 5e-4, 85 right and 2 wrong; a
+# fixed threshold of 5, 41 right.
 MAX_CHANCE = 2e-4
-# The bar is lower, as the odds that an article copies the linked site are lower. Tune halves,
+# The lower the odds that an article copies the linked site, the less chance allowed. Tune halves,
 # best candidates up to a bar of 1e-2, original or not: articles nothing matched, on sites
 # linked by 2 matches or more, 364 and 40 (odds 9.1); by 1 match, 36 and 16 (odds 2.3, 4 times
 # lower); articles already matched with a third site, 89 and 156 (odds 0.57, 16 times lower:
@@ -98,52 +106,63 @@ def max_chance(links: int, elsewhere: bool) -> float:
     return MAX_CHANCE * link_odds(links) * (ELSEWHERE_ODDS if elsewhere else 1.0)
 
 
-def nearest_in_time(when: datetime | None, articles: Mapping[str, datetime | None]) -> list[str]:
+@dataclass(frozen=True)
+class Timeline:
+    """A site's articles in date order, read once for all the articles compared with them."""
+
+    dates: list[datetime]
+    keys: list[str]  # of the dated articles, in the same order
+    undated: list[str]
+
+
+def timeline(articles: Mapping[str, datetime | None]) -> Timeline:
+    """The Timeline of articles (key -> date, None when unknown)."""
+    dated = sorted((when, key) for key, when in articles.items() if when is not None)
+    undated = sorted(key for key, when in articles.items() if when is None)
+    return Timeline([when for when, _ in dated], [key for _, key in dated], undated)
+
+
+def nearest_in_time(when: datetime | None, line: Timeline) -> list[str]:
     """The keys of the articles within WINDOW of `when` (an unknown date is near any), nearest
     first, at most MAX_CANDIDATES."""
-
-    def distance(t: datetime | None) -> timedelta:
-        return timedelta(0) if t is None or when is None else abs(t - when)
-
-    near = sorted((distance(t), key) for key, t in articles.items())
-    return [key for d, key in near if d <= WINDOW][:MAX_CANDIDATES]
+    if when is None:
+        return sorted([*line.keys, *line.undated])[:MAX_CANDIDATES]
+    lo = bisect_left(line.dates, when - WINDOW)
+    hi = bisect_right(line.dates, when + WINDOW)
+    near = [
+        (abs(t - when), key) for t, key in zip(line.dates[lo:hi], line.keys[lo:hi], strict=True)
+    ]
+    near += [(timedelta(0), key) for key in line.undated]
+    return [key for _, key in sorted(near)[:MAX_CANDIDATES]]
 
 
 def chance(evidence: float) -> float:
     """How often a pair of different stories reaches this rhythm evidence: log-linear between
     the measured points of CHANCE, and beyond them along the nearest two."""
-    (x0, p0), (x1, p1) = _segment(CHANCE, evidence)
-    slope = (math.log(p1) - math.log(p0)) / (x1 - x0)
-    return min(1.0, math.exp(math.log(p0) + slope * (evidence - x0)))
+    return min(1.0, math.exp(_interpolate(_LOG_CHANCE, evidence)))
 
 
 def evidence_of(p: float) -> float:
-    """The rhythm evidence whose chance is p: chance() inverted, log-linear as it is."""
-    inverse = tuple((-math.log(q), x) for x, q in CHANCE)
-    (u0, x0), (u1, x1) = _segment(inverse, -math.log(p))
-    return x0 + (x1 - x0) * (-math.log(p) - u0) / (u1 - u0)
+    """The rhythm evidence whose chance is p: chance() inverted."""
+    return _interpolate(_EVIDENCE_OF_LOG, math.log(p))
 
 
 def anchor_chance(logit: float | None) -> float:
     """How often a pair of different stories has anchors that reach this logit (1 when it has
-    none, or none that count: dedup.verify.anchor_logit)."""
+    none, or none that count: dedup.verify.anchor_logit); no rarer than the last point."""
     if logit is None or logit < ANCHOR_CHANCE[0][0]:
         return 1.0
-    if logit >= ANCHOR_CHANCE[-1][0]:
-        return ANCHOR_CHANCE[-1][1]
-    (x0, p0), (x1, p1) = _segment(ANCHOR_CHANCE, logit)
-    return math.exp(math.log(p0) + (math.log(p1) - math.log(p0)) * (logit - x0) / (x1 - x0))
+    return math.exp(_interpolate(_LOG_ANCHOR_CHANCE, min(logit, ANCHOR_CHANCE[-1][0])))
 
 
-def _segment(
-    table: tuple[tuple[float, float], ...], x: float
-) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The two points of a measured table around x, or the nearest two outside it."""
-    points = table[:2] if x < table[0][0] else table[-2:]
+def _interpolate(table: tuple[tuple[float, float], ...], x: float) -> float:
+    """y at x, linear between the points of a table in increasing x, and beyond them along the
+    nearest two."""
+    (x0, y0), (x1, y1) = table[:2] if x < table[0][0] else table[-2:]
     for low, high in zip(table, table[1:], strict=False):
         if low[0] <= x <= high[0]:
-            points = (low, high)
-    return points
+            (x0, y0), (x1, y1) = low, high
+    return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
 
 
 def pair_evidence(fp: Fingerprint, other: Fingerprint) -> tuple[float, float] | None:
@@ -176,8 +195,9 @@ def copies_through_site(
     the sites linked by `links` matches. Those `elsewhere`, matched with a third site, meet a
     higher bar (ELSEWHERE_ODDS). With `fresh`, an article not in it meets only the candidates
     that are (incremental runs)."""
+    line = timeline(copied)
     for key, when in articles.items():
-        near = nearest_in_time(when, copied)
+        near = nearest_in_time(when, line)
         if fresh is not None and key not in fresh:
             near = [other for other in near if other in fresh]
         prints = load([key, *near]) if near else {}

@@ -3,17 +3,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from dedup import Document, fingerprint
 from dedup.sites import (
     MAX_CANDIDATES,
     MAX_CHANCE,
     WINDOW,
+    anchor_chance,
     chance,
     copy_by_evidence,
+    evidence_of,
     link_odds,
     linked_sites,
     max_chance,
     nearest_in_time,
+    pair_evidence,
+    timeline,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
@@ -75,10 +81,13 @@ def test_candidates_are_the_articles_nearest_in_time_within_the_window() -> None
         "undated": None,
         "edge": day + WINDOW,
     }
-    assert nearest_in_time(day, articles) == ["same-day", "undated", "next-week", "edge"]
-    assert len(nearest_in_time(None, articles)) == len(articles)
+    line = timeline(articles)
+    assert nearest_in_time(day, line) == ["same-day", "undated", "next-week", "edge"]
+    assert len(nearest_in_time(None, line)) == len(articles)
     many = {str(i): day + timedelta(hours=i) for i in range(3 * MAX_CANDIDATES)}
-    assert nearest_in_time(day, many) == [str(i) for i in range(MAX_CANDIDATES)]
+    assert nearest_in_time(day, timeline(many)) == [str(i) for i in range(MAX_CANDIDATES)]
+    before_and_after = {"early": day - timedelta(days=2), "late": day + timedelta(days=1)}
+    assert nearest_in_time(day, timeline(before_and_after)) == ["late", "early"]
 
 
 def test_the_more_candidates_the_higher_the_bar() -> None:
@@ -86,3 +95,29 @@ def test_the_more_candidates_the_higher_the_bar() -> None:
     # Evidence 4 decides among a handful of articles, not among fifty.
     assert 5 * chance(4.0) > MAX_CHANCE >= 1 * chance(4.0)
     assert 50 * chance(4.0) > MAX_CHANCE >= 50 * chance(6.0)
+
+
+def test_shared_anchors_add_their_chance_to_the_rhythms() -> None:
+    copy = fp("ferry_de")
+    evidence, rhythm = pair_evidence(copy, fp("ferry_en"))
+    assert evidence > rhythm + 2  # names and numbers in order: far rarer than the rhythm alone
+    assert pair_evidence(fp("garden_fr"), fp("garden_en")) == (pytest.approx(7.07, abs=0.01),) * 2
+    candidates = {"ferry": fp("ferry_en"), "garden": fp("garden_en"), "bread": fp("bread_en")}
+    key, verdict = copy_by_evidence(copy, candidates)
+    assert key == "ferry" and verdict.rhythm == round(rhythm, 3)
+    assert 3 * chance(rhythm) > MAX_CHANCE  # the rhythm alone would not have decided
+
+
+def test_anchors_without_the_sentence_order_are_a_topic() -> None:
+    # Another French article on the same kettle: the same names, its own sentences.
+    candidates = {"kettle": fp("kettle_en"), "garden": fp("garden_en")}
+    assert copy_by_evidence(fp("kettle_other_fr"), candidates) is None
+    assert copy_by_evidence(fp("kettle_fr"), candidates)[0] == "kettle"
+
+
+def test_chances_read_from_the_measured_tables() -> None:
+    for evidence in (0.5, 2.7, 3.0, 4.2, 7.0):
+        assert evidence_of(chance(evidence)) == pytest.approx(evidence)
+    assert anchor_chance(None) == anchor_chance(-20.0) == 1.0
+    assert 1.0 > anchor_chance(-8.0) > anchor_chance(0.0) > anchor_chance(4.0)
+    assert anchor_chance(12.0) == anchor_chance(4.0)  # no rarer than measured
