@@ -178,8 +178,10 @@ def pair_evidence(fp: Fingerprint, other: Fingerprint) -> tuple[float, float] | 
     both = min(1.0, chance(rhythm) * anchors * DEPENDENCE)
     # Two chances multiplied are reached more often than their product: pairs weak in one and
     # strong in the other count too. For independent ones, p1 * p2 <= c has chance
-    # c * (1 - ln c) (Fisher's method for two p-values), about 12 times c at 1e-5.
-    return evidence_of(min(1.0, both * (1.0 - math.log(both)))), rhythm
+    # c * (1 - ln c) (Fisher's method for two p-values), about 12 times c at 1e-5. That is
+    # more than the rhythm's own chance when the anchors are weak: they count for nothing then,
+    # never against the pair.
+    return max(rhythm, evidence_of(min(1.0, both * (1.0 - math.log(both))))), rhythm
 
 
 def copies_through_site(
