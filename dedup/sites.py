@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from dedup.fingerprint import Fingerprint
-from dedup.matcher import Loader
+from dedup.matcher import Loader, verified
 from dedup.verify import (
     RHYTHM_MIN_EVIDENCE,
     TRANSLATION_MIN_LOGIT,
@@ -205,13 +205,16 @@ def copies_through_site(
         prints = load([key, *near]) if near else {}
         if key not in prints:
             continue
-        hit = copy_by_evidence(
-            prints[key],
-            {other: prints[other] for other in near if other in prints},
-            max_chance(links, key in elsewhere),
-        )
-        if hit is not None:
-            yield key, *hit
+        candidates = {other: prints[other] for other in near if other in prints}
+        # Pairs the index did not propose may still pass the verifier (a short post whose
+        # share buttons broke its shingles; a translation whose anchors fell in other bands):
+        # among a linked site's articles of the same weeks, no pair that is no copy did.
+        found = verified(prints[key], candidates)
+        if not found:
+            hit = copy_by_evidence(prints[key], candidates, max_chance(links, key in elsewhere))
+            found = [] if hit is None else [hit]
+        for other, verdict in found:
+            yield key, other, verdict
 
 
 def copy_by_evidence(

@@ -5,13 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from dedup import Document, fingerprint
+from dedup import Document, fingerprint, mapping_loader
 from dedup.sites import (
     MAX_CANDIDATES,
     MAX_CHANCE,
     WINDOW,
     anchor_chance,
     chance,
+    copies_through_site,
     copy_by_evidence,
     evidence_of,
     link_odds,
@@ -121,3 +122,17 @@ def test_chances_read_from_the_measured_tables() -> None:
     assert anchor_chance(None) == anchor_chance(-20.0) == 1.0
     assert 1.0 > anchor_chance(-8.0) > anchor_chance(0.0) > anchor_chance(4.0)
     assert anchor_chance(12.0) == anchor_chance(4.0)  # no rarer than measured
+
+
+def test_the_verifier_decides_first_among_a_linked_sites_articles() -> None:
+    # A pair the index did not propose: the verifier's verdict, with its passages, not the
+    # rhythm's bare one.
+    day = datetime(2025, 3, 1)
+    prints = {"copy": fp("ferry_de"), "ferry": fp("ferry_en"), "bread": fp("bread_en")}
+    found = list(
+        copies_through_site(
+            {"copy": day}, {"ferry": day, "bread": day}, mapping_loader(prints), links=2
+        )
+    )
+    assert [(key, other) for key, other, _ in found] == [("copy", "ferry")]
+    assert found[0][2].kind == "translation" and found[0][2].aligned
