@@ -251,9 +251,9 @@ def _offsite_links(tree: html.HtmlElement, url: str) -> list[str]:
 def link_placements(
     url: str, offsite: list[str], body_links: list[str]
 ) -> dict[str, tuple[str, str]]:
-    """Each host page `url` links off-site → (placement, an example URL): "body" when the article's body links
-    it (a farm's attribution or its network's cross-links), else "template" (menus, footers,
-    blogrolls)."""
+    """Each host page `url` links off-site → (placement, an example URL): "body" when the
+    article's body links it (a farm's attribution or its network's cross-links), else
+    "template" (menus, footers, blogrolls)."""
     own = {netloc(url)}
     body = {netloc(link) for link in body_links}
     hosts: dict[str, tuple[str, str]] = {}
