@@ -16,6 +16,7 @@ Plain functions over one HTML page; run in the extraction workers.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import re
@@ -201,7 +202,7 @@ def _from_assets(tree: html.HtmlElement, found: set[Identifier]) -> None:
 
 def _template(tree: html.HtmlElement) -> html.HtmlElement:
     """A copy of the page without its article body (nor scripts and styles)."""
-    template = html.fromstring(html.tostring(tree))
+    template = copy.deepcopy(tree)
     for node in template.xpath(_ARTICLE_BODY + " | //script | //style"):
         if node.getparent() is not None:
             node.drop_tree()
@@ -262,3 +263,11 @@ def link_placements(
         if host and host not in hosts and not same_site_netloc(host, own):
             hosts[host] = ("body" if host in body else "template", link)
     return hosts
+
+
+def page_evidence(
+    markup: PageMarkup, url: str, body_links: list[str]
+) -> tuple[list[tuple[str, str, str]], dict[str, tuple[str, str]]]:
+    """A page's (kind, value, tier) rows and its off-site hosts' placements, for storage."""
+    rows = [(i.kind, i.value, i.tier) for i in markup.identifiers]
+    return rows, link_placements(url, markup.offsite_links, body_links)
