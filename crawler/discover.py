@@ -158,7 +158,7 @@ def refresh(
     session: Session, config: Config, ranking: Ranking = Ranking()
 ) -> list[DiscoveryCandidate]:
     """Re-derive every candidate's reasons and score from what is stored now."""
-    roles = dict(session.execute(text("SELECT name, role FROM sites")).tuples())
+    roles = dict(session.execute(text("SELECT name, role FROM sites")).tuples().all())
     known = known_hosts(config, site_urls(session), roles)
     crawled = crawled_sites(session)
     leads = {
@@ -269,7 +269,7 @@ def probe(
     notes = stop_notes(stats, [h for h, _ in targets])
     with session_factory(engine)() as session:
         stored = candidates(session)
-        pages = dict(session.execute(_PAGES_READ).tuples())
+        pages = dict(session.execute(_PAGES_READ).tuples().all())
         for host, _ in targets:
             candidate = stored[host]
             candidate.status = "probed"

@@ -56,7 +56,7 @@ def crawled_sites(session: Session) -> int:
 
 def site_urls(session: Session) -> dict[str, str | None]:
     """Every stored site's name and base URL."""
-    return dict(session.execute(text("SELECT name, base_url FROM sites")).tuples())
+    return dict(session.execute(text("SELECT name, base_url FROM sites")).tuples().all())
 
 
 def probe_findings(session: Session, site: str) -> dict[str, Any]:
