@@ -50,6 +50,7 @@ COPIES = {
     "solo": [5, 1],
     "hidden": [2, 4, 5],
 }
+ROLES = {"planet": "source", "mirador": "source"}
 OPERATORS = {"a": ["a1", "a2", "a3", "hidden"], "b": ["b1", "b2", "b3"]}
 
 
@@ -105,7 +106,7 @@ def syndetect(db: str, *args: str, ok: bool = True) -> subprocess.CompletedProce
 
 def config_text(bases: dict[str, str], discover: str = "allow_private_addresses = true") -> str:
     sites = "".join(
-        f'[[site]]\nname = "{name}"\nrole = "{"source" if name in ("planet", "mirador") else "suspect"}"\n'
+        f'[[site]]\nname = "{name}"\nrole = "{ROLES.get(name, "suspect")}"\n'
         f'start_urls = ["{bases[name]}/"]\n'
         for name in ADDRESSES
         if name != "hidden"
