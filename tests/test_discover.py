@@ -286,3 +286,30 @@ def test_a_hostile_candidate_costs_its_budget_and_nothing_more(tmp_path):
     assert any("time budget spent" in r for r in probed[0]["reasons"])
     assert probed[0]["pages_probed"] < 30
     assert elapsed < 60
+
+
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        ("allow_private_addresses = 1", "'allow_private_addresses': must be true or false"),
+        ("candidate_seconds = -1", "'candidate_seconds': must be a positive number"),
+        ("platform_share = 2", "'platform_share': must be a number above 0 and at most 1"),
+        ("probes = 3", "'probes': unknown key"),
+    ],
+)
+def test_bad_discover_table_is_one_line_naming_the_key(tmp_path, table, problem):
+    config = tmp_path / "sites.toml"
+    config.write_text(
+        f'[discover]\n{table}\n[[site]]\nname = "s"\nrole = "suspect"\n'
+        'start_urls = ["http://127.0.0.240/"]\n'
+    )
+    result = syndetect(f"sqlite:///{tmp_path / 'x.db'}", "discover", str(config), ok=False)
+    assert result.returncode == 2
+    assert result.stderr == f"syndetect: error: {config}: [discover] key {problem}\n"
+
+
+def test_probe_needs_a_positive_page_count(tmp_path):
+    result = syndetect(
+        f"sqlite:///{tmp_path / 'x.db'}", "discover", "x.toml", "--probe", "0", ok=False
+    )
+    assert result.returncode == 2 and "'0' is not a positive whole number" in result.stderr
