@@ -90,6 +90,9 @@ _TIERS = {
     "css-class": TERTIARY,
 }
 MAX_CLASSES = 20  # a page's <body> classes kept as hints; more is a generated soup
+# Longer values and hosts are no real identifier (the columns hold 200 and 255 characters).
+MAX_VALUE = 200
+MAX_HOST = 255
 
 
 @dataclass(frozen=True, order=True)
@@ -127,7 +130,9 @@ def read_markup(page: str, url: str) -> PageMarkup:
     _from_assets(tree, found)
     template = _template(tree)
     _from_template(template, found)
-    return PageMarkup(sorted(found), _offsite_links(tree, url))
+    return PageMarkup(
+        sorted(i for i in found if len(i.value) <= MAX_VALUE), _offsite_links(tree, url)
+    )
 
 
 def _from_scripts(tree: html.HtmlElement, found: set[Identifier]) -> None:
@@ -260,7 +265,7 @@ def link_placements(
     hosts: dict[str, tuple[str, str]] = {}
     for link in [*body_links, *offsite]:
         host = netloc(link)
-        if host and host not in hosts and not same_site_netloc(host, own):
+        if host and len(host) <= MAX_HOST and host not in hosts and not same_site_netloc(host, own):
             hosts[host] = ("body" if host in body else "template", link)
     return hosts
 

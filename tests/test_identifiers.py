@@ -106,3 +106,15 @@ def test_garbage_and_empty_pages_give_nothing():
     assert read_markup("", "https://x.example/").identifiers == []
     assert read_markup("\x00\x01 not html", "https://x.example/").offsite_links == []
     assert Identifier("ga", "UA-1").tier == CONCLUSIVE
+
+
+def test_overlong_values_and_hosts_are_dropped():
+    """A hostile page must not make a crawl fail on a column's length."""
+    page = (
+        '<html><head><script type="application/ld+json">{"@context": "https://schema.org", '
+        f'"@type": "Organization", "sameAs": ["https://t.me/{"x" * 300}"]}}</script></head>'
+        f'<body><a href="http://{"h" * 300}.example/">x</a></body></html>'
+    )
+    markup = read_markup(page, "https://farm.example/")
+    assert markup.identifiers == []
+    assert link_placements("https://farm.example/", markup.offsite_links, []) == {}
