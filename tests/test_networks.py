@@ -130,3 +130,29 @@ def test_no_networks_says_why(sqlite_url):
     )
     assert result.returncode == 0
     assert result.stdout.startswith("No networks: no identifiers recorded yet")
+
+
+def test_migration_0003n_upgrades_a_stored_database_and_downgrades(db_url):
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from db.migrate import alembic_config, upgrade
+
+    engine = connect(db_url, migrate=False)
+    upgrade(engine, "0002")
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO sites (name, role, created_at) VALUES ('kept', 'suspect', :t)"),
+            {"t": utcnow()},
+        )
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name FROM sites")).scalars().all() == ["kept"]
+        assert conn.execute(text("SELECT count(*) FROM site_networks")).scalar_one() == 0
+    config = alembic_config(engine)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002")
+    tables = set(inspect(engine).get_table_names())
+    assert "site_identifiers" not in tables and "sites" in tables
+    engine.dispose()
