@@ -44,7 +44,6 @@ from db.models import DiscoveryCandidate
 from db.session import connect, resolve_url, session_factory
 from db.store import upsert_site
 
-STATUSES = ("proposed", "probed", "added", "ignored")
 # Probed pages are stored under a site of this role until `--add` makes it a suspect.
 CANDIDATE_ROLE = "candidate"
 TABLE_COLUMNS = ("host", "status", "score", "copies", "pages_probed", "original_sites", "reasons")

@@ -153,16 +153,3 @@ def _shared_within(
         if len(inside) >= 2:
             shared.append({"tier": tier, "kind": kind, "value": value, "sites": sorted(inside)})
     return shared
-
-
-def site_identifiers(session: Session, site: str) -> list[dict[str, Any]]:
-    """One site's identifiers, strongest tier first (for reports and investigation)."""
-    sql = """
-    SELECT i.tier, i.kind, i.value, i.pages, m.pages AS site_pages, i.first_seen, i.last_seen
-    FROM site_identifiers i JOIN sites s ON s.id = i.site_id
-    LEFT JOIN site_markup m ON m.site_id = i.site_id
-    WHERE s.name = :site
-    ORDER BY CASE i.tier WHEN 'conclusive' THEN 0 WHEN 'associative' THEN 1 ELSE 2 END,
-             i.kind, i.value
-    """
-    return [dict(r) for r in session.execute(text(sql), {"site": site}).mappings()]
