@@ -15,6 +15,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from crawler import config as config_module
+from crawler import discover as discover_commands
+from crawler import networks as network_commands
 from crawler.alerts import AlertConfig, notify
 from crawler.errors import UserError
 from crawler.output import write_csv, write_json, write_jsonl, write_table
@@ -101,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     browse.add_argument("--port", type=int, default=8001)
 
+    discover_commands.register(commands, common)
+    network_commands.register(commands, common)
+
     demo = commands.add_parser("demo", parents=[common], help="crawl the bundled demo web")
     demo.add_argument(
         "--serve", action="store_true", help="keep serving the demo sites after the report"
@@ -129,7 +134,7 @@ def _crawl(engine: Engine, args: argparse.Namespace) -> None:
     """Crawl with the database lock held by the caller (or no lock needed)."""
     from crawler.crawl import crawl
 
-    config = config_module.load(args.config)
+    config = discover_commands.with_added_sites(config_module.load(args.config), engine)
     if engine.dialect.name == "sqlite" or args.command == "run":
         with session_factory(engine)() as session:
             interrupt_stale_runs(session)
@@ -309,6 +314,8 @@ COMMANDS = {
     "schedule": cmd_schedule,
     "evidence": cmd_evidence,
     "browse": cmd_browse,
+    "discover": lambda args: discover_commands.command(args, match=_match),
+    "networks": network_commands.command,
 }
 
 

@@ -16,7 +16,7 @@ from crawler.errors import UserError
 from crawler.urls import check_http_url, netloc
 
 ROLES = ("source", "suspect")
-TOP_LEVEL_KEYS = {"crawl", "site", "index", "match", "alerts"}
+TOP_LEVEL_KEYS = {"crawl", "site", "index", "match", "alerts", "discover"}
 MATCH_KEYS = {"through_sites"}
 ALERT_KEYS = {"webhook", "watch", "retries", "timeout"}
 INDEX_KEYS = {"backend", "url", "prefix", "snapshot"}
@@ -109,6 +109,24 @@ class MatchConfig:
 
 
 @dataclass(frozen=True)
+class DiscoverConfig:
+    """`syndetect discover`: where a probe may go and what it may cost."""
+
+    # Probes never reach private, loopback or link-local addresses (a link in a farm's page
+    # must not make syndetect scan the user's own network) unless this says so.
+    allow_private_addresses: bool = False
+    max_candidates: int = 20  # candidates a probe crawls, best first
+    candidate_seconds: float = 120.0  # time budget of one candidate's probe
+    total_seconds: float = 900.0  # time budget of a whole probe
+    total_pages: int = 1000  # responses of a whole probe (pages, sitemaps, feeds, robots.txt)
+    # A host linked from more than this share of the crawled sites (and from at least
+    # platform_min_sites) is a platform's (social networks, a CDN, a widget), not a candidate;
+    # the same rule keeps a platform's identifiers out of the networks (site_networks).
+    platform_share: float = 0.5
+    platform_min_sites: int = 5
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     sites: tuple[SiteConfig, ...]
@@ -116,6 +134,7 @@ class Config:
     index: IndexConfig = field(default_factory=IndexConfig)
     match: MatchConfig = field(default_factory=MatchConfig)
     alerts: AlertConfig = field(default_factory=AlertConfig)
+    discover: DiscoverConfig = field(default_factory=DiscoverConfig)
 
     def site(self, name: str) -> SiteConfig:
         for site in self.sites:
@@ -176,6 +195,7 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
         index=_parse_index(raw, path),
         match=_parse_match(raw, path),
         alerts=_parse_alerts(raw, path),
+        discover=_parse_discover(raw, path),
     )
 
 
@@ -196,6 +216,29 @@ def _parse_match(raw: dict[str, Any], path: Path) -> MatchConfig:
     if not isinstance(through_sites, bool):
         raise UserError(f"{path}: [match] key 'through_sites': must be true or false")
     return MatchConfig(through_sites=through_sites)
+
+
+def _parse_discover(raw: dict[str, Any], path: Path) -> DiscoverConfig:
+    defaults = DiscoverConfig()
+    table = _table(raw, path, "discover", set(DiscoverConfig.__dataclass_fields__))
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        default = getattr(defaults, key)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+            problem = "must be true or false"
+        elif key == "platform_share":
+            ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
+            problem = "must be a number above 0 and at most 1"
+        else:
+            ok = (
+                isinstance(value, type(default) | int) and not isinstance(value, bool) and value > 0
+            )
+            problem = "must be a positive number"
+        if not ok:
+            raise UserError(f"{path}: [discover] key {key!r}: {problem}")
+        values[key] = value
+    return DiscoverConfig(**values)
 
 
 def _parse_alerts(raw: dict[str, Any], path: Path) -> AlertConfig:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass
@@ -20,6 +21,8 @@ class PageItem:
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     fetched_at: datetime | None = None
+    # Identifiers and off-site links read from the markup (crawler.identifiers.PageMarkup).
+    markup: Any = None
 
 
 @dataclass

@@ -21,9 +21,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from crawler.archive import Archive, default_directory
 from crawler.extract import Extracted, extract
+from crawler.identifiers import page_evidence, read_markup
 from crawler.items import GoneItem, PageItem, UnchangedItem
 from crawler.worker_process import start_worker
 from db.models import utcnow
+from db.networks import record_page_markup
 from db.session import connect, describe, resolve_url, session_factory
 from db.store import (
     ArticleRecord,
@@ -80,6 +82,8 @@ class ExtractPipeline:
             return item
         hint = self.crawler.spider.config.site(item.site).language
         future = self.executor.submit(extract, item.html, item.url, hint)
+        markup = self.executor.submit(read_markup, item.html, item.url)
+        item.markup = await asyncio.wrap_future(markup)
         return item, await asyncio.wrap_future(future)
 
 
@@ -160,8 +164,12 @@ class StorePipeline:
         page, extracted = item
         site_name = page.site
         self.crawler.spider.traps.observe(site_name, extracted.url, extracted.is_article)
+        if page.markup is not None:
+            evidence = page_evidence(page.markup, page.url, extracted.links)
+            record_page_markup(self.session, self.sites[site_name].id, *evidence, utcnow())
         counts = self.counts[site_name]
         if not extracted.is_article:
+            self.session.commit()  # the page's identifiers
             counts["non_articles"] += 1
             self.crawler.spider.logger.debug(
                 "not an article (%s): %s", extracted.reason, extracted.url

@@ -142,3 +142,67 @@ class Alert(Base):
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     delivered: Mapped[bool] = mapped_column(Boolean, default=False)  # webhook acknowledged
+
+
+class SiteMarkup(Base):
+    """How many of a site's pages had their markup read for identifiers (migration 0003n): the
+    denominator of an identifier's page count, and which sites count as crawled."""
+
+    __tablename__ = "site_markup"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SiteIdentifier(Base):
+    """An identifier an operator reuses, found in a site's page markup (crawler/identifiers.py)."""
+
+    __tablename__ = "site_identifiers"
+    __table_args__ = (UniqueConstraint("site_id", "kind", "value", name="uq_site_identifiers"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # "adsense", "ga", "twitter", "wp-theme", …
+    value: Mapped[str] = mapped_column(String(200), index=True)
+    tier: Mapped[str] = mapped_column(String(16))  # "conclusive" | "associative" | "tertiary"
+    pages: Mapped[int] = mapped_column(Integer, default=0)  # page fetches that carried it
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SiteLink(Base):
+    """A host outside the site that its pages link, in article bodies or in the template."""
+
+    __tablename__ = "site_links"
+    __table_args__ = (UniqueConstraint("site_id", "host", "placement", name="uq_site_links"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    host: Mapped[str] = mapped_column(String(255), index=True)  # host[:port]
+    placement: Mapped[str] = mapped_column(String(16))  # "body" | "template"
+    example_url: Mapped[str] = mapped_column(Text)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DiscoveryCandidate(Base):
+    """An unlisted host `syndetect discover` proposes, with why, and what probing it found."""
+
+    __tablename__ = "discovery_candidates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), unique=True)  # host[:port]
+    url: Mapped[str] = mapped_column(Text)  # where a probe or an added site's crawl starts
+    # "proposed" | "probed" | "added" (crawled by later runs) | "ignored"
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    pages_probed: Mapped[int] = mapped_column(Integer, default=0)
+    copies: Mapped[int] = mapped_column(Integer, default=0)
+    original_sites: Mapped[list] = mapped_column(JSON, default=list)
+    probe_note: Mapped[str | None] = mapped_column(Text)  # why a probe stopped short, if it did
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

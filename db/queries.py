@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-EXPORTS = ("matches", "articles", "sites")
+from db.networks import NETWORK_ROWS
+
+EXPORTS = ("matches", "articles", "sites", "networks")
 
 _SITE_REPORT = """
 SELECT site, role, articles, copies, copy_share, original_sites, languages,
@@ -38,7 +40,12 @@ SELECT s.id, s.name AS site, s.role, s.language, s.base_url, r.articles, r.copie
 FROM sites s JOIN site_report r ON r.site = s.name ORDER BY s.id
 """
 
-_EXPORT_SQL = {"matches": _MATCHES, "articles": _ARTICLES, "sites": _SITES}
+_EXPORT_SQL = {
+    "matches": _MATCHES,
+    "articles": _ARTICLES,
+    "sites": _SITES,
+    "networks": NETWORK_ROWS,
+}
 _BOOLEAN_COLUMNS = {"syndicator", "attributed"}
 
 
@@ -62,7 +69,7 @@ def site_report(session: Session) -> list[dict[str, Any]]:
 
 
 def export(session: Session, what: str) -> Iterator[dict[str, Any]]:
-    """Rows of `matches`, `articles` or `sites` for the exports."""
+    """Rows of `matches`, `articles`, `sites` or `networks` (site_networks) for the exports."""
     if what not in _EXPORT_SQL:
         raise ValueError(f"unknown export {what!r}: choose one of {', '.join(EXPORTS)}")
     yield from _rows(session, _EXPORT_SQL[what])

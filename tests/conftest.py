@@ -53,10 +53,11 @@ def postgres_url() -> str:
 
     engine = create_engine(POSTGRES_URL)
     with engine.begin() as conn:
-        conn.execute(text("DROP VIEW IF EXISTS site_report, copies"))
+        conn.execute(text("DROP VIEW IF EXISTS site_networks, site_report, copies"))
         conn.execute(
             text(
-                "DROP TABLE IF EXISTS alerts, matches, fingerprints, crawl_runs, articles, sites, "
+                "DROP TABLE IF EXISTS discovery_candidates, site_links, site_identifiers, "
+                "site_markup, alerts, matches, fingerprints, crawl_runs, articles, sites, "
                 "alembic_version CASCADE"
             )
         )
