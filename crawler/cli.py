@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from crawler import config as config_module
 from crawler.alerts import AlertConfig, notify
 from crawler.errors import UserError
-from crawler.output import write_csv, write_json, write_jsonl, write_table
+from crawler.output import write_csv, write_html, write_json, write_jsonl, write_table
 from db.lock import exclusive
 from db.queries import EXPORTS, export, site_report
 from db.session import DatabaseError, connect, describe, resolve_url, session_factory
@@ -72,7 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", parents=[common], help="per-site verdicts")
     report.add_argument("--format", choices=("table", "json", "csv", "html"), default="table")
-    report.add_argument("--out", help="write to this file instead of standard output")
+    report.add_argument(
+        "--out",
+        help="write to this file instead of standard output (html: a .html file, or a "
+        "directory for index.html, per-site pages and evidence/)",
+    )
+    report.add_argument("--site", help="report only this site (html: its copies and siblings)")
 
     evidence = commands.add_parser(
         "evidence", parents=[common], help="write a match's evidence as a self-contained page"
@@ -200,17 +205,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     engine = connect(args.db)
+    site = getattr(args, "site", None)
+    if getattr(args, "format", "table") == "html":
+        with session_factory(engine)() as session:
+            written = write_html(session, getattr(args, "out", None), sys.stdout, site=site)
+        if written:
+            print(written[0])
+        return 0
     with session_factory(engine)() as session, _output(getattr(args, "out", None)) as out:
-        rows = site_report(session)
+        rows = [r for r in site_report(session) if site is None or r["site"] == site]
         fmt = getattr(args, "format", "table")
         if fmt == "json":
             write_json(rows, out)
         elif fmt == "csv":
             write_csv(rows, out)
-        elif fmt == "html":
-            from crawler.evidence import report_html
-
-            out.write(report_html(session, rows))
         else:
             write_table(rows, REPORT_COLUMNS, out)
             syndicators = [r["site"] for r in rows if r["syndicator"]]
