@@ -156,6 +156,7 @@ def _match(engine: Engine, args: argparse.Namespace) -> None:
     config_path = getattr(args, "config", None)
     config = config_module.load(config_path) if config_path else None
     index = config.index if config else config_module.IndexConfig()
+    before = _match_counts(engine)
     stats = run_matching(
         engine,
         index.storage_config(),
@@ -171,11 +172,21 @@ def _match(engine: Engine, args: argparse.Namespace) -> None:
         log=lambda line: print(line, file=sys.stderr),
     )
     if not args.quiet:
+        after = _match_counts(engine)
+        copies, siblings = (after[k] - before[k] for k in ("original", "sibling"))
         print(
             f"match: {stats.matched} articles matched, {stats.new_matches} new matches "
+            f"({copies} copies of an original, {siblings} siblings: two copies of one original) "
             f"in {stats.seconds:.1f}s",
             file=sys.stderr,
         )
+
+
+def _match_counts(engine: Engine) -> dict[str, int]:
+    from db.report_queries import match_counts
+
+    with session_factory(engine)() as session:
+        return match_counts(session)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -242,8 +253,8 @@ def _output(path: str | None) -> Iterator[TextIO]:
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
-    from crawler.archive import copy_records, default_directory
-    from crawler.evidence import match_html, warc_records
+    from crawler.archive import default_directory
+    from crawler.evidence import match_html, warc_records, write_match_files
 
     engine = connect(args.db)
     with session_factory(engine)() as session:
@@ -254,14 +265,8 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     out = Path(args.out)
     archive = Path(args.archive) if args.archive else default_directory(resolve_url(args.db))
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        target = out / f"match-{args.match_id}.html"
-        target.write_text(page, encoding="utf-8")
-        print(target)
-        if records:
-            warc = out / f"match-{args.match_id}.warc.gz"
-            copy_records(archive, records, warc)
-            print(warc)
+        for path in write_match_files(page, records, archive, out, args.match_id):
+            print(path)
     except FileNotFoundError as exc:
         raise UserError(f"WARC archive file missing: {exc.filename} (see --archive)") from None
     except OSError as exc:

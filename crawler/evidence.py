@@ -67,6 +67,29 @@ def write_evidence(
     return written
 
 
+def write_match_files(
+    page: str, records: list[tuple[str, int]], archive: Path, out: Path, match_id: int
+) -> list[Path]:
+    """`syndetect evidence`: match-N.warc.gz (when the articles were crawled), then match-N.html.
+    On any failure the files already begun are removed: a half-written WARC passes for evidence.
+    """
+    from crawler.archive import copy_records
+
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    try:
+        if records:
+            written.append(out / f"match-{match_id}.warc.gz")
+            copy_records(archive, records, written[-1])
+        written.append(out / f"match-{match_id}.html")
+        written[-1].write_text(page, encoding="utf-8")
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return written[::-1]  # the page first, as the command always printed it
+
+
 def match_html(session: Session, match_id: int) -> str | None:
     """The evidence page of one match, or None if there is no such match."""
     row = matches_by_id(session, [match_id]).get(match_id)

@@ -207,21 +207,25 @@ def archive_of(session: Session, ids: Sequence[int]) -> dict[int, dict]:
     return {row["id"]: dict(row) for row in rows}
 
 
+def match_counts(session: Session) -> dict[str, int]:
+    """Matches per relation: "original" (copies) and "sibling"."""
+    query = select(Match.relation, func.count()).group_by(Match.relation)
+    return {"original": 0, "sibling": 0, **dict(session.execute(query).all())}
+
+
 def totals(session: Session) -> dict[str, Any]:
     """What was monitored and found, for the report's summary."""
     sites = dict(session.execute(select(Site.role, func.count()).group_by(Site.role)).all())
     articles, first_seen, last_seen = session.execute(
         select(func.count(), func.min(Article.first_seen), func.max(Article.last_seen))
     ).one()
-    relations = dict(
-        session.execute(select(Match.relation, func.count()).group_by(Match.relation)).all()
-    )
+    relations = match_counts(session)
     return {
         "sources": sites.get("source", 0),
         "suspects": sites.get("suspect", 0),
         "articles": articles,
         "first_seen": first_seen,
         "last_seen": last_seen,
-        "copies": relations.get("original", 0),
-        "siblings": relations.get("sibling", 0),
+        "copies": relations["original"],
+        "siblings": relations["sibling"],
     }
