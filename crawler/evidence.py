@@ -4,7 +4,11 @@ articles. A sibling's page names the original both copies republish."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
@@ -24,12 +28,10 @@ from db.report_queries import (
 BATCH = 1000
 
 
-def evidence_pages(
-    session: Session, rows: Iterable[MatchRow], back: str | None = None
-) -> Iterator[tuple[int, str]]:
-    """(match id, page) for each match row, loading evidence and archive details in batches;
-    `back` is the link to the report, if any."""
-    template = environment().get_template("evidence.html")
+def _contexts(
+    session: Session, rows: Iterable[MatchRow], back: str | None
+) -> Iterator[tuple[int, dict]]:
+    """(match id, what its page shows), loading evidence and archive details in batches."""
     for batch in _chunks(rows, BATCH):
         evidence = evidence_of(session, [r.id for r in batch])
         info = archive_of(session, [a for r in batch for a in (r.copy.id, r.original.id)])
@@ -38,15 +40,24 @@ def evidence_pages(
         for row in batch:
             yield (
                 row.id,
-                template.render(
-                    row=row,
-                    evidence=evidence.get(row.id, {}),
-                    copy_info=info[row.copy.id],
-                    original_info=info[row.original.id],
-                    common=originals.get((row.copy.id, row.original.id)),
-                    back=back,
-                ),
+                {
+                    "row": row,
+                    "evidence": evidence.get(row.id, {}),
+                    "copy_info": info[row.copy.id],
+                    "original_info": info[row.original.id],
+                    "common": originals.get((row.copy.id, row.original.id)),
+                    "back": back,
+                },
             )
+
+
+def evidence_pages(
+    session: Session, rows: Iterable[MatchRow], back: str | None = None
+) -> Iterator[tuple[int, str]]:
+    """(match id, page) for each match row; `back` is the link to the report, if any."""
+    template = environment().get_template("evidence.html")
+    for match_id, context in _contexts(session, rows, back):
+        yield match_id, template.render(context)
 
 
 def _chunks(rows: Iterable[MatchRow], size: int) -> Iterator[list[MatchRow]]:
@@ -55,16 +66,61 @@ def _chunks(rows: Iterable[MatchRow], size: int) -> Iterator[list[MatchRow]]:
         yield chunk
 
 
+@dataclass(frozen=True)
+class EvidenceWritten:
+    written: int  # pages new or changed since the last report into the directory
+    kept: int  # pages already there and up to date
+    removed: int  # pages of matches no longer in the database
+
+
+MANIFEST = "manifest.json"
+PAGE = ("evidence.html", "base.html")
+
+
 def write_evidence(
-    session: Session, rows: Iterable[MatchRow], directory: Path, back: str | None = None
-) -> int:
-    """Write evidence/match-N.html for each row; returns how many were written."""
+    session: Session,
+    rows: Iterable[MatchRow],
+    directory: Path,
+    back: str | None = None,
+    prune: bool = False,
+) -> EvidenceWritten:
+    """Write evidence/match-N.html for each row, lazily: a page whose content would not change
+    since the last report into `directory` (a digest of what it shows, in manifest.json) is
+    not rendered again, so a nightly report over 100,000 matches rewrites only the new ones.
+    `prune` removes the pages of matches not among `rows` (a full report)."""
     directory.mkdir(parents=True, exist_ok=True)
-    written = 0
-    for match_id, page in evidence_pages(session, rows, back=back):
-        (directory / f"match-{match_id}.html").write_text(page, encoding="utf-8")
+    manifest_path = directory / MANIFEST
+    try:
+        previous = {int(k): v for k, v in json.loads(manifest_path.read_text("utf-8")).items()}
+    except (OSError, ValueError, AttributeError):
+        previous = {}  # none yet, or damaged: write every page
+    present = {p.name for p in os.scandir(directory)}
+    template = environment().get_template("evidence.html")
+    # The templates are part of what a page shows: a new version of them rewrites every page.
+    salt = repr([Path(t.filename).read_bytes() for t in map(environment().get_template, PAGE)])
+    digests: dict[int, str] = {}
+    written = kept = 0
+    for match_id, context in _contexts(session, rows, back):
+        shown = salt + repr(sorted(context.items()))
+        digest = hashlib.sha256(shown.encode()).hexdigest()[:32]
+        digests[match_id] = digest
+        name = f"match-{match_id}.html"
+        if previous.get(match_id) == digest and name in present:
+            kept += 1
+            continue
+        (directory / name).write_text(template.render(context), encoding="utf-8")
         written += 1
-    return written
+    removed = 0
+    if prune:
+        for match_id in previous.keys() - digests.keys():
+            (directory / f"match-{match_id}.html").unlink(missing_ok=True)
+            removed += 1
+    else:
+        digests = {**previous, **digests}
+    temporary = manifest_path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(digests), encoding="utf-8")
+    temporary.replace(manifest_path)
+    return EvidenceWritten(written, kept, removed)
 
 
 def write_match_files(

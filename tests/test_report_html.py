@@ -182,3 +182,26 @@ def test_graph_draws_widths_by_copies():
     widths = sorted(float(w) for w in re.findall(r"stroke-width: ([\d.]+)", svg))
     assert widths[-1] > 3 * widths[0]
     assert {"planet", "farm-a", "farm-b", "8", "2"} <= set(_tick_labels(svg))
+
+
+def test_evidence_pages_are_rewritten_only_when_what_they_show_changed(tmp_path):
+    import os
+
+    db = ingested(tmp_path)
+    copies = exported(db)
+    out = tmp_path / "report"
+    syndetect("--db", db, "report", "--format", "html", "--out", str(out))
+    pages = sorted((out / "evidence").glob("match-*.html"))
+    for page in pages:
+        os.utime(page, (1_000_000, 1_000_000))
+    changed = copies[0]
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        conn.execute("UPDATE articles SET title = 'Retitled' WHERE url = ?", (changed["copy_url"],))
+        conn.execute("DELETE FROM matches WHERE id = ?", (copies[-1]["id"],))
+    syndetect("--db", db, "report", "--format", "html", "--out", str(out))
+    rewritten = {p.name for p in pages if p.exists() and p.stat().st_mtime > 1_000_000}
+    assert f"match-{changed['id']}.html" in rewritten
+    assert "Retitled" in (out / "evidence" / f"match-{changed['id']}.html").read_text("utf-8")
+    assert not (out / "evidence" / f"match-{copies[-1]['id']}.html").exists()
+    # Only pages showing the retitled article (its copy match and its siblings) were rewritten.
+    assert len(rewritten) < len(pages) // 2

@@ -103,7 +103,7 @@ def write_report(
         for name, pages in site_pages.items():
             written += _write_site_pages(data, name, site_ids[name], pages, originals, root)
         every = [row for rows in data.copies.values() for row in rows] + siblings
-        write_evidence(session, every, root / "evidence", back=f"../{page.name}")
+        write_evidence(session, every, root / "evidence", back=f"../{page.name}", prune=not site)
     except OSError as exc:
         raise UserError(f"{exc.filename or target}: cannot write ({exc.strerror})") from None
     return written
