@@ -29,14 +29,17 @@ BATCH = 1000
 
 
 def _contexts(
-    session: Session, rows: Iterable[MatchRow], back: str | None
+    session: Session, rows: Iterable[MatchRow], back: str | None, known: dict | None = None
 ) -> Iterator[tuple[int, dict]]:
-    """(match id, what its page shows), loading evidence and archive details in batches."""
+    """(match id, what its page shows), loading evidence and archive details in batches;
+    `known` holds siblings' common originals already found, the others are queried."""
     for batch in _chunks(rows, BATCH):
         evidence = evidence_of(session, [r.id for r in batch])
         info = archive_of(session, [a for r in batch for a in (r.copy.id, r.original.id)])
+        originals = dict(known or {})
         siblings = [(r.copy.id, r.original.id) for r in batch if r.relation == "sibling"]
-        originals = common_originals(session, siblings) if siblings else {}
+        if missing := [pair for pair in siblings if pair not in originals]:
+            originals.update(common_originals(session, missing))
         for row in batch:
             yield (
                 row.id,
@@ -83,11 +86,13 @@ def write_evidence(
     directory: Path,
     back: str | None = None,
     prune: bool = False,
+    originals: dict | None = None,
 ) -> EvidenceWritten:
     """Write evidence/match-N.html for each row, lazily: a page whose content would not change
     since the last report into `directory` (a digest of what it shows, in manifest.json) is
     not rendered again, so a nightly report over 100,000 matches rewrites only the new ones.
-    `prune` removes the pages of matches not among `rows` (a full report)."""
+    `prune` removes the pages of matches not among `rows` (a full report); `originals` are the
+    siblings' common originals the caller already knows."""
     directory.mkdir(parents=True, exist_ok=True)
     manifest_path = directory / MANIFEST
     try:
@@ -100,7 +105,7 @@ def write_evidence(
     salt = repr([Path(t.filename).read_bytes() for t in map(environment().get_template, PAGE)])
     digests: dict[int, str] = {}
     written = kept = 0
-    for match_id, context in _contexts(session, rows, back):
+    for match_id, context in _contexts(session, rows, back, originals):
         shown = salt + repr(sorted(context.items()))
         digest = hashlib.sha256(shown.encode()).hexdigest()[:32]
         digests[match_id] = digest

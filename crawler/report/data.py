@@ -16,6 +16,7 @@ from db.queries import site_report
 from db.report_queries import (
     CrawlOutcome,
     MatchRow,
+    Side,
     as_datetime,
     crawl_outcomes,
     last_success,
@@ -61,6 +62,18 @@ class ReportData:
     copies: dict[str, list[MatchRow]]  # copying site -> its copies, oldest detection first
     siblings: dict[str, list[MatchRow]]  # site -> sibling matches it takes part in
     generated: datetime
+    originals_of: dict[int, list[Side]]  # copy article id -> the originals it republishes
+
+    def common_originals(self, rows: list[MatchRow]) -> dict[tuple[int, int], Side]:
+        """(copy id, sibling copy id) -> the original both republish, from the copies read."""
+        found = {}
+        for row in rows:
+            theirs = {side.id for side in self.originals_of.get(row.original.id, ())}
+            for side in self.originals_of.get(row.copy.id, ()):
+                if side.id in theirs:
+                    found[(row.copy.id, row.original.id)] = side
+                    break
+        return found
 
 
 def week_of(row: MatchRow) -> datetime:
@@ -82,6 +95,7 @@ def collect(session: Session, generated: datetime, site: str | None = None) -> R
     edges: Counter = Counter()
     copies: dict[str, list[MatchRow]] = defaultdict(list)
     siblings: dict[str, list[MatchRow]] = defaultdict(list)
+    originals_of: dict[int, list[Side]] = defaultdict(list)
     for row in match_rows(session, site=site):
         if row.relation != "original":
             siblings[row.copy.site].append(row)
@@ -89,6 +103,7 @@ def collect(session: Session, generated: datetime, site: str | None = None) -> R
                 siblings[row.original.site].append(row)
             continue
         copies[row.copy.site].append(row)
+        originals_of[row.copy.id].append(row.original)
         edges[(row.original.site, row.copy.site)] += 1
         fig = figures[row.copy.site]
         fig.copy_articles.add(row.copy.id)
@@ -119,4 +134,5 @@ def collect(session: Session, generated: datetime, site: str | None = None) -> R
         copies=dict(copies),
         siblings=dict(siblings),
         generated=generated,
+        originals_of=dict(originals_of),
     )

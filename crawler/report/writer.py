@@ -64,7 +64,7 @@ def write_report(
     site_ids = dict(session.execute(select(Site.name, Site.id)).all())
     written: list[Path] = []
     siblings = _unique(row for rows in data.siblings.values() for row in rows)
-    originals = _common_originals(session, siblings)
+    originals = _common_originals(session, data, siblings)
 
     site_pages: dict[str, list[list[MatchRow]]] = {}
     if paged:
@@ -103,7 +103,14 @@ def write_report(
         for name, pages in site_pages.items():
             written += _write_site_pages(data, name, site_ids[name], pages, originals, root)
         every = [row for rows in data.copies.values() for row in rows] + siblings
-        write_evidence(session, every, root / "evidence", back=f"../{page.name}", prune=not site)
+        write_evidence(
+            session,
+            every,
+            root / "evidence",
+            back=f"../{page.name}",
+            prune=not site,
+            originals=originals,
+        )
     except OSError as exc:
         raise UserError(f"{exc.filename or target}: cannot write ({exc.strerror})") from None
     return written
@@ -121,11 +128,17 @@ def _unique(rows) -> list[MatchRow]:
     return sorted(seen.values(), key=lambda r: r.id)
 
 
-def _common_originals(session: Session, siblings: list[MatchRow]) -> dict[tuple, Any]:
-    found: dict[tuple, Any] = {}
-    pairs = [(r.copy.id, r.original.id) for r in siblings]
-    for start in range(0, len(pairs), 1000):
-        found.update(common_originals(session, pairs[start : start + 1000]))
+def _common_originals(
+    session: Session, data: ReportData, siblings: list[MatchRow]
+) -> dict[tuple, Any]:
+    """From the copies already read; the database only for those a --site report did not read
+    (a sibling's other copy and the original are on other sites)."""
+    found = data.common_originals(siblings)
+    missing = [
+        (r.copy.id, r.original.id) for r in siblings if (r.copy.id, r.original.id) not in found
+    ]
+    for start in range(0, len(missing), 1000):
+        found.update(common_originals(session, missing[start : start + 1000]))
     return found
 
 
