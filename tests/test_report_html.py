@@ -37,7 +37,8 @@ def ingested(tmp_path: Path, hostile: bool = False) -> str:
         title = (lambda a: HOSTILE + a["title"]) if hostile and role == "suspect" else None
         path = demo_jsonl(tmp_path, name, title=title)
         syndetect("--db", db, "--quiet", "ingest", str(path), "--site", name, "--role", role)
-    syndetect("--db", db, "--quiet", "match")
+    matched = syndetect("--db", db, "match")
+    (tmp_path / "match.log").write_text(matched.stderr, "utf-8")
     return db
 
 
@@ -81,6 +82,12 @@ def test_report_lists_every_copy_with_its_evidence_and_explains_siblings(tmp_pat
             "JOIN articles o ON o.id = a.original_id WHERE s.relation = 'sibling'"
         ).fetchall()
     assert siblings, "the demo's farms copy the same originals"
+    # The match line says what its new matches are, in the numbers the report and export show.
+    n_siblings = len({s for s, _ in siblings})
+    assert (
+        f"{len(copies) + n_siblings} new matches ({len(copies)} copies of an original, "
+        f"{n_siblings} siblings: two copies of one original)"
+    ) in (tmp_path / "match.log").read_text("utf-8")
     assert f"<b>{len(copies)}</b> copies of an original" in html
     assert re.search(rf"<b>{len({s for s, _ in siblings})}</b> sibling matches", html)
     for match_id, original_title in siblings:
