@@ -34,6 +34,7 @@ class CopyFigures:
     languages: set[str] = field(default_factory=set)
     lags: list[float] = field(default_factory=list)  # hours, copy published - original published
     weeks: Counter = field(default_factory=Counter)  # Monday of the copy's week -> copies
+    originals: Counter = field(default_factory=Counter)  # originals' site -> copies of it
 
     def lag_summary(self) -> dict[str, Any] | None:
         if not self.lags:
@@ -115,6 +116,7 @@ def collect(session: Session, generated: datetime, site: str | None = None) -> R
         if lag is not None:
             fig.lags.append(lag)
         fig.weeks[week_of(row)] += 1
+        fig.originals[row.original.site] += 1
     sites = site_report(session)
     if site is not None:
         sites = [r for r in sites if r["site"] == site]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from crawler.errors import UserError
 from crawler.evidence import write_evidence
 from crawler.report import charts
-from crawler.report.data import ReportData, collect
+from crawler.report.data import CopyFigures, ReportData, collect
 from crawler.report.pages import day, environment, when
 from db.models import Site, utcnow
 from db.report_queries import MatchRow, common_originals
@@ -27,6 +27,7 @@ class ReportLayout:
     inline_copies: int = 2000  # more copies than this: each site's copies on its own pages
     page_rows: int = 1000  # copies per site page
     index_siblings: int = 500  # sibling matches listed on the index; the rest on site pages
+    originals_named: int = 5  # originals' sites named per syndicator row, most copied first
     limits: charts.ChartLimits = charts.ChartLimits()
 
 
@@ -79,7 +80,7 @@ def write_report(
             title=f"syndetect report: {site}" if site else "syndetect report: who copies whom",
             generated=data.generated,
             **_summary(data, site),
-            sites=_site_views(data, site_ids, paged),
+            sites=_site_views(data, site_ids, paged, layout),
             weekly_chart=_markup(charts.weekly_copies(_series(data, site), layout.limits)),
             graph_chart=_markup(charts.who_copies_whom(data.edges, layout.limits)),
             edges_total=len(data.edges),
@@ -208,7 +209,16 @@ def _crawl_text(data: ReportData, row: dict[str, Any]) -> str:
     return text + (f", {outcome.errors} errors" if outcome.errors else "")
 
 
-def _site_views(data: ReportData, site_ids: dict[str, int], paged: bool) -> list[dict]:
+def _originals_text(figures: CopyFigures, named: int) -> str:
+    """The sites copied most, with their copies; a farm copying 200 sites names the first few."""
+    ranked = sorted(figures.originals.items(), key=lambda item: (-item[1], item[0]))
+    text = ", ".join(f"{site} ({n})" for site, n in ranked[:named])
+    return text + (f" and {len(ranked) - named} more" if len(ranked) > named else "")
+
+
+def _site_views(
+    data: ReportData, site_ids: dict[str, int], paged: bool, layout: ReportLayout
+) -> list[dict]:
     views = []
     for row in data.sites:
         figures = data.figures.get(row["site"])
@@ -220,6 +230,7 @@ def _site_views(data: ReportData, site_ids: dict[str, int], paged: bool) -> list
                 "copy_languages": sorted(figures.languages) if figures else [],
                 "lag": figures.lag_summary() if figures else None,
                 "link_back": figures.link_back_share if figures else None,
+                "originals": _originals_text(figures, layout.originals_named) if figures else "—",
                 "href": _site_href(row["site"], site_ids, paged) if figures else None,
             }
         )
