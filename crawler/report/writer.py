@@ -26,7 +26,7 @@ class ReportLayout:
 
     inline_copies: int = 2000  # more copies than this: each site's copies on its own pages
     page_rows: int = 1000  # copies per site page
-    index_siblings: int = 500  # sibling matches listed on the index; the rest on site pages
+    index_siblings: int = 100  # sibling matches listed on the index; the rest on site pages
     originals_named: int = 5  # originals' sites named per syndicator row, most copied first
     limits: charts.ChartLimits = charts.ChartLimits()
 
