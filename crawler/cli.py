@@ -19,7 +19,7 @@ from crawler import discover as discover_commands
 from crawler import networks as network_commands
 from crawler.alerts import AlertConfig, notify
 from crawler.errors import UserError
-from crawler.output import write_csv, write_json, write_jsonl, write_table
+from crawler.output import write_csv, write_html, write_json, write_jsonl, write_table
 from db.lock import exclusive
 from db.queries import EXPORTS, export, site_report
 from db.session import DatabaseError, connect, describe, resolve_url, session_factory
@@ -74,7 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", parents=[common], help="per-site verdicts")
     report.add_argument("--format", choices=("table", "json", "csv", "html"), default="table")
-    report.add_argument("--out", help="write to this file instead of standard output")
+    report.add_argument(
+        "--out",
+        help="write to this file instead of standard output (html: a .html file, or a "
+        "directory for index.html, per-site pages and evidence/)",
+    )
+    report.add_argument("--site", help="report only this site (html: its copies and siblings)")
 
     evidence = commands.add_parser(
         "evidence", parents=[common], help="write a match's evidence as a self-contained page"
@@ -156,6 +161,7 @@ def _match(engine: Engine, args: argparse.Namespace) -> None:
     config_path = getattr(args, "config", None)
     config = config_module.load(config_path) if config_path else None
     index = config.index if config else config_module.IndexConfig()
+    before = _match_counts(engine)
     stats = run_matching(
         engine,
         index.storage_config(),
@@ -171,11 +177,21 @@ def _match(engine: Engine, args: argparse.Namespace) -> None:
         log=lambda line: print(line, file=sys.stderr),
     )
     if not args.quiet:
+        after = _match_counts(engine)
+        copies, siblings = (after[k] - before[k] for k in ("original", "sibling"))
         print(
             f"match: {stats.matched} articles matched, {stats.new_matches} new matches "
+            f"({copies} copies of an original, {siblings} siblings: two copies of one original) "
             f"in {stats.seconds:.1f}s",
             file=sys.stderr,
         )
+
+
+def _match_counts(engine: Engine) -> dict[str, int]:
+    from db.report_queries import match_counts
+
+    with session_factory(engine)() as session:
+        return match_counts(session)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -205,17 +221,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     engine = connect(args.db)
+    site = getattr(args, "site", None)
+    if getattr(args, "format", "table") == "html":
+        with session_factory(engine)() as session:
+            written = write_html(session, getattr(args, "out", None), sys.stdout, site=site)
+        if written:
+            print(written[0])
+        return 0
     with session_factory(engine)() as session, _output(getattr(args, "out", None)) as out:
-        rows = site_report(session)
+        rows = [r for r in site_report(session) if site is None or r["site"] == site]
         fmt = getattr(args, "format", "table")
         if fmt == "json":
             write_json(rows, out)
         elif fmt == "csv":
             write_csv(rows, out)
-        elif fmt == "html":
-            from crawler.evidence import report_html
-
-            out.write(report_html(session, rows))
         else:
             write_table(rows, REPORT_COLUMNS, out)
             syndicators = [r["site"] for r in rows if r["syndicator"]]
@@ -239,8 +258,8 @@ def _output(path: str | None) -> Iterator[TextIO]:
 
 
 def cmd_evidence(args: argparse.Namespace) -> int:
-    from crawler.archive import copy_records, default_directory
-    from crawler.evidence import match_html, warc_records
+    from crawler.archive import default_directory
+    from crawler.evidence import match_html, warc_records, write_match_files
 
     engine = connect(args.db)
     with session_factory(engine)() as session:
@@ -251,14 +270,8 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     out = Path(args.out)
     archive = Path(args.archive) if args.archive else default_directory(resolve_url(args.db))
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        target = out / f"match-{args.match_id}.html"
-        target.write_text(page, encoding="utf-8")
-        print(target)
-        if records:
-            warc = out / f"match-{args.match_id}.warc.gz"
-            copy_records(archive, records, warc)
-            print(warc)
+        for path in write_match_files(page, records, archive, out, args.match_id):
+            print(path)
     except FileNotFoundError as exc:
         raise UserError(f"WARC archive file missing: {exc.filename} (see --archive)") from None
     except OSError as exc:

@@ -1,4 +1,5 @@
-"""Formats for reports and exports: table, JSON, JSON lines, CSV.
+"""Formats for reports and exports: table, JSON, JSON lines, CSV, and the HTML report
+(written by crawler/report).
 
 CSV cells that a spreadsheet would run as a formula (=, +, -, @ at the start) are prefixed with
 an apostrophe: page-derived text (titles, URLs) must never execute in an analyst's spreadsheet.
@@ -10,7 +11,11 @@ import csv
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -77,3 +82,13 @@ def _table_cell(value: Any) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     return str(value)
+
+
+def write_html(
+    session: Session, out: str | None, stream: TextIO, site: str | None = None
+) -> list[Path]:
+    """The analyst's report: on `stream` when `out` is None, else the page `out` (*.html) or the
+    directory `out`, with evidence pages. Returns the files written, main page first."""
+    from crawler.report.writer import write_report  # matplotlib loads only for this format
+
+    return write_report(session, Path(out) if out else None, stream, site=site)

@@ -37,7 +37,10 @@ def test_evidence_page_and_html_report(tmp_path):
     report = tmp_path / "report.html"
     syndetect("--db", db, "report", "--format", "html", "--out", str(report))
     html = report.read_text(encoding="utf-8")
-    assert "<svg" in html and "nouvelles-monde" in html and "<polyline" in html
+    assert "<svg" in html and "nouvelles-monde" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert f'href="evidence/match-{match["id"]}.html"' in html
+    assert (tmp_path / "evidence" / f"match-{match['id']}.html").exists()
 
 
 def test_unknown_match_is_a_one_line_error(tmp_path):
@@ -89,6 +92,27 @@ def test_crawled_matches_come_with_their_warc_records(tmp_path):
         assert digest == digests[url] and date.startswith("20")
     page = (tmp_path / "ev" / f"match-{match['id']}.html").read_text(encoding="utf-8")
     assert digests[match["copy_url"]] in page
+
+    # An archive that is not there: one line, exit 2, and no half-written WARC left behind.
+    out = tmp_path / "ev-missing"
+    failed = subprocess.run(
+        [
+            *CLI,
+            "--db",
+            f"sqlite:///{db}",
+            "evidence",
+            str(match["id"]),
+            "--out",
+            str(out),
+            "--archive",
+            str(tmp_path / "nonexistent"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert failed.returncode == 2 and "WARC archive file missing" in failed.stderr
+    assert list(out.iterdir()) == []
 
 
 def test_a_match_decided_by_sentence_lengths_says_so(tmp_path):

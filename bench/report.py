@@ -1,0 +1,190 @@
+"""Cost of the HTML report at scale, against a plain CSV export of the same database.
+
+Builds a synthetic SQLite database (`--sites` sites, a fifth of them sources; `--matches`
+matches, a tenth of them siblings, spread over two years, with stored evidence like the
+verifier's), then times, each as the user runs it (a fresh `syndetect` process):
+- baseline: `syndetect export matches --format csv --out matches.csv`;
+- `syndetect report --format html --out report/` (index, per-site pages, one evidence page per
+  match), then again into the same directory (evidence pages are rewritten only when changed);
+and, when Chromium is installed, how long the browser takes to open and render index.html
+against the same browser opening an empty page.
+
+    python bench/report.py [--sites 1000] [--matches 100000] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from db.models import Article, CrawlRun, Match, Site
+from db.session import connect
+
+LANGS = ("en", "fr", "de", "es", "it", "pt")
+WORDS = "council harbour minister vote budget tram river storm league museum court".split()
+CHUNK = 20_000
+
+
+def sentence(rng: random.Random, n: int = 18) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+def build(url: str, sites: int, matches: int, seed: int) -> None:
+    rng = random.Random(seed)
+    engine = connect(url)
+    start = datetime(2024, 1, 1)
+    sources = max(1, sites // 5)
+    siblings = matches // 10
+    copies = matches - siblings
+    site_rows = [
+        {
+            "id": n + 1,
+            "name": f"{'source' if n < sources else 'farm'}-{n:04d}",
+            "role": "source" if n < sources else "suspect",
+            "language": "en" if n < sources else rng.choice(LANGS),
+            "created_at": start,
+        }
+        for n in range(sites)
+    ]
+    farms = [row for row in site_rows if row["role"] == "suspect"]
+    originals_per_source = max(1, copies // (2 * sources))
+    articles, next_id = [], 1
+    original_ids = []
+    for site in site_rows[:sources]:
+        for _ in range(originals_per_source):
+            published = start + timedelta(hours=rng.randrange(2 * 365 * 24))
+            articles.append(_article(next_id, site, published, rng, "en"))
+            original_ids.append((next_id, published))
+            next_id += 1
+    match_rows, copies_of = [], {}
+    for match_id in range(1, copies + 1):
+        original, published = rng.choice(original_ids)
+        farm = rng.choice(farms)
+        copy_published = published + timedelta(hours=rng.uniform(0.5, 240))
+        articles.append(_article(next_id, farm, copy_published, rng, farm["language"]))
+        match_rows.append(_match(match_id, next_id, original, "original", rng, copy_published))
+        copies_of.setdefault(original, []).append(next_id)
+        next_id += 1
+    shared = [ids for ids in copies_of.values() if len(ids) > 1]
+    pairs = set()
+    while len(pairs) < siblings and shared:
+        a, b = rng.sample(rng.choice(shared), 2)
+        pairs.add((a, b))
+    for match_id, (a, b) in enumerate(sorted(pairs), start=copies + 1):
+        match_rows.append(_match(match_id, a, b, "sibling", rng, start))
+    finished = start + timedelta(days=2 * 365)
+    runs = [
+        {
+            "site_id": row["id"],
+            "started_at": finished,
+            "finished_at": finished + timedelta(minutes=5),
+            "status": "failed" if n % 97 == 0 else "finished",
+            "pages_fetched": 0 if n % 97 == 0 else 120,
+            "errors": 1 if n % 97 == 0 else 0,
+        }
+        for n, row in enumerate(site_rows)
+    ]
+    with engine.begin() as conn:
+        for table, rows in ((Site, site_rows), (Article, articles), (Match, match_rows)):
+            for i in range(0, len(rows), CHUNK):
+                conn.execute(insert(table), rows[i : i + CHUNK])
+        conn.execute(insert(CrawlRun), runs)
+    engine.dispose()
+
+
+def _article(article_id: int, site: dict, published: datetime, rng, lang: str) -> dict:
+    return {
+        "id": article_id,
+        "site_id": site["id"],
+        "url": f"https://{site['name']}.example/{article_id}",
+        "title": sentence(rng, 8),
+        "published": published,
+        "lang": lang,
+        "lang_confidence": 0.99,
+        "text": sentence(rng),
+        "word_count": 400,
+        "content_hash": f"{article_id:064x}",
+        "links": [],
+        "first_seen": published,
+        "last_seen": published,
+    }
+
+
+def _match(match_id: int, copy: int, original: int, relation: str, rng, when) -> dict:
+    return {
+        "id": match_id,
+        "copy_id": copy,
+        "original_id": original,
+        "score": round(rng.uniform(0.6, 1.0), 3),
+        "kind": rng.choice(("translation", "verbatim")),
+        "relation": relation,
+        "attributed": rng.random() < 0.3,
+        "evidence": {
+            "anchors": rng.sample(WORDS, 6),
+            "passages": [[sentence(rng), sentence(rng)] for _ in range(6)],
+        },
+        "detected_at": when + timedelta(hours=rng.uniform(0, 48)),
+    }
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def browser_seconds(page: Path) -> float:
+    chromium = shutil.which("chromium")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"]
+    return timed([chromium, *flags, page.as_uri()])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sites", type=int, default=1000)
+    parser.add_argument("--matches", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="syndetect-bench-report-") as tmp:
+        work = Path(tmp)
+        url = f"sqlite:///{work / 'bench.db'}"
+        start = time.perf_counter()
+        build(url, args.sites, args.matches, args.seed)
+        print(
+            f"database: {args.sites} sites, {args.matches} matches, built in "
+            f"{time.perf_counter() - start:.1f}s"
+        )
+        cli = [sys.executable, "-m", "crawler.cli", "--db", url, "--quiet"]
+        export = timed([*cli, "export", "matches", "--format", "csv", "--out", str(work / "m.csv")])
+        report = timed([*cli, "report", "--format", "html", "--out", str(work / "report")])
+        # The nightly case: the same directory again, evidence pages already written.
+        again = timed([*cli, "report", "--format", "html", "--out", str(work / "report")])
+        index = work / "report" / "index.html"
+        pages = list((work / "report").rglob("*.html"))
+        size = sum(p.stat().st_size for p in pages) / 2**20
+        csv_size = (work / "m.csv").stat().st_size / 2**20
+        print(f"export matches --format csv: {export:.1f}s ({csv_size:.1f} MB)")
+        print(
+            f"report --format html:        {report:.1f}s ({report / export:.1f}x the export; "
+            f"{len(pages)} pages, {size:.0f} MB; index.html {index.stat().st_size / 2**10:.0f} kB)"
+        )
+        print(f"report again, same directory: {again:.1f}s ({again / export:.1f}x the export)")
+        if shutil.which("chromium"):
+            empty = work / "empty.html"
+            empty.write_text("<!DOCTYPE html><title>empty</title>", "utf-8")
+            baseline = browser_seconds(empty)
+            opened = browser_seconds(index)
+            print(f"browser opens index.html:    {opened:.1f}s (an empty page: {baseline:.1f}s)")
+
+
+if __name__ == "__main__":
+    main()

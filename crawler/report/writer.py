@@ -1,0 +1,301 @@
+"""Write the analyst's report: one page, or a directory with index.html, per-site pages when
+the copies are too many for one page, and an evidence page per match."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crawler.errors import UserError
+from crawler.evidence import write_evidence
+from crawler.report import charts
+from crawler.report.data import CopyFigures, ReportData, collect
+from crawler.report.pages import day, environment, when
+from db.models import Site, utcnow
+from db.report_queries import MatchRow, common_originals
+
+
+@dataclass(frozen=True)
+class ReportLayout:
+    """When the report splits into pages, so the index opens fast whatever the database holds."""
+
+    inline_copies: int = 2000  # more copies than this: each site's copies on its own pages
+    page_rows: int = 1000  # copies per site page
+    index_siblings: int = 100  # sibling matches listed on the index; the rest on site pages
+    originals_named: int = 5  # originals' sites named per syndicator row, most copied first
+    limits: charts.ChartLimits = charts.ChartLimits()
+
+
+@dataclass(frozen=True)
+class Links:
+    """Relative links from one page: `prefix` leads from the page to the report's directory."""
+
+    prefix: str = ""
+    with_evidence: bool = True
+
+    def evidence(self, match_id: int) -> str | None:
+        return f"{self.prefix}evidence/match-{match_id}.html" if self.with_evidence else None
+
+    def __bool__(self) -> bool:
+        return self.with_evidence
+
+
+def write_report(
+    session: Session,
+    target: Path | None,
+    stream: TextIO,
+    site: str | None = None,
+    layout: ReportLayout = ReportLayout(),
+) -> list[Path]:
+    """The report for all sites, or only what involves `site`. `target` None: one page on
+    `stream`, without evidence pages; a `.html` path: that page, evidence beside it; otherwise a
+    directory. Returns the files written."""
+    if site is not None and session.scalar(select(Site.id).where(Site.name == site)) is None:
+        raise UserError(f"no site named {site!r} (see: syndetect report)")
+    data = collect(session, utcnow(), site=site)
+    single = target is None or target.suffix.lower() in (".html", ".htm")
+    paged = not single and sum(map(len, data.copies.values())) > layout.inline_copies
+    root = target.parent if single and target is not None else target
+    links = Links(with_evidence=target is not None)
+    site_ids = dict(session.execute(select(Site.name, Site.id)).all())
+    written: list[Path] = []
+    siblings = _unique(row for rows in data.siblings.values() for row in rows)
+    originals = _common_originals(session, data, siblings)
+
+    site_pages: dict[str, list[list[MatchRow]]] = {}
+    if paged:
+        for name, rows in data.copies.items():
+            site_pages[name] = [
+                rows[i : i + layout.page_rows] for i in range(0, len(rows), layout.page_rows)
+            ]
+    index = (
+        environment()
+        .get_template("index.html")
+        .render(
+            title=f"syndetect report: {site}" if site else "syndetect report: who copies whom",
+            generated=data.generated,
+            **_summary(data, site),
+            sites=_site_views(data, site_ids, paged, layout),
+            weekly_chart=_markup(charts.weekly_copies(_series(data, site), layout.limits)),
+            graph_chart=_markup(charts.who_copies_whom(data.edges, layout.limits)),
+            edges_total=len(data.edges),
+            edges_drawn=min(len(data.edges), layout.limits.edges),
+            edges_hidden=len(data.edges) > layout.limits.edges,
+            copying=_copying(data, site_ids, paged),
+            siblings=siblings if not paged else siblings[: layout.index_siblings],
+            siblings_hidden=max(0, len(siblings) - layout.index_siblings) if paged else 0,
+            sibling_originals=originals,
+            links=links,
+        )
+    )
+    if target is None:
+        stream.write(index)
+        return written
+    page = target if single else target / "index.html"
+    try:
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(index, encoding="utf-8")
+        written.append(page)
+        for name, pages in site_pages.items():
+            written += _write_site_pages(data, name, site_ids[name], pages, originals, root)
+        every = [row for rows in data.copies.values() for row in rows] + siblings
+        write_evidence(
+            session,
+            every,
+            root / "evidence",
+            back=f"../{page.name}",
+            prune=not site,
+            originals=originals,
+        )
+    except OSError as exc:
+        raise UserError(f"{exc.filename or target}: cannot write ({exc.strerror})") from None
+    return written
+
+
+def _markup(svg: str | None) -> Markup | None:
+    # matplotlib's own output, with every label escaped by matplotlib: safe to inline.
+    return Markup(svg) if svg else None
+
+
+def _unique(rows) -> list[MatchRow]:
+    seen: dict[int, MatchRow] = {}
+    for row in rows:
+        seen.setdefault(row.id, row)
+    return sorted(seen.values(), key=lambda r: r.id)
+
+
+def _common_originals(
+    session: Session, data: ReportData, siblings: list[MatchRow]
+) -> dict[tuple, Any]:
+    """From the copies already read; the database only for those a --site report did not read
+    (a sibling's other copy and the original are on other sites)."""
+    found = data.common_originals(siblings)
+    missing = [
+        (r.copy.id, r.original.id) for r in siblings if (r.copy.id, r.original.id) not in found
+    ]
+    for start in range(0, len(missing), 1000):
+        found.update(common_originals(session, missing[start : start + 1000]))
+    return found
+
+
+def _summary(data: ReportData, site: str | None) -> dict[str, Any]:
+    totals = dict(data.totals)
+    totals["sites"] = totals["sources"] + totals["suspects"]
+    scope_note = None
+    if site is not None:
+        [row] = data.sites
+        copies = sum(map(len, data.copies.values()))
+        siblings = len(_unique(r for rows in data.siblings.values() for r in rows))
+        totals.update(
+            sites=1,
+            sources=int(row["role"] == "source"),
+            suspects=int(row["role"] == "suspect"),
+            articles=row["articles"],
+            copies=copies,
+            siblings=siblings,
+        )
+        scope_note = f"involving {site} (as copy or original)"
+    unseen = [item for row in data.sites if (item := _unseen(data, row))]
+    finished = [o.finished_at for o in data.outcomes.values() if o.finished_at]
+    if site is not None:
+        finished = [o.finished_at for n, o in data.outcomes.items() if n == site and o.finished_at]
+    return {
+        "totals": totals,
+        "scope_note": scope_note,
+        "syndicator_count": sum(1 for row in data.sites if row["syndicator"]),
+        "unseen": unseen,
+        "ingested": any(row["site"] not in data.outcomes for row in data.sites),
+        "last_crawl": max(finished, default=None),
+    }
+
+
+def _unseen(data: ReportData, row: dict[str, Any]) -> dict[str, str] | None:
+    """A line for a site whose last crawl did not see it whole, or that was never seen."""
+    outcome = data.outcomes.get(row["site"])
+    if outcome is None:
+        if row["articles"]:
+            return None  # ingested: its articles were seen, through the file
+        return {"site": row["site"], "text": "never crawled and no articles ingested: not seen."}
+    if outcome.status == "finished" and outcome.pages_fetched and not outcome.errors:
+        return None
+    counts = f"{outcome.pages_fetched} pages fetched, {outcome.errors} errors"
+    ended = when(outcome.finished_at or outcome.started_at)
+    text = f"last crawl {outcome.status} ({ended}): {outcome.reason or counts}."
+    if outcome.reason:
+        text = f"last crawl {outcome.status} ({ended}): {outcome.reason} ({counts})."
+    success = row.get("last_success")
+    text += f" Last complete crawl: {day(success)}." if success else " Never crawled completely."
+    return {"site": row["site"], "text": text}
+
+
+def _verdict(data: ReportData, row: dict[str, Any]) -> str:
+    if row["syndicator"]:
+        return "yes"
+    outcome = data.outcomes.get(row["site"])
+    seen = row["last_success"] is not None and (outcome is None or outcome.pages_fetched > 0)
+    return "no" if row["articles"] or seen else "not seen"
+
+
+def _crawl_text(data: ReportData, row: dict[str, Any]) -> str:
+    outcome = data.outcomes.get(row["site"])
+    if outcome is None:
+        return "ingested, not crawled" if row["articles"] else "never"
+    text = f"{outcome.status} {day(outcome.finished_at or outcome.started_at)}"
+    return text + (f", {outcome.errors} errors" if outcome.errors else "")
+
+
+def _originals_text(figures: CopyFigures, named: int) -> str:
+    """The sites copied most, with their copies; a farm copying 200 sites names the first few."""
+    ranked = sorted(figures.originals.items(), key=lambda item: (-item[1], item[0]))
+    text = ", ".join(f"{site} ({n})" for site, n in ranked[:named])
+    return text + (f" and {len(ranked) - named} more" if len(ranked) > named else "")
+
+
+def _site_views(
+    data: ReportData, site_ids: dict[str, int], paged: bool, layout: ReportLayout
+) -> list[dict]:
+    views = []
+    for row in data.sites:
+        figures = data.figures.get(row["site"])
+        views.append(
+            {
+                **row,
+                "verdict": _verdict(data, row),
+                "crawl": _crawl_text(data, row),
+                "copy_languages": sorted(figures.languages) if figures else [],
+                "lag": figures.lag_summary() if figures else None,
+                "link_back": figures.link_back_share if figures else None,
+                "originals": _originals_text(figures, layout.originals_named) if figures else "—",
+                "href": _site_href(row["site"], site_ids, paged) if figures else None,
+            }
+        )
+    return views
+
+
+def _site_href(name: str, site_ids: dict[str, int], paged: bool) -> str:
+    return f"sites/site-{site_ids[name]}.html" if paged else f"#site-{site_ids[name]}"
+
+
+def _copying(data: ReportData, site_ids: dict[str, int], paged: bool) -> list[dict]:
+    order = {row["site"]: n for n, row in enumerate(data.sites)}
+    names = sorted(data.copies, key=lambda name: (order.get(name, len(order)), name))
+    return [
+        {
+            "site": name,
+            "id": site_ids[name],
+            "count": len(data.copies[name]),
+            "rows": None if paged else data.copies[name],
+            "href": _site_href(name, site_ids, paged),
+        }
+        for name in names
+    ]
+
+
+def _series(data: ReportData, site: str | None) -> dict:
+    if site is not None:
+        return {name: fig.weeks for name, fig in data.figures.items()}
+    syndicators = {row["site"] for row in data.sites if row["syndicator"]}
+    return {name: fig.weeks for name, fig in data.figures.items() if name in syndicators}
+
+
+def _site_page_name(site_id: int, page: int) -> str:
+    return f"site-{site_id}.html" if page == 1 else f"site-{site_id}-{page}.html"
+
+
+def _write_site_pages(
+    data: ReportData,
+    name: str,
+    site_id: int,
+    pages: list[list[MatchRow]],
+    originals: dict,
+    root: Path,
+) -> list[Path]:
+    template = environment().get_template("site.html")
+    directory = root / "sites"
+    directory.mkdir(parents=True, exist_ok=True)
+    siblings = _unique(data.siblings.get(name, []))
+    written = []
+    for number, rows in enumerate(pages, start=1):
+        path = directory / _site_page_name(site_id, number)
+        path.write_text(
+            template.render(
+                site=name,
+                count=len(data.copies[name]),
+                page=number,
+                pages=len(pages),
+                prev=_site_page_name(site_id, number - 1),
+                next=_site_page_name(site_id, number + 1),
+                rows=rows,
+                siblings=siblings if number == 1 else [],
+                sibling_originals=originals,
+                links=Links(prefix="../"),
+            ),
+            encoding="utf-8",
+        )
+        written.append(path)
+    return written

@@ -1,0 +1,229 @@
+"""The read queries behind the analyst's HTML report (crawler/report): crawl outcomes per site,
+copies and siblings with both articles, and the common original of a sibling match.
+
+Rows are streamed in id order so a report over 100,000 matches never holds ORM objects for all
+of them; the SQL joins the tables the `copies` view joins, plus the dates and crawl columns the
+view does not carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.orm import Session, aliased
+
+from db.models import Article, CrawlRun, Match, Site
+
+
+@dataclass(frozen=True)
+class CrawlOutcome:
+    """A site's latest crawl run; `reason` is the stored one-line reason where the schema has it."""
+
+    status: str
+    started_at: datetime | None
+    finished_at: datetime | None
+    pages_fetched: int
+    errors: int
+    reason: str | None
+
+
+def crawl_outcomes(session: Session) -> dict[str, CrawlOutcome]:
+    """Site name -> its latest crawl run. Sites never crawled are absent."""
+    # The `reason` column arrives with the crawl-outcome work (issue 22); read it when present so
+    # the report shows the stored reason rather than one guessed from the counts.
+    columns = {c["name"] for c in inspect(session.connection()).get_columns("crawl_runs")}
+    reason = "r.reason" if "reason" in columns else "NULL"
+    sql = f"""
+        SELECT s.name, r.status, r.started_at, r.finished_at, r.pages_fetched, r.errors,
+               {reason} AS reason
+        FROM crawl_runs r JOIN sites s ON s.id = r.site_id
+        WHERE r.id IN (SELECT max(id) FROM crawl_runs WHERE site_id IS NOT NULL GROUP BY site_id)
+    """
+    outcomes = {}
+    for row in session.execute(text(sql)):
+        outcomes[row.name] = CrawlOutcome(
+            status=row.status,
+            started_at=as_datetime(row.started_at),
+            finished_at=as_datetime(row.finished_at),
+            pages_fetched=row.pages_fetched or 0,
+            errors=row.errors or 0,
+            reason=row.reason,
+        )
+    return outcomes
+
+
+def last_success(session: Session) -> dict[str, datetime]:
+    """Site name -> when its last finished crawl ended."""
+    query = (
+        select(Site.name, func.max(CrawlRun.finished_at))
+        .join(CrawlRun, CrawlRun.site_id == Site.id)
+        .where(CrawlRun.status == "finished")
+        .group_by(Site.name)
+    )
+    return {name: when for name, when in session.execute(query) if when is not None}
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A datetime from a raw SQL value: on SQLite, text() and views return the stored text."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+class Side(NamedTuple):
+    """One article of a match as the report shows it (a tuple: 100,000 are built per report)."""
+
+    id: int
+    site: str
+    url: str
+    title: str | None
+    lang: str | None
+    published: datetime | None
+    first_seen: datetime | None
+
+
+class MatchRow(NamedTuple):
+    id: int
+    relation: str  # "original" (copy republishes original) | "sibling" (two copies of one)
+    kind: str
+    score: float
+    attributed: bool
+    detected_at: datetime
+    copy: Side
+    original: Side
+
+
+_COPY, _ORIGINAL = aliased(Article), aliased(Article)
+_COPY_SITE, _ORIGINAL_SITE = aliased(Site), aliased(Site)
+_SIDE_COLUMNS = ("id", "url", "title", "lang", "published", "first_seen")
+
+
+def _match_query():
+    return (
+        select(
+            Match.id,
+            Match.relation,
+            Match.kind,
+            Match.score,
+            Match.attributed,
+            Match.detected_at,
+            _COPY_SITE.name,
+            *(getattr(_COPY, c) for c in _SIDE_COLUMNS),
+            _ORIGINAL_SITE.name,
+            *(getattr(_ORIGINAL, c) for c in _SIDE_COLUMNS),
+        )
+        .join(_COPY, _COPY.id == Match.copy_id)
+        .join(_COPY_SITE, _COPY_SITE.id == _COPY.site_id)
+        .join(_ORIGINAL, _ORIGINAL.id == Match.original_id)
+        .join(_ORIGINAL_SITE, _ORIGINAL_SITE.id == _ORIGINAL.site_id)
+    )
+
+
+def _side(site: str, values: Sequence[Any]) -> Side:
+    return Side(values[0], site, *values[1:])
+
+
+def _row(values: Sequence[Any]) -> MatchRow:
+    n = len(_SIDE_COLUMNS)
+    head, copy, original = values[:7], values[7 : 7 + n], values[8 + n :]
+    return MatchRow(
+        id=head[0],
+        relation=head[1],
+        kind=head[2],
+        score=head[3],
+        attributed=bool(head[4]),
+        detected_at=head[5],
+        copy=_side(head[6], copy),
+        original=_side(values[7 + n], original),
+    )
+
+
+def match_rows(session: Session, site: str | None = None, batch: int = 5000) -> Iterator[MatchRow]:
+    """Every match (copies and siblings) in id order, both articles joined; only matches whose
+    copy or original is on `site` when given."""
+    query = _match_query().order_by(Match.id)
+    if site is not None:
+        query = query.where((_COPY_SITE.name == site) | (_ORIGINAL_SITE.name == site))
+    result = session.execute(query.execution_options(yield_per=batch))
+    for values in result:
+        yield _row(values)
+
+
+def matches_by_id(session: Session, ids: Sequence[int]) -> dict[int, MatchRow]:
+    rows = session.execute(_match_query().where(Match.id.in_(list(ids))))
+    return {row.id: row for row in map(_row, rows)}
+
+
+def common_originals(session: Session, pairs: Sequence[tuple[int, int]]) -> dict[tuple, Side]:
+    """(copy_id, other copy_id) of sibling matches -> the original both republish, where stored."""
+    first, second = aliased(Match), aliased(Match)
+    found: dict[tuple, Side] = {}
+    wanted = set(pairs)
+    copies = {a for pair in pairs for a in pair}
+    query = (
+        select(
+            first.copy_id,
+            second.copy_id,
+            _ORIGINAL_SITE.name,
+            *(getattr(_ORIGINAL, c) for c in _SIDE_COLUMNS),
+        )
+        .join(second, second.original_id == first.original_id)
+        .join(_ORIGINAL, _ORIGINAL.id == first.original_id)
+        .join(_ORIGINAL_SITE, _ORIGINAL_SITE.id == _ORIGINAL.site_id)
+        .where(first.relation == "original", second.relation == "original")
+        .where(first.copy_id.in_(copies), second.copy_id.in_(copies))
+        .order_by(_ORIGINAL.id)
+    )
+    for a, b, site, *values in session.execute(query):
+        if (a, b) in wanted and (a, b) not in found:
+            found[(a, b)] = _side(site, values)
+    return found
+
+
+def evidence_of(session: Session, ids: Sequence[int]) -> dict[int, dict]:
+    """The stored evidence (anchors, passages, rhythm) of matches."""
+    rows = session.execute(select(Match.id, Match.evidence).where(Match.id.in_(list(ids))))
+    return {match_id: evidence or {} for match_id, evidence in rows}
+
+
+def archive_of(session: Session, ids: Sequence[int]) -> dict[int, dict]:
+    """Article id -> its archived response and status, for the evidence pages."""
+    query = select(
+        Article.id,
+        Article.status,
+        Article.lang_confidence,
+        Article.warc_file,
+        Article.warc_offset,
+        Article.payload_sha256,
+        Site.role,
+    ).join(Site, Site.id == Article.site_id)
+    rows = session.execute(query.where(Article.id.in_(list(ids)))).mappings()
+    return {row["id"]: dict(row) for row in rows}
+
+
+def match_counts(session: Session) -> dict[str, int]:
+    """Matches per relation: "original" (copies) and "sibling"."""
+    query = select(Match.relation, func.count()).group_by(Match.relation)
+    return {"original": 0, "sibling": 0, **dict(session.execute(query).all())}
+
+
+def totals(session: Session) -> dict[str, Any]:
+    """What was monitored and found, for the report's summary."""
+    sites = dict(session.execute(select(Site.role, func.count()).group_by(Site.role)).all())
+    articles, first_seen, last_seen = session.execute(
+        select(func.count(), func.min(Article.first_seen), func.max(Article.last_seen))
+    ).one()
+    relations = match_counts(session)
+    return {
+        "sources": sites.get("source", 0),
+        "suspects": sites.get("suspect", 0),
+        "articles": articles,
+        "first_seen": first_seen,
+        "last_seen": last_seen,
+        "copies": relations["original"],
+        "siblings": relations["sibling"],
+    }
