@@ -20,7 +20,9 @@ class SiteBoundaryMiddleware:
 
     The spider only follows in-site links, but a server can redirect anywhere: to another site
     (whose page must not be stored as this site's) or into a private network (SSRF). Both end
-    here with a log line.
+    here with a log line. Requests the spider did not make (Scrapy's robots.txt fetches, and
+    their redirects and meta refreshes) carry no site: they must stay on one of the configured
+    sites.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -32,16 +34,24 @@ class SiteBoundaryMiddleware:
 
     def process_request(self, request: Request) -> None:
         site = request.cb_kwargs.get("site")
-        if site is None or same_site_netloc(netloc(request.url), site.netlocs):
-            return
+        host = netloc(request.url)
+        if site is not None:
+            if same_site_netloc(host, site.netlocs):
+                return
+            name = site.name
+        else:
+            sites = getattr(self.crawler.spider, "sites", ())
+            if any(same_site_netloc(host, each.netlocs) for each in sites):
+                return
+            name = "any configured site"
         self.crawler.stats.inc_value("syndetect/offsite_blocked")
         self.crawler.spider.logger.warning(
-            "blocked request outside site %r: %s (redirected from %s)",
-            site.name,
+            "blocked request outside %s: %s (redirected from %s)",
+            f"site {name!r}" if site is not None else name,
             request.url,
             (request.meta.get("redirect_urls") or ["-"])[0],
         )
-        raise IgnoreRequest(f"outside site {site.name}: {request.url}")
+        raise IgnoreRequest(f"outside {name}: {request.url}")
 
 
 class RetryAfterMiddleware:

@@ -55,3 +55,5 @@ SYNDETECT_SHARED_IDLE = 10  # seconds a crawler on a shared (scrapy-redis) front
 SYNDETECT_ARCHIVE = True  # keep article responses as WARC (evidence)
 SYNDETECT_ARCHIVE_DIR = None  # None: beside a SQLite database (<name>-warc/), else ./syndetect-warc
 SYNDETECT_MAX_RETRY_AFTER = 120  # seconds: the longest Retry-After honoured
+SYNDETECT_SITEMAP_DEPTH = 2  # sitemap indexes below the first one followed (nesting is rare)
+SYNDETECT_DISCOVERY_REQUESTS = 200  # sitemaps and feeds fetched per site and crawl

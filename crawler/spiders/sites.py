@@ -9,6 +9,7 @@ Run it through `syndetect crawl CONFIG` or `scrapy crawl sites -a config=sites.t
 
 from __future__ import annotations
 
+import struct
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -65,6 +66,13 @@ class SitesSpider(scrapy.Spider):
         # Fed by the store pipeline with what extraction made of each page.
         self.traps = TrapGuard()
         self.rechecked_unlinked = False
+        # Sitemaps and feeds fetched per site: an endless sitemap index must not be a crawl of
+        # its own (the page budget only counts HTML pages).
+        self.discovery_requests: Counter[str] = Counter()
+        self.discovery_reported: set[str] = set()
+        # Bodies already followed, per site: a soft-404 answers every URL with one page, whose
+        # relative links make new URLs forever; its links are followed once.
+        self.bodies_followed: set[int] = set()
         self.last_activity = time.monotonic()
 
     @classmethod
@@ -98,21 +106,51 @@ class SitesSpider(scrapy.Spider):
                 meta={"dont_obey_robotstxt": True},
                 errback=self._ignore_failure,
             )
-            yield self._sitemap_request(site, urljoin(root, "/sitemap.xml"))
+            yield from self._sitemap_request(site, urljoin(root, "/sitemap.xml"))
         for url in site.sitemaps:
-            yield self._sitemap_request(site, url)
+            yield from self._sitemap_request(site, url)
         for url in site.feeds:
-            yield self._feed_request(site, url)
+            yield from self._feed_request(site, url)
 
-    def _sitemap_request(self, site: SiteConfig, url: str) -> scrapy.Request:
-        return scrapy.Request(
-            url, callback=self.parse_sitemap, cb_kwargs={"site": site}, errback=self._ignore_failure
-        )
+    def _sitemap_request(
+        self, site: SiteConfig, url: str, depth: int = 0
+    ) -> Iterator[scrapy.Request]:
+        """The request for a sitemap `depth` indexes below the first, if within the budgets."""
+        if depth > self.settings.getint("SYNDETECT_SITEMAP_DEPTH"):
+            self._discovery_refused(site, f"sitemap index nested deeper than {depth - 1}", url)
+            return
+        if self._discovery_allowed(site, url):
+            yield scrapy.Request(
+                url,
+                callback=self.parse_sitemap,
+                cb_kwargs={"site": site},
+                meta={"syndetect_sitemap_depth": depth},
+                errback=self._ignore_failure,
+            )
 
-    def _feed_request(self, site: SiteConfig, url: str) -> scrapy.Request:
-        return scrapy.Request(
-            url, callback=self.parse_feed, cb_kwargs={"site": site}, errback=self._ignore_failure
-        )
+    def _feed_request(self, site: SiteConfig, url: str) -> Iterator[scrapy.Request]:
+        if self._discovery_allowed(site, url):
+            yield scrapy.Request(
+                url,
+                callback=self.parse_feed,
+                cb_kwargs={"site": site},
+                errback=self._ignore_failure,
+            )
+
+    def _discovery_allowed(self, site: SiteConfig, url: str) -> bool:
+        budget = self.settings.getint("SYNDETECT_DISCOVERY_REQUESTS")
+        if self.discovery_requests[site.name] >= budget:
+            self._discovery_refused(site, f"sitemap and feed budget of {budget} reached", url)
+            return False
+        self.discovery_requests[site.name] += 1
+        return True
+
+    def _discovery_refused(self, site: SiteConfig, why: str, url: str) -> None:
+        """One log line per site and reason: a hostile index can offer millions."""
+        key = f"{site.name}\0{why}"
+        if key not in self.discovery_reported:
+            self.discovery_reported.add(key)
+            self.logger.warning("site %r: %s, not fetched: %s (and any more)", site.name, why, url)
 
     def _page_request(
         self,
@@ -226,14 +264,28 @@ class SitesSpider(scrapy.Spider):
         if response.status != 200:
             return
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            yield self._sitemap_request(site, url)
+            yield from self._sitemap_request(site, url)
 
     def parse_sitemap(self, response: Response, site: SiteConfig) -> Iterator[scrapy.Request]:
         if response.status != 200:
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            maxsize = self.settings.getint("DOWNLOAD_MAXSIZE")
+            try:
+                body = gunzip(body, max_size=maxsize)
+            except (OSError, EOFError, ValueError, struct.error) as exc:
+                # Scrapy's size-limit error is a ValueError; a truncated or corrupt gzip raises
+                # OSError or EOFError. Either way there is no sitemap to read.
+                self.logger.warning(
+                    "sitemap skipped: %s: not readable gzip or over DOWNLOAD_MAXSIZE (%d bytes) "
+                    "when decompressed (%s)",
+                    response.url,
+                    maxsize,
+                    type(exc).__name__,
+                )
+                return
+        depth = response.meta.get("syndetect_sitemap_depth", 0)
         try:
             sitemap = Sitemap(body)
         except Exception:  # noqa: BLE001 - lxml raises several types on garbage
@@ -245,7 +297,7 @@ class SitesSpider(scrapy.Spider):
                 continue
             if sitemap.type == "sitemapindex":
                 if same_site_netloc(netloc(loc), site.netlocs):
-                    yield self._sitemap_request(site, loc)
+                    yield from self._sitemap_request(site, loc, depth + 1)
             else:
                 lastmod = parse_date(entry.get("lastmod"))
                 request = self._page_request(site, loc, lastmod=lastmod)
@@ -306,7 +358,7 @@ class SitesSpider(scrapy.Spider):
             .xpath("self::*[" + " or ".join(f"@type='{t}'" for t in FEED_TYPES) + "]/@href")
             .getall()
         ):
-            yield self._feed_request(site, urljoin(response.url, href))
+            yield from self._feed_request(site, urljoin(response.url, href))
         for link in self.link_extractor.extract_links(response):
             request = self._page_request(site, link.url, source)
             if request is not None:
