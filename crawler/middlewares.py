@@ -63,7 +63,7 @@ class RetryAfterMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.cap = crawler.settings.getfloat("SYNDETECT_MAX_RETRY_AFTER", 120.0)
+        self.cap = crawler.settings.getfloat("SYNDETECT_MAX_RETRY_AFTER")
         self.not_before: dict[str, float] = {}
 
     @classmethod
@@ -71,9 +71,19 @@ class RetryAfterMiddleware:
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
-        wait = self.not_before.get(netloc(request.url), 0.0) - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
+        host = netloc(request.url)
+        if self.not_before.get(host, 0.0) <= time.monotonic():
+            return
+        # A request waiting here counts against the downloader's global CONCURRENT_REQUESTS:
+        # one site asking for two minutes would hold every slot and stall every other site.
+        # It steps out of that count while it waits (Scrapy takes it out again when done).
+        active = self.crawler.engine.downloader.active
+        active.discard(request)
+        try:
+            while (wait := self.not_before.get(host, 0.0) - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
+        finally:
+            active.add(request)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status in (429, 503):
