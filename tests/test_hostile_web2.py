@@ -77,10 +77,7 @@ def sitemap_index(request: Request) -> Reply | None:
     if not match:
         return None
     n = int(match[1])
-    entries = "".join(
-        f"<sitemap><loc>/sm/{k}.xml</loc></sitemap>"
-        for k in (2 * n + 1, 2 * n + 2)
-    )
+    entries = "".join(f"<sitemap><loc>/sm/{k}.xml</loc></sitemap>" for k in (2 * n + 1, 2 * n + 2))
     return Reply(
         f'<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         f"{entries}</sitemapindex>".encode(),
@@ -107,7 +104,9 @@ def sitemaps(tmp_path_factory):
             "/": listing(["/news/1", "/news/2"]),
             "/news/1": html(story(3)),
             "/news/2": html(story(4)),
-            "/robots.txt": Reply(f"Sitemap: {endless}/sm/0.xml\n".encode(), content_type="text/plain"),
+            "/robots.txt": Reply(
+                f"Sitemap: {endless}/sm/0.xml\n".encode(), content_type="text/plain"
+            ),
         }
         web.fallback["endless"] = absolute_index
         web.routes["bomb"] = {
@@ -141,3 +140,149 @@ def test_gzip_bomb_sitemap_is_skipped_without_traceback(sitemaps):
     assert "Traceback" not in crawl.stderr, crawl.stderr[-3000:]
     assert crawl.log("sitemap skipped", f"{web.bases['bomb']}/sitemap.xml"), crawl.stderr[-3000:]
     assert f"{web.bases['bomb']}/news/1" in crawl.articles()
+
+
+# -- 3. trap guard: a calendar linking its iCal export, a soft-404 with relative links ----------
+
+
+def calendar_with_ical(request: Request) -> Reply | None:
+    match = re.fullmatch(r"/calendar/(\d{4})/(\d{2})/", request.path)
+    if not match:
+        return None
+    if "ical" in request.query:
+        return Reply(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", content_type="text/calendar")
+    year, month = int(match[1]), int(match[2])
+    prev_y, prev_m = (year, month - 1) if month > 1 else (year - 1, 12)
+    next_y, next_m = (year, month + 1) if month < 12 else (year + 1, 1)
+    return listing(
+        [f"/calendar/{prev_y}/{prev_m:02d}/", f"/calendar/{next_y}/{next_m:02d}/", "?ical=1"]
+    )
+
+
+SOFT_404 = listing(["more/", "other/"], extra="<p>Sorry, nothing here.</p>")
+
+
+@pytest.fixture(scope="module")
+def trap_bypasses(tmp_path_factory):
+    addresses = {"calendar": "127.0.0.135", "soft404": "127.0.0.136"}
+    with serve(addresses) as web:
+        web.routes["calendar"] = {
+            "/": listing(["/news/1", "/news/2", "/calendar/2026/03/"]),
+            "/news/1": html(story(6)),
+            "/news/2": html(story(7)),
+        }
+        web.fallback["calendar"] = calendar_with_ical
+        web.routes["soft404"] = {
+            "/": listing(["/news/1", "/news/2", "/x/"]),
+            "/news/1": html(story(8)),
+            "/news/2": html(story(9)),
+        }
+        web.fallback["soft404"] = lambda request: SOFT_404
+        crawl = run_crawl(
+            tmp_path_factory.mktemp("trap_bypasses"),
+            [site(name, web.bases[name], max_pages=300) for name in addresses],
+        )
+        yield crawl, web
+
+
+def test_calendar_linking_its_export_is_still_a_trap(trap_bypasses):
+    crawl, web = trap_bypasses
+    pages = [p for p in web.paths("calendar") if p.startswith("/calendar/")]
+    # 40 month pages and 40 exports before proof, plus at most as many in flight.
+    assert len(pages) <= 120, f"{len(pages)} calendar pages fetched"
+    assert crawl.log("site 'calendar': crawl trap skipped"), crawl.stderr[-3000:]
+    base = web.bases["calendar"]
+    assert sorted(u for u in crawl.articles() if u.startswith(base)) == [
+        f"{base}/news/1",
+        f"{base}/news/2",
+    ]
+
+
+def test_soft_404_with_relative_links_is_cut_and_logged(trap_bypasses):
+    crawl, web = trap_bypasses
+    pages = [p for p in web.paths("soft404") if p.startswith("/x/")]
+    assert len(pages) <= 10, f"{len(pages)} soft-404 pages fetched"
+    assert crawl.log("site 'soft404': same page at another URL"), crawl.stderr[-3000:]
+    base = web.bases["soft404"]
+    assert sorted(u for u in crawl.articles() if u.startswith(base)) == [
+        f"{base}/news/1",
+        f"{base}/news/2",
+    ]
+    assert_bounded(crawl, 60)
+
+
+# -- 5. one site's Retry-After delays that site only ------------------------------------------
+
+FLOOD_CAP = 3
+
+
+@pytest.fixture(scope="module")
+def retry_after_flood(tmp_path_factory):
+    addresses = {"flood": "127.0.0.137", "calm": "127.0.0.138"}
+    busy = html("<html><body>Busy</body></html>", status=503, headers=(("Retry-After", "120"),))
+    with serve(addresses) as web:
+        web.routes["flood"] = {
+            "/": listing([f"/news/{n}" for n in range(20)]),
+            **{f"/news/{n}": busy for n in range(20)},
+        }
+        # The calm site's links arrive once the flood's first answers asked for a wait.
+        calm_home = listing([f"/news/{n}" for n in range(10)])
+        web.routes["calm"] = {
+            "/": Reply(calm_home.body, content_type=calm_home.content_type, delay=1.5),
+            **{f"/news/{n}": html(story(20 + n)) for n in range(10)},
+        }
+        crawl = run_crawl(
+            tmp_path_factory.mktemp("retry_after_flood"),
+            [site(name, web.bases[name]) for name in addresses],
+            {"SYNDETECT_MAX_RETRY_AFTER": FLOOD_CAP, "ROBOTSTXT_OBEY": False},
+        )
+        yield crawl, web
+
+
+def test_retry_after_of_one_site_does_not_stall_another(retry_after_flood):
+    crawl, web = retry_after_flood
+    calm = [hit.at for hit in web.requests_to("calm") if hit.path.startswith("/news/")]
+    assert len(calm) == 10
+    # Without the flood, ten pages take well under a second; one wait of the cap would be 3 s.
+    assert max(calm) - min(calm) < FLOOD_CAP / 2, f"{max(calm) - min(calm):.1f}s"
+    assert len([a for a in crawl.articles() if a.startswith(web.bases["calm"])]) == 10
+
+
+def test_retry_after_is_still_honoured_for_its_site(retry_after_flood):
+    crawl, web = retry_after_flood
+    for n in range(20):
+        times = web.times("flood", f"/news/{n}")
+        assert len(times) == 2, (n, times)  # RETRY_TIMES = 1
+        assert times[1] - times[0] >= FLOOD_CAP - 0.1
+    assert crawl.log("answered 503: waiting 3s")
+
+
+# -- 6. NUL bytes in what is stored, on both databases ------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request, tmp_path):
+    if request.param == "postgres":
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{tmp_path / 'nul.db'}"
+
+
+def test_nul_bytes_in_headers_and_titles_are_stored_alike(database, tmp_path):
+    with serve({"nul": "127.0.0.139"}) as web:
+        routes = {"/": listing([f"/news/{n}" for n in range(6)])}
+        for n in range(6):
+            headers = (
+                (("ETag", f'"x\0y{n}"'), ("Last-Modified", "Tue,\0 01 Dec 2026")) if n % 2 else ()
+            )
+            page = story(30 + n).replace("<h1>", "<h1>Tit\0le ", 1) if n % 2 else story(30 + n)
+            body = page.encode()
+            routes[f"/news/{n}"] = Reply(body, headers=headers)
+        web.routes["nul"] = routes
+        crawl = run_crawl(tmp_path / "crawl", [site("nul", web.bases["nul"])], db=database)
+    articles = crawl.rows("SELECT url, etag, title, text FROM articles ORDER BY url")
+    assert len(articles) == 6, crawl.stderr[-3000:]
+    for row in articles:
+        assert not any("\0" in (row[key] or "") for key in ("url", "etag", "title", "text"))
+    assert {row["etag"] for row in articles} == {None, '"xy1"', '"xy3"', '"xy5"'}
+    runs = crawl.rows("SELECT status FROM crawl_runs")
+    assert [run["status"] for run in runs] == ["finished"]

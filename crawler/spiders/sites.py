@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -73,6 +73,7 @@ class SitesSpider(scrapy.Spider):
         # Bodies already followed, per site: a soft-404 answers every URL with one page, whose
         # relative links make new URLs forever; its links are followed once.
         self.bodies_followed: set[int] = set()
+        self.soft404_reported: set[str] = set()
         self.last_activity = time.monotonic()
 
     @classmethod
@@ -170,6 +171,7 @@ class SitesSpider(scrapy.Spider):
         self.traps.found(site.name, url, source)
         known = self.known.get(site.name, {}).get(url)
         if known is not None and not due_again(known, site, lastmod):
+            self.traps.observe(site.name, url, True)  # a stored article proves its listing
             self.seen.add(url)
             self.crawler.stats.inc_value(f"syndetect/skipped/{site.name}")
             return None
@@ -359,10 +361,30 @@ class SitesSpider(scrapy.Spider):
             .getall()
         ):
             yield from self._feed_request(site, urljoin(response.url, href))
+        if not self._first_time_body(site, response):
+            return
         for link in self.link_extractor.extract_links(response):
             request = self._page_request(site, link.url, source)
             if request is not None:
                 yield request
+
+    def _first_time_body(self, site: SiteConfig, response: Response) -> bool:
+        """Whether this page's content is new on its site (its own path left out, which a
+        soft-404 often echoes). A soft-404 answers every URL with one page whose relative links
+        (more/, other/) make new URLs of new shapes forever: its links are followed once."""
+        path = urlsplit(response.url).path.encode("utf-8", "replace")
+        key = hash((site.name, response.body.replace(path, b"")))
+        if key not in self.bodies_followed:
+            self.bodies_followed.add(key)
+            return True
+        if site.name not in self.soft404_reported:
+            self.soft404_reported.add(site.name)
+            self.logger.warning(
+                "site %r: same page at another URL (soft 404?), its links not followed again: %s",
+                site.name,
+                response.url,
+            )
+        return False
 
     def _ignore_failure(self, failure: Any) -> None:
         """Discovery is best effort: a missing sitemap or feed is normal."""
