@@ -53,7 +53,7 @@ class InlineExecutor(Executor):
 class ExtractPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        workers = crawler.settings.getint("SYNDETECT_EXTRACT_WORKERS", -1)
+        workers = crawler.settings.getint("SYNDETECT_EXTRACT_WORKERS")
         self.workers = (os.cpu_count() or 1) if workers < 0 else workers
         self.executor: Executor | None = None
 
@@ -101,7 +101,7 @@ class StorePipeline:
         spider = self.crawler.spider
         settings = self.crawler.settings
         self.archive = None
-        if settings.getbool("SYNDETECT_ARCHIVE", True):
+        if settings.getbool("SYNDETECT_ARCHIVE"):
             directory = settings.get("SYNDETECT_ARCHIVE_DIR")
             self.archive = Archive(
                 Path(directory) if directory else default_directory(resolve_url(self.db_url))
@@ -185,17 +185,28 @@ class StorePipeline:
         if self.archive is not None:
             self.archive.close()
         if self.failed:
+            # Still say on the run rows that the crawl failed, if the database lets us: a row
+            # left "running" would read as a crawl still going.
+            try:
+                self._finish_runs("failed")
+            except DBAPIError:
+                self.session.rollback()
             self.session.close()
             self.engine.dispose()
             return
         reason = getattr(self.crawler.spider, "close_reason", None) or "finished"
+        self._finish_runs("finished" if reason == "finished" else "failed")
+        self.session.close()
+        self.engine.dispose()
+
+    def _finish_runs(self, status: str) -> None:
         stats = self.crawler.stats
         for name, run in self.runs.items():
             counts = self.counts[name]
             finish_run(
                 self.session,
                 run,
-                "finished" if reason == "finished" else "failed",
+                status,
                 {
                     "pages_fetched": stats.get_value(f"syndetect/pages/{name}", 0),
                     "articles_new": counts["articles_new"],
@@ -208,8 +219,6 @@ class StorePipeline:
                 },
             )
         self.session.commit()
-        self.session.close()
-        self.engine.dispose()
 
 
 def to_record(

@@ -4,8 +4,9 @@ duplicate rows. Every function works inside the caller's session; the caller com
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -15,9 +16,27 @@ from sqlalchemy.orm import Session, aliased
 
 from db.models import Article, CrawlRun, Fingerprint, Match, Site, utcnow
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def storable(value: str | None) -> str | None:
+    """`value` as both databases can store it: PostgreSQL refuses NUL in text and SQLite's
+    driver a lone surrogate. One page (an ETag of "x\\0y", a title with &#xD800;) must not stop
+    a crawl, and both databases must hold the same text: NUL is dropped, a lone surrogate
+    becomes U+FFFD."""
+    if value is None:
+        return None
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = LONE_SURROGATE.sub("\ufffd", value)
+    return value
 
 
 def upsert_site(
@@ -67,6 +86,21 @@ class ArticleRecord:
 ARCHIVE_FIELDS = ("warc_file", "warc_offset", "payload_sha256")
 
 
+def _storable_record(record: ArticleRecord) -> ArticleRecord:
+    return replace(
+        record,
+        url=storable(record.url),
+        text=storable(record.text),
+        title=storable(record.title),
+        author=storable(record.author),
+        lang=storable(record.lang),
+        links=[storable(link) for link in record.links],
+        attribution_url=storable(record.attribution_url),
+        etag=storable(record.etag),
+        last_modified=storable(record.last_modified),
+    )
+
+
 # Built once: this runs for every page of a crawl, on the reactor thread, where building the
 # statement cost as much as running it.
 _ARTICLE_ID_BY_URL = select(Article.id).where(Article.url == bindparam("url"))
@@ -79,6 +113,7 @@ def store_article(session: Session, site: Site, record: ArticleRecord) -> str:
     A changed text invalidates the fingerprint and queues the article for matching again;
     an unchanged one only refreshes last_seen (and comes back from "gone").
     """
+    record = _storable_record(record)
     now = utcnow()
     digest = content_hash(record.text)
     connection = session.connection()

@@ -9,6 +9,7 @@ Run it through `syndetect crawl CONFIG` or `scrapy crawl sites -a config=sites.t
 
 from __future__ import annotations
 
+import re
 import struct
 import time
 from collections import Counter
@@ -335,7 +336,7 @@ class SitesSpider(scrapy.Spider):
             return
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         html = decode_html(response.body, content_type)
-        if "\x00" in html[:4096]:
+        if _looks_binary(html[:4096]):
             # Binary served as text/html: nothing to extract, nothing to follow.
             self.logger.info("binary content served as HTML, skipped: %s", response.url)
             return
@@ -389,6 +390,15 @@ class SitesSpider(scrapy.Spider):
     def _ignore_failure(self, failure: Any) -> None:
         """Discovery is best effort: a missing sitemap or feed is normal."""
         self.logger.debug("discovery request failed: %s", failure.value)
+
+
+# Control characters (but whitespace) and undecodable bytes: one in a page is a trick or a typo
+# (and must not hide an article); one in twenty characters is an image or an archive.
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
+def _looks_binary(head: str) -> bool:
+    return len(NOT_TEXT.findall(head)) * 20 > len(head)
 
 
 def _header(response: Response, name: bytes) -> str | None:
