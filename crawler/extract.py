@@ -44,6 +44,27 @@ ATTRIBUTION_WORDS = re.compile(
     re.IGNORECASE,
 )
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# C0 control characters (but tab, line feed, carriage return), raw or as character references:
+# one `&#1;` or raw ESC made lxml drop the whole body ("no main text"), so a farm could hide a
+# copy behind a single invisible character.
+CONTROL_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+    r"|&#0*(?:[0-8]|1[124-9]|2\d|3[01]|127)(?!\d);?"
+    r"|&#[xX]0*(?:[0-8bBcCeEfF]|1[\da-fA-F]|7[fF])(?![\da-fA-F]);?"
+)
+# Invisible characters that split a word without showing (zero-width space, word joiner, soft
+# hyphen, BOM, Mongolian vowel separator): "co\u200bpy" must read "copy" to the fingerprint.
+INVISIBLE = re.compile("[\u00ad\u180e\u200b\u2060\ufeff]")
+# Latin look-alikes from Cyrillic and Greek (homoglyphs). Folded only inside words that also
+# hold Latin letters: a Russian or Greek word is left alone, "сopy" with a Cyrillic "с" is not.
+HOMOGLYPHS = str.maketrans(
+    "аеорсухіјѕԁԛԝАВЕКМНОРСТХІЈЅαονρτυκΑΒΕΗΙΚΜΝΟΡΤΥΧΖ",
+    "aeopcyxijsdqwABEKMHOPCTXIJSaovptukABEHIKMNOPTYXZ",
+)
+MIXED_SCRIPT_WORD = re.compile(
+    "\\w*[a-zA-Z]\\w*[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]\\w*"
+    "|\\w*[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]\\w*[a-zA-Z]\\w*"
+)
 # Consent banners, newsletter boxes, the author boxes of themes (a bio under every post) and
 # comment forms (WordPress: #respond, .comment-respond, .comment-form; "Your email address
 # will not be published", 15 words): on a page whose article is short trafilatura would take
@@ -93,9 +114,11 @@ class Extracted:
 
 def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extracted:
     """Extract one page. Never raises on bad HTML: an unusable page is a non-article."""
-    if isinstance(page, str):
-        # lxml refuses text that still declares its byte encoding (XHTML's <?xml ...?>).
-        page = XML_DECLARATION.sub("", page, count=1)
+    if isinstance(page, bytes):
+        page = page.decode("utf-8", "replace")
+    # lxml refuses text that still declares its byte encoding (XHTML's <?xml ...?>).
+    page = XML_DECLARATION.sub("", page, count=1)
+    page = CONTROL_CHARACTERS.sub("", page)
     try:
         tree = html.fromstring(page)
     except (etree.ParserError, ValueError):
@@ -115,7 +138,7 @@ def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extrac
     if doc is None or doc.body is None:
         return Extracted(url=url, is_article=False, reason="no main text")
     blocks = _text_blocks(doc.body, doc.title)
-    text = "\n\n".join(blocks)
+    text = visible_text("\n\n".join(blocks))
     reason = _non_article_reason(url, text, signals, tree)
     if reason:
         return Extracted(url=url, is_article=False, reason=reason, title=doc.title)
@@ -127,7 +150,7 @@ def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extrac
     return Extracted(
         url=url,
         is_article=True,
-        title=(doc.title or "").strip() or None,
+        title=visible_text(doc.title or "").strip() or None,
         author=(doc.author or "").strip() or None,
         published=signals["published"] or parse_date(doc.date),
         text=text,
@@ -136,6 +159,13 @@ def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extrac
         links=links,
         attribution_url=attribution,
     )
+
+
+def visible_text(text: str) -> str:
+    """Text as a reader sees it: invisible characters dropped, Latin look-alikes in Latin words
+    read as Latin. What a farm does to a copy so that no fingerprint recognises it."""
+    text = INVISIBLE.sub("", text)
+    return MIXED_SCRIPT_WORD.sub(lambda word: word.group().translate(HOMOGLYPHS), text)
 
 
 # Kana and CJK ideographs: scripts written without spaces between words.

@@ -7,11 +7,12 @@ served on its own loopback address by tests/hostile_server.py and crawled by the
 from __future__ import annotations
 
 import re
-import time
+import subprocess
 
 import pytest
 from hostile_server import Reply, Request, serve
 from test_hostile_web import (
+    CLI,
     assert_bounded,
     gzip_bytes,
     html,
@@ -286,3 +287,77 @@ def test_nul_bytes_in_headers_and_titles_are_stored_alike(database, tmp_path):
     assert {row["etag"] for row in articles} == {None, '"xy1"', '"xy3"', '"xy5"'}
     runs = crawl.rows("SELECT status FROM crawl_runs")
     assert [run["status"] for run in runs] == ["finished"]
+
+
+# -- 7 and the adversary's review: a copy hidden by invisible or look-alike characters ------------
+
+COPIED = range(60, 65)
+
+
+def zero_width(page: str) -> str:
+    """A zero-width space inside every word of the article's paragraphs."""
+    return re.sub(
+        r"(<p>)(.*?)(</p>)",
+        lambda m: m[1] + re.sub(r"\b(\w{2})(\w{2,})", "\\1\u200b\\2", m[2]) + m[3],
+        page,
+    )
+
+
+def homoglyphs(page: str) -> str:
+    """Cyrillic а, е, о, с, р for their Latin look-alikes in the article's paragraphs."""
+    table = str.maketrans("aeocp", "аеоср")
+    return re.sub(r"(<p>)(.*?)(</p>)", lambda m: m[1] + m[2].translate(table) + m[3], page)
+
+
+EVASIONS = {
+    "ctrl_entity": lambda page: page.replace("</h1>", "</h1><p>&#1;</p>"),
+    "ctrl_raw": lambda page: page.replace("</h1>", "</h1><p>\x01 \x1b</p>"),
+    "zero_width": zero_width,
+    "homoglyph": homoglyphs,
+}
+
+
+@pytest.fixture(scope="module")
+def evasions(tmp_path_factory):
+    addresses = {"original": "127.0.0.140"}
+    addresses.update({name: f"127.0.0.{141 + i}" for i, name in enumerate(EVASIONS)})
+    with serve(addresses) as web:
+        for name in addresses:
+            change = EVASIONS.get(name, lambda page: page)
+            web.routes[name] = {
+                "/": listing([f"/news/{n}" for n in COPIED]),
+                **{f"/news/{n}": html(change(story(n))) for n in COPIED},
+            }
+        directory = tmp_path_factory.mktemp("evasions")
+        sites = [site(name, web.bases[name]) for name in addresses]
+        sites[0]["role"] = "source"
+        crawl = run_crawl(directory, sites)
+    result = subprocess.run(
+        [*CLI, "--db", crawl.db, "match"], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    yield crawl
+
+
+@pytest.mark.parametrize("farm", list(EVASIONS))
+def test_evasive_copies_are_articles_and_matched(evasions, farm):
+    stored = evasions.rows(
+        "SELECT COUNT(*) AS n FROM articles JOIN sites ON sites.id = articles.site_id "
+        "WHERE sites.name = :farm",
+        farm=farm,
+    )
+    assert stored[0]["n"] == len(COPIED), evasions.stderr[-3000:]
+    pairs = evasions.rows(
+        "SELECT c.url AS copy, o.url AS original FROM matches "
+        "JOIN articles c ON c.id = matches.copy_id JOIN sites s ON s.id = c.site_id "
+        "JOIN articles o ON o.id = matches.original_id JOIN sites t ON t.id = o.site_id "
+        "WHERE s.name = :farm AND t.name = 'original'",
+        farm=farm,
+    )
+    # The template prose makes every story near every other; each copy must meet its own.
+    own = {
+        row["copy"].split("/", 3)[3]
+        for row in pairs
+        if row["copy"].split("/", 3)[3] == row["original"].split("/", 3)[3]
+    }
+    assert own == {f"news/{n}" for n in COPIED}
