@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
@@ -19,6 +20,7 @@ from lxml import etree, html
 from crawler.dates import parse_date
 from crawler.language import identify
 from crawler.urls import check_http_url, netloc
+from crawler.worker_process import TimeLimit, within
 
 # Fewer words than this (two characters a word in scripts without spaces, text_units) is a stub,
 # not an article. Through the crawler (bench/quality.py --web), 30 instead of 60 stores the
@@ -43,6 +45,7 @@ ATTRIBUTION_WORDS = re.compile(
     r"weiterlesen|источник|джерело|来源|出典|원문|出处)\s*:?\s*$",
     re.IGNORECASE,
 )
+TAG_START = re.compile(r"<[a-zA-Z]")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # C0 control characters (but tab, line feed, carriage return), raw or as character references:
 # one `&#1;` or raw ESC made lxml drop the whole body ("no main text"), so a farm could hide a
@@ -97,7 +100,8 @@ LINKED_SHARE = 0.5  # of a paragraph's letters in links: a paragraph that is a l
 
 @dataclass
 class Extracted:
-    """One page's extraction. `is_article` False carries the reason in `reason`."""
+    """One page's extraction. `is_article` False carries the reason in `reason`;
+    `over_limit`: extraction was stopped by its time limit (worth a log line)."""
 
     url: str
     is_article: bool
@@ -110,6 +114,29 @@ class Extracted:
     lang_confidence: float | None = None
     links: list[str] = field(default_factory=list)
     attribution_url: str | None = None
+    over_limit: bool = False
+
+
+def extract_within(
+    seconds: float, page: str | bytes, url: str, lang_hint: str | None = None
+) -> Extracted:
+    """extract(), stopped after `seconds` (in a worker process): the page is then a
+    non-article marked over_limit, and the worker goes on with the next page."""
+    try:
+        return within(seconds, extract, page, url, lang_hint)
+    except TimeLimit as exc:
+        return Extracted(url=url, is_article=False, reason=f"extraction {exc}", over_limit=True)
+
+
+def cut_elements(page: str, limit: int) -> tuple[str, int]:
+    """`page` cut before its `limit`-th tag, and how many tags it had before the cut (0: not
+    cut). Extraction time grows with the number of elements, faster than linearly; an article
+    has a few thousand, a page of a million spans is an attack (or an accident)."""
+    tags = TAG_START.finditer(page)
+    cut_at = next(islice(tags, limit, None), None)
+    if cut_at is None:
+        return page, 0
+    return page[: cut_at.start()], limit + 1 + sum(1 for _ in tags)
 
 
 def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extracted:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
-@dataclass
+@dataclass(repr=False)
 class PageItem:
     """An HTML page fetched from a site, decoded, waiting for extraction."""
 
@@ -20,6 +20,10 @@ class PageItem:
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
     fetched_at: datetime | None = None
+
+    def __repr__(self) -> str:
+        # Scrapy logs items (on errors, on shutdown): a 10 MB page must not be the log line.
+        return f"PageItem(site={self.site!r}, url={self.url!r}, {len(self.body)} bytes)"
 
 
 @dataclass

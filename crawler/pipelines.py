@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import multiprocessing
 import os
 from collections import Counter
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +19,9 @@ from scrapy.exceptions import DropItem
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from crawler.archive import Archive, default_directory
-from crawler.extract import Extracted, extract
+from crawler.extract import Extracted, extract_within
 from crawler.items import GoneItem, PageItem, UnchangedItem
-from crawler.worker_process import start_worker
+from crawler.worker_process import worker_pool
 from db.models import utcnow
 from db.session import connect, describe, resolve_url, session_factory
 from db.store import (
@@ -55,6 +54,7 @@ class ExtractPipeline:
         self.crawler = crawler
         workers = crawler.settings.getint("SYNDETECT_EXTRACT_WORKERS")
         self.workers = (os.cpu_count() or 1) if workers < 0 else workers
+        self.seconds = crawler.settings.getfloat("SYNDETECT_EXTRACT_SECONDS")
         self.executor: Executor | None = None
 
     @classmethod
@@ -65,11 +65,7 @@ class ExtractPipeline:
         if self.workers == 0:
             self.executor = InlineExecutor()
         else:
-            # spawn: forking a process that runs the reactor's threads is not safe.
-            context = multiprocessing.get_context("spawn")
-            self.executor = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=start_worker
-            )
+            self.executor = worker_pool(self.workers)
 
     def close_spider(self) -> None:
         if self.executor is not None:
@@ -79,7 +75,7 @@ class ExtractPipeline:
         if not isinstance(item, PageItem):
             return item
         hint = self.crawler.spider.config.site(item.site).language
-        future = self.executor.submit(extract, item.html, item.url, hint)
+        future = self.executor.submit(extract_within, self.seconds, item.html, item.url, hint)
         return item, await asyncio.wrap_future(future)
 
 
@@ -163,6 +159,10 @@ class StorePipeline:
         counts = self.counts[site_name]
         if not extracted.is_article:
             counts["non_articles"] += 1
+            if extracted.over_limit:
+                self.crawler.spider.logger.warning(
+                    "page not extracted: %s: %s", extracted.url, extracted.reason
+                )
             self.crawler.spider.logger.debug(
                 "not an article (%s): %s", extracted.reason, extracted.url
             )

@@ -57,3 +57,5 @@ SYNDETECT_ARCHIVE_DIR = None  # None: beside a SQLite database (<name>-warc/), e
 SYNDETECT_MAX_RETRY_AFTER = 120  # seconds: the longest Retry-After honoured
 SYNDETECT_SITEMAP_DEPTH = 2  # sitemap indexes below the first one followed (nesting is rare)
 SYNDETECT_DISCOVERY_REQUESTS = 200  # sitemaps and feeds fetched per site and crawl
+SYNDETECT_MAX_ELEMENTS = 30000  # tags of a page extracted; the rest is cut (with a log line)
+SYNDETECT_EXTRACT_SECONDS = 30  # extraction time limit per page; 0: none

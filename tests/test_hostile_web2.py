@@ -6,8 +6,13 @@ served on its own loopback address by tests/hostile_server.py and crawled by the
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
+import sys
+import time
+import uuid
 
 import pytest
 from hostile_server import Reply, Request, serve
@@ -361,3 +366,76 @@ def test_evasive_copies_are_articles_and_matched(evasions, farm):
         if row["copy"].split("/", 3)[3] == row["original"].split("/", 3)[3]
     }
     assert own == {f"news/{n}" for n in COPIED}
+
+
+# -- 4. a page that would take minutes to extract ------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def heavy(tmp_path_factory):
+    with serve({"heavy": "127.0.0.146"}) as web:
+        spans = "<span>word</span> " * 550_000  # 9.9 MB, under DOWNLOAD_MAXSIZE
+        web.routes["heavy"] = {
+            "/": listing(["/news/1", "/news/2"]),
+            "/news/1": html(story(70)),
+            "/news/2": html(story(71).replace("</article>", "</article>" + spans)),
+        }
+        crawl = run_crawl(
+            tmp_path_factory.mktemp("heavy"),
+            [site("heavy", web.bases["heavy"])],
+            {"SYNDETECT_MAX_ELEMENTS": 200_000, "SYNDETECT_EXTRACT_SECONDS": 5},
+        )
+        yield crawl, web
+
+
+def test_heavy_page_is_cut_then_time_limited_and_the_crawl_goes_on(heavy):
+    crawl, web = heavy
+    base = web.bases["heavy"]
+    assert crawl.log("page cut to its first 200000 of 550", f"{base}/news/2"), crawl.stderr[-3000:]
+    assert crawl.log("page not extracted", f"{base}/news/2", "extraction over 5s")
+    assert sorted(crawl.articles()) == [f"{base}/news/1"]
+    assert_bounded(crawl, 40)
+
+
+def test_heavy_page_is_never_logged_whole(heavy):
+    crawl, web = heavy
+    assert "word</span>" not in crawl.stderr
+
+
+# -- workers die with their parent, even one still starting when the parent was killed ----------
+
+KILLED_PARENT = """
+import os, signal
+from crawler.worker_process import worker_pool
+pool = worker_pool(2)
+pool.submit(os.getpid)  # spawns the workers; they are still importing when the parent dies
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def processes_with(marker: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as environ:
+                if marker.encode() in environ.read():
+                    found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def test_workers_exit_when_their_parent_is_killed_while_they_start():
+    marker = f"SYNDETECT_TEST_ORPHAN={uuid.uuid4().hex}"
+    env = {**os.environ, marker.split("=")[0]: marker.split("=")[1]}
+    result = subprocess.run([sys.executable, "-c", KILLED_PARENT], env=env, timeout=60)
+    assert result.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 8
+    while processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    orphans = processes_with(marker)
+    for pid in orphans:
+        os.kill(pid, signal.SIGKILL)
+    assert orphans == []

@@ -30,6 +30,7 @@ from crawler import config as config_module
 from crawler.config import Config, SiteConfig
 from crawler.dates import parse_date
 from crawler.encoding import decode_html
+from crawler.extract import cut_elements
 from crawler.incremental import conditional_headers, due_again, load_known
 from crawler.items import GoneItem, PageItem, UnchangedItem
 from crawler.traps import TrapGuard
@@ -340,6 +341,14 @@ class SitesSpider(scrapy.Spider):
             # Binary served as text/html: nothing to extract, nothing to follow.
             self.logger.info("binary content served as HTML, skipped: %s", response.url)
             return
+        html, elements = cut_elements(html, self.settings.getint("SYNDETECT_MAX_ELEMENTS"))
+        if elements:
+            self.logger.warning(
+                "page cut to its first %d of %d elements: %s",
+                self.settings.getint("SYNDETECT_MAX_ELEMENTS"),
+                elements,
+                response.url,
+            )
         source = canonical(response.url)
         yield PageItem(
             site=site.name,
