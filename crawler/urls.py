@@ -36,26 +36,39 @@ PATH_SESSION = re.compile(r";(jsessionid|sessionid|sid)=[^/?#]*", re.IGNORECASE)
 
 
 def check_http_url(url: object) -> str | None:
-    """Why `url` is not an absolute http(s) URL, or None when it is."""
+    """Why `url` is not an absolute http(s) URL, or None when it is. The reason quotes the URL
+    without its user-info and query, which may carry a secret (a webhook's token)."""
     if not isinstance(url, str) or not url.strip():
         return "must be a non-empty string"
     try:
         url.encode("utf-8")
     except UnicodeEncodeError:
-        return f"{url!r} contains a lone surrogate (not valid Unicode)"
+        return f"{shown(url)!r} contains a lone surrogate (not valid Unicode)"
     try:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
         return f"is not a valid URL ({exc})"
     if parts.scheme not in ("http", "https"):
-        return f"{url!r} must start with http:// or https://"
+        return f"{shown(url)!r} must start with http:// or https://"
     if not parts.hostname:
-        return f"{url!r} has no host"
+        return f"{shown(url)!r} has no host"
     if "\\" in parts.netloc:
         # Browsers read a backslash as a slash, urllib does not: the host would be ambiguous.
-        return f"{url!r} has a backslash in its host"
+        return f"{shown(url)!r} has a backslash in its host"
     return None
+
+
+def shown(url: str) -> str:
+    """`url` fit for a message: user-info and query replaced by "…"."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return "(unreadable URL)"
+    netloc_ = parts.netloc
+    if "@" in netloc_:
+        netloc_ = "…@" + netloc_.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=netloc_, query="…" if parts.query else "", fragment=""))
 
 
 def netloc(url: str) -> str:
