@@ -8,26 +8,37 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-# Parameters that only track the visitor or the session; two URLs differing only by them are
-# one page (and session ids would otherwise make every visit a new URL: a crawl trap).
+# Parameters known to only track the visitor (ad clicks, newsletters, analytics) or to carry a
+# session id; two URLs differing only by them are one page (and session ids would otherwise
+# make every visit a new URL: a crawl trap). Only names that mean nothing else: short generic
+# ones (sid, ref, s, id) are real parameters on many sites (/article.php?sid=123).
 TRACKING_PARAMS = frozenset(
     {
         "fbclid",
         "gclid",
         "dclid",
+        "gbraid",
+        "wbraid",
         "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "igshid",
+        "srsltid",
         "mc_cid",
         "mc_eid",
-        "igshid",
-        "ref",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
         "ref_src",
-        "sid",
         "sessionid",
         "session_id",
         "phpsessid",
         "jsessionid",
         "aspsessionid",
-        "s",
     }
 )
 TRACKING_PREFIXES = ("utm_",)
@@ -75,6 +86,10 @@ def netloc(url: str) -> str:
     """host[:port], lower-cased: the boundary of a site."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    if ":" in host:
+        # IPv6: bracketed as in the URL, or [2001:db8::1]:8080 and [2001:db8::1:8080] (another
+        # host, no port) would both read 2001:db8::1:8080.
+        host = f"[{host}]"
     return f"{host}:{parts.port}" if parts.port else host
 
 

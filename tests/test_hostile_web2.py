@@ -439,3 +439,67 @@ def test_workers_exit_when_their_parent_is_killed_while_they_start():
     for pid in orphans:
         os.kill(pid, signal.SIGKILL)
     assert orphans == []
+
+
+# -- 13. real query parameters are kept; only known tracking parameters go ----------------------
+
+
+def by_query(request: Request) -> Reply:
+    key = request.query.get("sid") or request.query.get("ref") or request.query.get("s")
+    return (
+        html(story(90 + int(key))) if key and key.isdigit() else html("<html></html>", status=404)
+    )
+
+
+def test_generic_parameter_names_are_real_parameters(tmp_path):
+    with serve({"params": "127.0.0.147"}) as web:
+        links = [f"/article.php?sid={n}&amp;utm_source=feed" for n in range(1, 6)]
+        links += ["/story?ref=6", "/search-result?s=7"]
+        web.routes["params"] = {
+            "/": listing(links),
+            "/article.php": by_query,
+            "/story": by_query,
+            "/search-result": by_query,
+        }
+        crawl = run_crawl(tmp_path, [site("params", web.bases["params"])])
+    base = web.bases["params"]
+    assert sorted(crawl.articles()) == sorted(
+        [f"{base}/article.php?sid={n}" for n in range(1, 6)]
+        + [f"{base}/search-result?s=7", f"{base}/story?ref=6"]
+    )
+
+
+# -- 14. smaller ones: a declared charset that lies, IPv6 site boundaries ------------------------
+
+
+def test_declared_utf16_on_cp1252_bytes_is_not_believed(tmp_path):
+    page = story(95, extra="<p>Le café de la gare a rouvert ses portes à Noël.</p>")
+    with serve({"charset": "127.0.0.148"}) as web:
+        web.routes["charset"] = {
+            "/": listing(["/news/1"]),
+            "/news/1": Reply(page.encode("cp1252"), content_type="text/html; charset=utf-16"),
+        }
+        crawl = run_crawl(tmp_path, [site("charset", web.bases["charset"])])
+    [article] = crawl.articles().values()
+    assert "Le café de la gare a rouvert ses portes à Noël." in article["text"]
+
+
+def test_ipv6_host_and_port_are_not_another_host():
+    from crawler.urls import netloc, same_site_netloc
+
+    site_hosts = {netloc("http://[2001:db8::1]:8080/")}
+    assert not same_site_netloc(netloc("http://[2001:db8::1:8080]/"), site_hosts)
+    assert same_site_netloc(netloc("http://[2001:DB8::1]:8080/news"), site_hosts)
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():
+    import csv
+    import io
+
+    from crawler.output import write_csv
+
+    hostile = [" =HYPERLINK(1)", "＝1+1", "\n=cmd()", "\u3000@SUM(A1)", "＋1", "plain title"]
+    out = io.StringIO()
+    write_csv([{"title": value} for value in hostile], out)
+    cells = [row["title"] for row in csv.DictReader(io.StringIO(out.getvalue()))]
+    assert cells == ["'" + value for value in hostile[:-1]] + ["plain title"]
