@@ -38,13 +38,28 @@ NON_ARTICLE_PATH = re.compile(
     r"privacy|terms|imprint|impressum|archive|archives|topics?|section|login|feed)(/|$|\?)",
     re.IGNORECASE,
 )
-# Anchor texts by which content farms point at what they copied (any language, lower case).
+# What content farms call the link to what they copied ("Source link", "Source : lien"), in
+# the languages they publish in (lower case).
+_ATTRIBUTION_NAMES = (
+    r"source( link| url)?|sources|link to (the )?source|original( article| source)?|via|"
+    r"lien( de la)? source|lien d'origine|article original|quelle|quelllink|originalquelle|"
+    r"fuente|enlace( a la)? fuente|fuente original|fonte|link alla fonte|fonte originale|"
+    r"origen|bron|kilde|k\u00e4lla|l\u00e4hde|\u017ar\u00f3d\u0142o|zdroj|izvor|sursa|forr\u00e1s|"
+    r"kaynak|ngu\u1ed3n|sumber|\u03c0\u03b7\u03b3\u03ae|"
+    r"\u0438\u0441\u0442\u043e\u0447\u043d\u0438\u043a|\u0434\u0436\u0435\u0440\u0435\u043b\u043e|"
+    r"\u0645\u0635\u062f\u0631|\u0627\u0644\u0645\u0635\u062f\u0631|\u05de\u05e7\u05d5\u05e8|"
+    r"\u0938\u094d\u0930\u094b\u0924|\u6765\u6e90|\u51fa\u5904|\u51fa\u5178|\u539f\u6587|"
+    r"\ucd9c\ucc98|\uc6d0\ubb38"
+)
+# The anchor itself says it ("Source link", "Quelle:").
 ATTRIBUTION_WORDS = re.compile(
-    r"^\s*(source( link)?|sources?|lien source|lien d'origine|quelle|quelllink|fuente|fonte|"
-    r"origen|original( article)?|via|read more|read the original|leer más|lire la suite|"
-    r"weiterlesen|источник|джерело|来源|出典|원문|出处)\s*:?\s*$",
+    rf"^\s*({_ATTRIBUTION_NAMES}|read more|read the original|leer m\u00e1s|lire la suite|"
+    r"weiterlesen)\s*[:\uff1a]?\s*$",
     re.IGNORECASE,
 )
+# Or the words just before it do, with a colon, spaced the French way or not
+# ("Source : <a>lien</a>", "<b>Quelle:</b> <a>Spiegel</a>").
+ATTRIBUTION_LABEL = re.compile(rf"(^|\W)({_ATTRIBUTION_NAMES})\s*[:\uff1a]\s*$", re.IGNORECASE)
 TAG_START = re.compile(r"<[a-zA-Z]")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # C0 control characters (but tab, line feed, carriage return), raw or as character references:
@@ -332,12 +347,21 @@ def _attribution(tree: html.HtmlElement, url: str, blocks: list[str]) -> str | N
         if check_http_url(href) is not None or netloc(href) == own:
             continue
         anchor_text = " ".join(anchor.text_content().split())
-        if ATTRIBUTION_WORDS.match(anchor_text):
+        if ATTRIBUTION_WORDS.match(anchor_text) or ATTRIBUTION_LABEL.search(_text_before(anchor)):
             return href
         parent = anchor.getparent()
         if parent is not None and " ".join(parent.text_content().split()) == anchor_text:
             alone = href
     return alone
+
+
+def _text_before(anchor: html.HtmlElement) -> str:
+    """The text just before a link, within its paragraph."""
+    previous = anchor.getprevious()
+    if previous is not None:
+        return previous.text_content() + (previous.tail or "")
+    parent = anchor.getparent()
+    return (parent.text or "") if parent is not None else ""
 
 
 def _content_container(tree: html.HtmlElement, blocks: list[str]) -> html.HtmlElement | None:
