@@ -226,9 +226,9 @@ class SitesSpider(scrapy.Spider):
         """With a shared frontier (scrapy-redis), an empty queue may only mean that the other
         crawlers have not enqueued their next pages yet: stay SYNDETECT_SHARED_IDLE seconds
         after the last page before closing."""
-        if "scrapy_redis" not in str(self.settings.get("SCHEDULER", "")):
+        if "scrapy_redis" not in str(self.settings.get("SCHEDULER")):
             return False
-        wait = self.settings.getfloat("SYNDETECT_SHARED_IDLE", 10.0)
+        wait = self.settings.getfloat("SYNDETECT_SHARED_IDLE")
         return time.monotonic() - self.last_activity < wait
 
     def _charge(self, request: scrapy.Request) -> bool:
