@@ -60,6 +60,10 @@ ATTRIBUTION_WORDS = re.compile(
 # Or the words just before it do, with a colon, spaced the French way or not
 # ("Source : <a>lien</a>", "<b>Quelle:</b> <a>Spiegel</a>").
 ATTRIBUTION_LABEL = re.compile(rf"(^|\W)({_ATTRIBUTION_NAMES})\s*[:\uff1a]\s*$", re.IGNORECASE)
+CSS_MEDIA = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
+CSS_RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
+HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+SIMPLE_SELECTOR = re.compile(r"[a-zA-Z0-9]*(?P<sign>[.#])(?P<name>[\w-]+)")
 TAG_START = re.compile(r"<[a-zA-Z]")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # C0 control characters (but tab, line feed, carriage return), raw or as character references:
@@ -116,7 +120,7 @@ LINKED_SHARE = 0.5  # of a paragraph's letters in links: a paragraph that is a l
 @dataclass
 class Extracted:
     """One page's extraction. `is_article` False carries the reason in `reason`;
-    `over_limit`: extraction was stopped by its time limit (worth a log line)."""
+    `over_limit`: extraction was stopped (time limit, a dead worker): worth a log line."""
 
     url: str
     is_article: bool
@@ -165,6 +169,7 @@ def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extrac
         tree = html.fromstring(page)
     except (etree.ParserError, ValueError):
         return Extracted(url=url, is_article=False, reason="unparseable HTML")
+    _drop_hidden(tree)
     signals = _page_signals(tree)
     doc = trafilatura.bare_extraction(
         tree,
@@ -177,14 +182,22 @@ def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extrac
         prune_xpath=THEME_CHROME,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    if doc is None or doc.body is None:
+    body = doc.body if doc is not None else None
+    title = doc.title if doc is not None else signals["headline"]
+    blocks = _text_blocks(body, title) if body is not None else []
+    if text_units(" ".join(blocks)) < MIN_ARTICLE_WORDS <= text_units(signals["article_body"]):
+        # A body built by a script is not in the HTML, but its text often is, as JSON-LD's
+        # articleBody (what search engines read): a farm's script-built copy still shows.
+        blocks = [" ".join(line.split()) for line in signals["article_body"].splitlines()]
+        blocks = [block for block in blocks if block]
+        body = None
+    elif body is None:
         return Extracted(url=url, is_article=False, reason="no main text")
-    blocks = _text_blocks(doc.body, doc.title)
     text = visible_text("\n\n".join(blocks))
     reason = _non_article_reason(url, text, signals, tree)
     if reason:
-        return Extracted(url=url, is_article=False, reason=reason, title=doc.title)
-    links = _body_links(doc.body, url)
+        return Extracted(url=url, is_article=False, reason=reason, title=title)
+    links = _body_links(body, url) if body is not None else []
     attribution = _attribution(tree, url, blocks)
     if attribution and attribution not in links:
         links.append(attribution)
@@ -192,9 +205,9 @@ def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extrac
     return Extracted(
         url=url,
         is_article=True,
-        title=visible_text(doc.title or "").strip() or None,
-        author=(doc.author or "").strip() or None,
-        published=signals["published"] or parse_date(doc.date),
+        title=visible_text(title or "").strip() or None,
+        author=((doc.author if doc is not None else None) or "").strip() or None,
+        published=signals["published"] or parse_date(doc.date if doc is not None else None),
         text=text,
         lang=lang,
         lang_confidence=confidence,
@@ -220,6 +233,34 @@ def text_units(text: str) -> int:
     return max(words, len(DENSE_SCRIPT.findall(text)) // 2)
 
 
+def _drop_hidden(tree: html.HtmlElement) -> None:
+    """Remove what a reader never sees: elements marked `hidden`, and those a page-level
+    stylesheet hides by class or id (`.x{display:none}`). Hidden paragraphs of unrelated words
+    between the copied ones would dilute a copy's fingerprint below the match. (trafilatura
+    already drops inline display:none, visibility:hidden and aria-hidden.) Rules inside
+    @media blocks are left alone: they hide for small screens, not from readers."""
+    classes, ids = set(), set()
+    for style in tree.xpath("//style/text()"):
+        for selectors, declarations in CSS_RULE.findall(CSS_MEDIA.sub("", style)):
+            if not HIDING.search(declarations):
+                continue
+            for selector in selectors.split(","):
+                match = SIMPLE_SELECTOR.fullmatch(selector.strip())
+                if match:
+                    (classes if match["sign"] == "." else ids).add(match["name"])
+    hidden = tree.xpath("//body//*[@hidden]")
+    for name in classes:
+        hidden += tree.xpath(
+            "//body//*[contains(concat(' ', normalize-space(@class), ' '), $name)]",
+            name=f" {name} ",
+        )
+    for name in ids:
+        hidden += tree.xpath("//body//*[@id=$name]", name=name)
+    for element in hidden:
+        if element.getparent() is not None:
+            element.drop_tree()
+
+
 def _page_signals(tree: html.HtmlElement) -> dict:
     """Page-level hints: declared type (Open Graph, JSON-LD), publication time, language."""
     og_type = _first(tree.xpath('//meta[@property="og:type"]/@content'))
@@ -233,6 +274,7 @@ def _page_signals(tree: html.HtmlElement) -> dict:
             )
         )
     )
+    article_body, headline = "", None
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
         for node in _json_ld_nodes(script):
             kind = node.get("@type")
@@ -241,11 +283,16 @@ def _page_signals(tree: html.HtmlElement) -> dict:
                     types.add(value.lower())
             if published is None and isinstance(node.get("datePublished"), str):
                 published = parse_date(node["datePublished"])
+            if isinstance(node.get("articleBody"), str) and not article_body:
+                article_body = node["articleBody"]
+                headline = node.get("headline") if isinstance(node.get("headline"), str) else None
     lang = _first(tree.xpath("/html/@lang"))
     return {
         "is_article_type": bool(types & ARTICLE_TYPES),
         "published": published,
         "lang": lang.split("-")[0].lower() if lang else None,
+        "article_body": article_body,
+        "headline": headline,
     }
 
 

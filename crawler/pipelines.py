@@ -11,6 +11,7 @@ import errno
 import os
 from collections import Counter
 from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +76,24 @@ class ExtractPipeline:
         if not isinstance(item, PageItem):
             return item
         hint = self.crawler.spider.config.site(item.site).language
-        future = self.executor.submit(extract_within, self.seconds, item.html, item.url, hint)
-        return item, await asyncio.wrap_future(future)
+        executor = self.executor
+        try:
+            future = executor.submit(extract_within, self.seconds, item.html, item.url, hint)
+            return item, await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            # A worker was killed (out of memory, an operator) or crashed in C code: the pool
+            # refuses all later work. A new pool for the rest of the crawl; these pages skipped.
+            if self.executor is executor:
+                self.crawler.spider.logger.error(
+                    "extraction worker died (killed or out of memory); workers restarted; "
+                    "pages in flight skipped, first: %s",
+                    item.url,
+                )
+                executor.shutdown(wait=False, cancel_futures=True)
+                self.executor = worker_pool(self.workers)
+            return item, Extracted(
+                url=item.url, is_article=False, reason="extraction worker died", over_limit=True
+            )
 
 
 class StorePipeline:

@@ -6,6 +6,7 @@ served on its own loopback address by tests/hostile_server.py and crawled by the
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -314,7 +315,42 @@ def homoglyphs(page: str) -> str:
     return re.sub(r"(<p>)(.*?)(</p>)", lambda m: m[1] + m[2].translate(table) + m[3], page)
 
 
+JUNK_WORDS = (
+    "zebra quantum marmalade tractor violin purple lighthouse orchestra pinecone elephant "
+    "saxophone glacier walrus trombone cactus nebula teapot giraffe accordion volcano"
+).split()
+
+
+def hidden_text(page: str) -> str:
+    """Paragraphs of unrelated words after every real one, hidden by a stylesheet class or the
+    `hidden` attribute: more hidden words than visible ones."""
+    counter = iter(range(1000))
+
+    def junk(match: re.Match) -> str:
+        n = next(counter)
+        words = " ".join(JUNK_WORDS[(n + i) % len(JUNK_WORDS)] for i in range(150))
+        mark = 'class="hx"' if n % 2 else "hidden"
+        return f"{match[0]}<p {mark}>{words}</p>"
+
+    page = page.replace("</head>", "<style>.hx { display: none }</style></head>")
+    return re.sub(r"</p>", junk, page)
+
+
+def script_built(page: str) -> str:
+    """The body built by a script; the text only in JSON-LD's articleBody."""
+    paragraphs = re.findall(r"<p>(.*?)</p>", page)
+    data = {"@type": "NewsArticle", "headline": "Reservoir", "articleBody": "\n".join(paragraphs)}
+    script = f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    return re.sub(
+        r"<article>.*</article>",
+        '<div id="app"></div><script>render(window.__DATA__)</script>',
+        page,
+    ).replace("</head>", script + "</head>")
+
+
 EVASIONS = {
+    "hidden_text": hidden_text,
+    "script_built": script_built,
     "ctrl_entity": lambda page: page.replace("</h1>", "</h1><p>&#1;</p>"),
     "ctrl_raw": lambda page: page.replace("</h1>", "</h1><p>\x01 \x1b</p>"),
     "zero_width": zero_width,
@@ -325,7 +361,7 @@ EVASIONS = {
 @pytest.fixture(scope="module")
 def evasions(tmp_path_factory):
     addresses = {"original": "127.0.0.140"}
-    addresses.update({name: f"127.0.0.{141 + i}" for i, name in enumerate(EVASIONS)})
+    addresses.update({name: f"127.0.0.{155 + i}" for i, name in enumerate(EVASIONS)})
     with serve(addresses) as web:
         for name in addresses:
             change = EVASIONS.get(name, lambda page: page)
@@ -503,3 +539,121 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():
     write_csv([{"title": value} for value in hostile], out)
     cells = [row["title"] for row in csv.DictReader(io.StringIO(out.getvalue()))]
     assert cells == ["'" + value for value in hostile[:-1]] + ["plain title"]
+
+
+# -- reaching where it should not: other schemes, a feed announced by every page ------------------
+
+
+@pytest.fixture(scope="module")
+def schemes(tmp_path_factory):
+    with serve({"schemes": "127.0.0.161"}) as web:
+        base = web.bases["schemes"]
+        feed = '<link rel="alternate" type="application/rss+xml" href="{href}">'
+        web.routes["schemes"] = {
+            "/": listing(
+                ["/news/1", "/go-file", "/go-ftp"] + [f"/page/{n}" for n in range(30)],
+                extra=feed.format(href="file:///etc/hostname"),
+            ),
+            "/news/1": html(story(96)),
+            "/go-file": redirect("file:///etc/hostname"),
+            "/go-ftp": redirect("ftp://127.0.0.162/pub/"),
+            "/sitemap.xml": Reply(
+                b'<?xml version="1.0"?><sitemapindex><sitemap><loc>file:///etc/passwd</loc>'
+                b"</sitemap></sitemapindex>",
+                content_type="application/xml",
+            ),
+            # Every page announces a feed of its own: discovery without end, but for its budget.
+            **{
+                f"/page/{n}": html(story(100 + n, head=feed.format(href=f"/feeds/{n}.rss")))
+                for n in range(30)
+            },
+        }
+        crawl = run_crawl(
+            tmp_path_factory.mktemp("schemes"),
+            [site("schemes", base)],
+            {"SYNDETECT_DISCOVERY_REQUESTS": 10},
+        )
+        yield crawl, web, base
+
+
+def test_other_schemes_are_never_fetched(schemes):
+    crawl, web, base = schemes
+    assert all(url.startswith(base) for url in crawl.articles())
+    # The feed link: blocked by the site boundary. The redirects: not followed by Scrapy.
+    assert crawl.log("blocked request outside site 'schemes'", "file:///etc/hostname")
+    for path in ("/go-file", "/go-ftp"):
+        assert crawl.log("page not fetched", f"{base}{path}"), crawl.stderr[-3000:]
+    assert "root:" not in crawl.stderr
+
+
+def test_feeds_announced_by_every_page_stop_at_the_discovery_budget(schemes):
+    crawl, web, base = schemes
+    feeds = [p for p in web.paths("schemes") if p.startswith("/feeds/")]
+    assert len(feeds) <= 10, f"{len(feeds)} feeds fetched"
+    assert crawl.log("site 'schemes': sitemap and feed budget of 10 reached")
+    assert len(crawl.articles()) == 31
+
+
+# -- an extraction worker killed mid-crawl (out of memory, an operator) ---------------------------
+
+
+def extraction_workers(pid: int) -> list[int]:
+    children = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as listing_:
+            children += [int(child) for child in listing_.read().split()]
+    workers = []
+    for child in children:
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as cmdline:
+                if b"spawn_main" in cmdline.read():
+                    workers.append(child)
+        except OSError:
+            continue
+    return workers
+
+
+def test_a_killed_extraction_worker_does_not_stop_extraction(tmp_path):
+    later = [f"/news/{n}" for n in range(1, 6)]
+    with serve({"oom": "127.0.0.163"}) as web:
+        spans = "<span>word</span> " * 150_000  # seconds of extraction: time to kill its worker
+        web.routes["oom"] = {
+            "/": listing(["/news/heavy", "/later"]),
+            "/news/heavy": html(story(120).replace("</article>", "</article>" + spans)),
+            # The other articles come once the workers have been killed.
+            "/later": Reply(listing(later).body, delay=4),
+            **{path: html(story(120 + n)) for n, path in enumerate(later, 1)},
+        }
+        config = tmp_path / "sites.toml"
+        config.write_text(
+            '[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\nLOG_LEVEL = "INFO"\n'
+            "SYNDETECT_EXTRACT_WORKERS = 1\nSYNDETECT_MAX_ELEMENTS = 1000000\n\n[[site]]\n"
+            f'name = "oom"\nrole = "suspect"\nstart_urls = ["{web.bases["oom"]}/"]\n'
+        )
+        db = f"sqlite:///{tmp_path / 'oom.db'}"
+        crawl = subprocess.Popen(
+            [*CLI, "--db", db, "crawl", str(config)], stderr=subprocess.PIPE, text=True
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not web.times("oom", "/news/heavy") and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(1.0)  # the heavy page is in its worker now
+            killed = extraction_workers(crawl.pid)
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+            _, stderr = crawl.communicate(timeout=90)
+        finally:
+            if crawl.poll() is None:
+                crawl.kill()
+    assert killed, "no extraction worker found"
+    assert crawl.returncode == 0, stderr[-3000:]
+    assert "extraction worker died" in stderr
+    stored = run_rows(db, "SELECT url FROM articles")
+    assert sorted(row["url"] for row in stored) == sorted(web.bases["oom"] + p for p in later)
+
+
+def run_rows(db: str, sql: str) -> list[dict]:
+    from test_hostile_web import Crawl
+
+    return Crawl(db, "", 0.0).rows(sql)
