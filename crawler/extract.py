@@ -135,6 +135,11 @@ class Extracted:
     attribution_url: str | None = None
     over_limit: bool = False
 
+    def __repr__(self) -> str:
+        # Scrapy logs items, and this travels with the page: not megabytes of text.
+        what = "article" if self.is_article else f"non-article: {self.reason}"
+        return f"Extracted({self.url!r}, {what}, {len(self.text)} characters)"
+
 
 def extract_within(
     seconds: float, page: str | bytes, url: str, lang_hint: str | None = None

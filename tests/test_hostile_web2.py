@@ -657,3 +657,15 @@ def run_rows(db: str, sql: str) -> list[dict]:
     from test_hostile_web import Crawl
 
     return Crawl(db, "", 0.0).rows(sql)
+
+
+def test_items_log_as_their_url_and_size_not_their_page():
+    from crawler.extract import extract
+    from crawler.items import PageItem
+
+    page = story(130).replace("</article>", "</article>" + "<span>word</span> " * 2_000)
+    item = PageItem(site="heavy", url="http://a.example/news/1", html=page, body=page.encode())
+    extracted = extract(page, item.url)
+    # What Scrapy prints for an item in flight when a crawl is stopped.
+    line = repr((item, extracted))
+    assert len(line) < 300 and "http://a.example/news/1" in line
