@@ -190,12 +190,9 @@ def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extrac
     body = doc.body if doc is not None else None
     title = doc.title if doc is not None else signals["headline"]
     blocks = _text_blocks(body, title) if body is not None else []
-    if text_units(" ".join(blocks)) < MIN_ARTICLE_WORDS <= text_units(signals["article_body"]):
-        # A body built by a script is not in the HTML, but its text often is, as JSON-LD's
-        # articleBody (what search engines read): a farm's script-built copy still shows.
-        blocks = [" ".join(line.split()) for line in signals["article_body"].splitlines()]
-        blocks = [block for block in blocks if block]
-        body = None
+    fallback = _text_elsewhere(signals["article_body"], tree)
+    if text_units(" ".join(blocks)) < MIN_ARTICLE_WORDS <= text_units(" ".join(fallback)):
+        blocks, body = fallback, None
     elif body is None:
         return Extracted(url=url, is_article=False, reason="no main text")
     text = visible_text("\n\n".join(blocks))
@@ -236,6 +233,17 @@ def text_units(text: str) -> int:
     """Length in words; scripts written without spaces count two characters as a word."""
     words = len(text.split())
     return max(words, len(DENSE_SCRIPT.findall(text)) // 2)
+
+
+def _text_elsewhere(article_body: str, tree: html.HtmlElement) -> list[str]:
+    """The article's paragraphs where a page that shows them keeps them outside its HTML text:
+    JSON-LD's articleBody (a body built by a script: what search engines read), else the alt
+    text of the body's images (paragraphs served as pictures of text). A farm's copy hidden
+    that way still shows; a page with text of its own never gets here."""
+    lines = article_body.splitlines() or []
+    if not article_body.strip():
+        lines = [alt for alt in tree.xpath("//body//img/@alt") if len(alt.split()) >= 8]
+    return [block for block in (" ".join(line.split()) for line in lines) if block]
 
 
 def _drop_hidden(tree: html.HtmlElement) -> None:

@@ -348,7 +348,18 @@ def script_built(page: str) -> str:
     ).replace("</head>", script + "</head>")
 
 
+def alt_only(page: str) -> str:
+    """Every paragraph served as a picture of its text, the text in the image's alt."""
+    counter = iter(range(1000))
+    return re.sub(
+        r"<p>(.*?)</p>",
+        lambda m: f'<p><img src="/img/{next(counter)}.png" alt="{m[1]}"></p>',
+        page,
+    )
+
+
 EVASIONS = {
+    "alt_only": alt_only,
     "hidden_text": hidden_text,
     "script_built": script_built,
     "ctrl_entity": lambda page: page.replace("</h1>", "</h1><p>&#1;</p>"),
@@ -546,7 +557,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():
 
 @pytest.fixture(scope="module")
 def schemes(tmp_path_factory):
-    with serve({"schemes": "127.0.0.161"}) as web:
+    with serve({"schemes": "127.0.0.164"}) as web:
         base = web.bases["schemes"]
         feed = '<link rel="alternate" type="application/rss+xml" href="{href}">'
         web.routes["schemes"] = {
@@ -556,7 +567,7 @@ def schemes(tmp_path_factory):
             ),
             "/news/1": html(story(96)),
             "/go-file": redirect("file:///etc/hostname"),
-            "/go-ftp": redirect("ftp://127.0.0.162/pub/"),
+            "/go-ftp": redirect("ftp://127.0.0.165/pub/"),
             "/sitemap.xml": Reply(
                 b'<?xml version="1.0"?><sitemapindex><sitemap><loc>file:///etc/passwd</loc>'
                 b"</sitemap></sitemapindex>",
