@@ -59,3 +59,4 @@ SYNDETECT_SITEMAP_DEPTH = 2  # sitemap indexes below the first one followed (nes
 SYNDETECT_DISCOVERY_REQUESTS = 200  # sitemaps and feeds fetched per site and crawl
 SYNDETECT_MAX_ELEMENTS = 30000  # tags of a page extracted; the rest is cut (with a log line)
 SYNDETECT_EXTRACT_SECONDS = 30  # extraction time limit per page; 0: none
+SYNDETECT_MAX_LINKS = 5000  # links of one page followed; the rest ignored (with a log line)

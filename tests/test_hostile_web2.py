@@ -680,3 +680,18 @@ def test_items_log_as_their_url_and_size_not_their_page():
     # What Scrapy prints for an item in flight when a crawl is stopped.
     line = repr((item, extracted))
     assert len(line) < 300 and "http://a.example/news/1" in line
+
+
+def test_a_page_of_countless_links_is_followed_only_so_far(tmp_path):
+    with serve({"links": "127.0.0.166"}) as web:
+        links = "".join(f'<a href="/x/{n}">{n}</a> ' for n in range(20_000))
+        web.routes["links"] = {
+            "/": html(f"<html><body><a href='/news/1'>Story</a> {links}</body></html>"),
+            "/news/1": html(story(131)),
+        }
+        crawl = run_crawl(
+            tmp_path, [site("links", web.bases["links"])], {"SYNDETECT_MAX_LINKS": 100}
+        )
+    assert crawl.log("page links 20001 URLs, only the first 100 followed"), crawl.stderr[-3000:]
+    assert f"{web.bases['links']}/news/1" in crawl.articles()
+    assert len([p for p in web.paths("links") if p.startswith("/x/")]) <= 99

@@ -373,7 +373,18 @@ class SitesSpider(scrapy.Spider):
             yield from self._feed_request(site, urljoin(response.url, href))
         if not self._first_time_body(site, response):
             return
-        for link in self.link_extractor.extract_links(response):
+        links = self.link_extractor.extract_links(response)
+        most = self.settings.getint("SYNDETECT_MAX_LINKS")
+        if len(links) > most:
+            # Each link costs a canonical form on the reactor thread: half a million links on
+            # one page would stall every site's crawl for many seconds.
+            self.logger.warning(
+                "page links %d URLs, only the first %d followed: %s",
+                len(links),
+                most,
+                response.url,
+            )
+        for link in links[:most]:
             request = self._page_request(site, link.url, source)
             if request is not None:
                 yield request
