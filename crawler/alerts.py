@@ -8,13 +8,16 @@ user-info): it is never logged, only its scheme and host.
 
 from __future__ import annotations
 
+import base64
+import http.client
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
@@ -79,25 +82,59 @@ def _new_events(session: Session, config: AlertConfig) -> list[Alert]:
 def post(url: str, payload: dict, retries: int, timeout: float, log: Log) -> bool:
     body = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
     for attempt in range(1, retries + 1):
-        request = urllib.request.Request(
-            url,
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", "User-Agent": "syndetect-alerts"},
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                if 200 <= response.status < 300:
-                    return True
-                problem = f"HTTP {response.status}"
-        except urllib.error.HTTPError as exc:
-            problem = f"HTTP {exc.code}"
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            problem = type(getattr(exc, "reason", exc)).__name__
+        problem = _deliver(url, body, timeout)
+        if problem is None:
+            return True
         log(f"alert: webhook {redacted(url)} failed ({problem}), attempt {attempt}/{retries}")
         if attempt < retries:
             time.sleep(min(2 ** (attempt - 1), 30))
     return False
+
+
+def _deliver(url: str, body: bytes, timeout: float) -> str | None:
+    """POST `body` to `url` within `timeout` seconds in all; None, or what went wrong (never
+    the URL itself, which may carry a secret)."""
+    outcome: list[str | None] = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(_post_once(url, body, timeout)), daemon=True
+    )
+    worker.start()
+    # urllib's timeout bounds each socket read, not the request: a server dripping its headers
+    # a byte at a time would hold `match` (and its database lock) for as long as it likes.
+    worker.join(timeout)
+    return outcome[0] if outcome else f"no answer within {timeout:g}s"
+
+
+def _post_once(url: str, body: bytes, timeout: float) -> str | None:
+    headers = {"Content-Type": "application/json", "User-Agent": "syndetect-alerts"}
+    try:
+        target, authorization = _without_userinfo(url)
+        if authorization:
+            headers["Authorization"] = authorization
+        request = urllib.request.Request(target, data=body, method="POST", headers=headers)
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return None if 200 <= response.status < 300 else f"HTTP {response.status}"
+    except urllib.error.HTTPError as exc:
+        return f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError) as exc:
+        return type(getattr(exc, "reason", exc)).__name__
+    except http.client.InvalidURL:
+        return "invalid URL"
+    except (http.client.HTTPException, ValueError) as exc:
+        # Not HTTP at all (BadStatusLine), or a URL urllib cannot send (a space in it).
+        return type(exc).__name__
+
+
+def _without_userinfo(url: str) -> tuple[str, str | None]:
+    """The URL to request, and the Basic authorization its user-info stands for: urllib would
+    look up "user:password@host" as a host name."""
+    parts = urlsplit(url)
+    if parts.username is None:
+        return url, None
+    host = parts.netloc.rpartition("@")[2]
+    credentials = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+    token = base64.b64encode(credentials.encode("utf-8")).decode("ascii")
+    return urlunsplit(parts._replace(netloc=host)), f"Basic {token}"
 
 
 def notify(engine: Engine, config: AlertConfig, log: Log) -> int:

@@ -2,8 +2,9 @@
 
 Order of trust: a byte-order mark; then UTF-8 when the bytes are valid UTF-8 (whatever the
 page declares: a valid UTF-8 byte sequence is almost never accidental); then the declared
-charset (HTTP header, then <meta>); and Windows-1252, the web's de-facto default, last. A
-declared UTF-8 that does not decode is the common lie: those pages are Windows-1252.
+charset (HTTP header, then <meta>) if it reads the page's tags as tags; and Windows-1252, the
+web's de-facto default, last. A declared UTF-8 that does not decode is the common lie: those
+pages are Windows-1252.
 """
 
 from __future__ import annotations
@@ -35,7 +36,16 @@ def decode_html(body: bytes, content_type: str | None) -> str:
         encoding = resolve_encoding(declared) if declared else None
         if encoding and codecs.lookup(encoding).name != "utf-8":
             try:
-                return body.decode(encoding)
+                text = body.decode(encoding)
             except (UnicodeDecodeError, LookupError):
                 continue
+            if _keeps_markup(body, text):
+                return text
     return body.decode(FALLBACK, errors="replace")
+
+
+def _keeps_markup(body: bytes, text: str) -> bool:
+    """Whether a declared charset reads the page's tags as tags. Any byte string decodes as
+    UTF-16: Windows-1252 bytes declared UTF-16 become CJK ideographs, and not one "<" survives.
+    A true charset keeps the markup, one "<" per "<" byte (UTF-16's "<" is one byte and a NUL)."""
+    return text.count("<") * 2 >= body.count(b"<")

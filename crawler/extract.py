@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
@@ -19,6 +20,7 @@ from lxml import etree, html
 from crawler.dates import parse_date
 from crawler.language import identify
 from crawler.urls import check_http_url, netloc
+from crawler.worker_process import TimeLimit, within
 
 # Fewer words than this (two characters a word in scripts without spaces, text_units) is a stub,
 # not an article. Through the crawler (bench/quality.py --web), 30 instead of 60 stores the
@@ -36,14 +38,55 @@ NON_ARTICLE_PATH = re.compile(
     r"privacy|terms|imprint|impressum|archive|archives|topics?|section|login|feed)(/|$|\?)",
     re.IGNORECASE,
 )
-# Anchor texts by which content farms point at what they copied (any language, lower case).
+# What content farms call the link to what they copied ("Source link", "Source : lien"), in
+# the languages they publish in (lower case).
+_ATTRIBUTION_NAMES = (
+    r"source( link| url)?|sources|link to (the )?source|original( article| source)?|via|"
+    r"lien( de la)? source|lien d'origine|article original|quelle|quelllink|originalquelle|"
+    r"fuente|enlace( a la)? fuente|fuente original|fonte|link alla fonte|fonte originale|"
+    r"origen|bron|kilde|k\u00e4lla|l\u00e4hde|\u017ar\u00f3d\u0142o|zdroj|izvor|sursa|forr\u00e1s|"
+    r"kaynak|ngu\u1ed3n|sumber|\u03c0\u03b7\u03b3\u03ae|"
+    r"\u0438\u0441\u0442\u043e\u0447\u043d\u0438\u043a|\u0434\u0436\u0435\u0440\u0435\u043b\u043e|"
+    r"\u0645\u0635\u062f\u0631|\u0627\u0644\u0645\u0635\u062f\u0631|\u05de\u05e7\u05d5\u05e8|"
+    r"\u0938\u094d\u0930\u094b\u0924|\u6765\u6e90|\u51fa\u5904|\u51fa\u5178|\u539f\u6587|"
+    r"\ucd9c\ucc98|\uc6d0\ubb38"
+)
+# The anchor itself says it ("Source link", "Quelle:").
 ATTRIBUTION_WORDS = re.compile(
-    r"^\s*(source( link)?|sources?|lien source|lien d'origine|quelle|quelllink|fuente|fonte|"
-    r"origen|original( article)?|via|read more|read the original|leer más|lire la suite|"
-    r"weiterlesen|источник|джерело|来源|出典|원문|出处)\s*:?\s*$",
+    rf"^\s*({_ATTRIBUTION_NAMES}|read more|read the original|leer m\u00e1s|lire la suite|"
+    r"weiterlesen)\s*[:\uff1a]?\s*$",
     re.IGNORECASE,
 )
+# Or the words just before it do, with a colon, spaced the French way or not
+# ("Source : <a>lien</a>", "<b>Quelle:</b> <a>Spiegel</a>").
+ATTRIBUTION_LABEL = re.compile(rf"(^|\W)({_ATTRIBUTION_NAMES})\s*[:\uff1a]\s*$", re.IGNORECASE)
+CSS_MEDIA = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
+CSS_RULE = re.compile(r"([^{}@]+)\{([^{}]*)\}")
+HIDING = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+SIMPLE_SELECTOR = re.compile(r"[a-zA-Z0-9]*(?P<sign>[.#])(?P<name>[\w-]+)")
+TAG_START = re.compile(r"<[a-zA-Z]")
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# C0 control characters (but tab, line feed, carriage return), raw or as character references:
+# one `&#1;` or raw ESC made lxml drop the whole body ("no main text"), so a farm could hide a
+# copy behind a single invisible character.
+CONTROL_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+    r"|&#0*(?:[0-8]|1[124-9]|2\d|3[01]|127)(?!\d);?"
+    r"|&#[xX]0*(?:[0-8bBcCeEfF]|1[\da-fA-F]|7[fF])(?![\da-fA-F]);?"
+)
+# Invisible characters that split a word without showing (zero-width space, word joiner, soft
+# hyphen, BOM, Mongolian vowel separator): "co\u200bpy" must read "copy" to the fingerprint.
+INVISIBLE = re.compile("[\u00ad\u180e\u200b\u2060\ufeff]")
+# Latin look-alikes from Cyrillic and Greek (homoglyphs). Folded only inside words that also
+# hold Latin letters: a Russian or Greek word is left alone, "сopy" with a Cyrillic "с" is not.
+HOMOGLYPHS = str.maketrans(
+    "аеорсухіјѕԁԛԝАВЕКМНОРСТХІЈЅαονρτυκΑΒΕΗΙΚΜΝΟΡΤΥΧΖ",
+    "aeopcyxijsdqwABEKMHOPCTXIJSaovptukABEHIKMNOPTYXZ",
+)
+MIXED_SCRIPT_WORD = re.compile(
+    "\\w*[a-zA-Z]\\w*[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]\\w*"
+    "|\\w*[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]\\w*[a-zA-Z]\\w*"
+)
 # Consent banners, newsletter boxes, the author boxes of themes (a bio under every post) and
 # comment forms (WordPress: #respond, .comment-respond, .comment-form; "Your email address
 # will not be published", 15 words): on a page whose article is short trafilatura would take
@@ -76,7 +119,8 @@ LINKED_SHARE = 0.5  # of a paragraph's letters in links: a paragraph that is a l
 
 @dataclass
 class Extracted:
-    """One page's extraction. `is_article` False carries the reason in `reason`."""
+    """One page's extraction. `is_article` False carries the reason in `reason`;
+    `over_limit`: extraction was stopped (time limit, a dead worker): worth a log line."""
 
     url: str
     is_article: bool
@@ -89,17 +133,48 @@ class Extracted:
     lang_confidence: float | None = None
     links: list[str] = field(default_factory=list)
     attribution_url: str | None = None
+    over_limit: bool = False
+
+    def __repr__(self) -> str:
+        # Scrapy logs items, and this travels with the page: not megabytes of text.
+        what = "article" if self.is_article else f"non-article: {self.reason}"
+        return f"Extracted({self.url!r}, {what}, {len(self.text)} characters)"
+
+
+def extract_within(
+    seconds: float, page: str | bytes, url: str, lang_hint: str | None = None
+) -> Extracted:
+    """extract(), stopped after `seconds` (in a worker process): the page is then a
+    non-article marked over_limit, and the worker goes on with the next page."""
+    try:
+        return within(seconds, extract, page, url, lang_hint)
+    except TimeLimit as exc:
+        return Extracted(url=url, is_article=False, reason=f"extraction {exc}", over_limit=True)
+
+
+def cut_elements(page: str, limit: int) -> tuple[str, int]:
+    """`page` cut before its `limit`-th tag, and how many tags it had before the cut (0: not
+    cut). Extraction time grows with the number of elements, faster than linearly; an article
+    has a few thousand, a page of a million spans is an attack (or an accident)."""
+    tags = TAG_START.finditer(page)
+    cut_at = next(islice(tags, limit, None), None)
+    if cut_at is None:
+        return page, 0
+    return page[: cut_at.start()], limit + 1 + sum(1 for _ in tags)
 
 
 def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extracted:
     """Extract one page. Never raises on bad HTML: an unusable page is a non-article."""
-    if isinstance(page, str):
-        # lxml refuses text that still declares its byte encoding (XHTML's <?xml ...?>).
-        page = XML_DECLARATION.sub("", page, count=1)
+    if isinstance(page, bytes):
+        page = page.decode("utf-8", "replace")
+    # lxml refuses text that still declares its byte encoding (XHTML's <?xml ...?>).
+    page = XML_DECLARATION.sub("", page, count=1)
+    page = CONTROL_CHARACTERS.sub("", page)
     try:
         tree = html.fromstring(page)
     except (etree.ParserError, ValueError):
         return Extracted(url=url, is_article=False, reason="unparseable HTML")
+    _drop_hidden(tree)
     signals = _page_signals(tree)
     doc = trafilatura.bare_extraction(
         tree,
@@ -112,14 +187,19 @@ def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extrac
         prune_xpath=THEME_CHROME,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
-    if doc is None or doc.body is None:
+    body = doc.body if doc is not None else None
+    title = doc.title if doc is not None else signals["headline"]
+    blocks = _text_blocks(body, title) if body is not None else []
+    fallback = _text_elsewhere(signals["article_body"], tree)
+    if text_units(" ".join(blocks)) < MIN_ARTICLE_WORDS <= text_units(" ".join(fallback)):
+        blocks, body = fallback, None
+    elif body is None:
         return Extracted(url=url, is_article=False, reason="no main text")
-    blocks = _text_blocks(doc.body, doc.title)
-    text = "\n\n".join(blocks)
+    text = visible_text("\n\n".join(blocks))
     reason = _non_article_reason(url, text, signals, tree)
     if reason:
-        return Extracted(url=url, is_article=False, reason=reason, title=doc.title)
-    links = _body_links(doc.body, url)
+        return Extracted(url=url, is_article=False, reason=reason, title=title)
+    links = _body_links(body, url) if body is not None else []
     attribution = _attribution(tree, url, blocks)
     if attribution and attribution not in links:
         links.append(attribution)
@@ -127,15 +207,22 @@ def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extrac
     return Extracted(
         url=url,
         is_article=True,
-        title=(doc.title or "").strip() or None,
-        author=(doc.author or "").strip() or None,
-        published=signals["published"] or parse_date(doc.date),
+        title=visible_text(title or "").strip() or None,
+        author=((doc.author if doc is not None else None) or "").strip() or None,
+        published=signals["published"] or parse_date(doc.date if doc is not None else None),
         text=text,
         lang=lang,
         lang_confidence=confidence,
         links=links,
         attribution_url=attribution,
     )
+
+
+def visible_text(text: str) -> str:
+    """Text as a reader sees it: invisible characters dropped, Latin look-alikes in Latin words
+    read as Latin. What a farm does to a copy so that no fingerprint recognises it."""
+    text = INVISIBLE.sub("", text)
+    return MIXED_SCRIPT_WORD.sub(lambda word: word.group().translate(HOMOGLYPHS), text)
 
 
 # Kana and CJK ideographs: scripts written without spaces between words.
@@ -146,6 +233,45 @@ def text_units(text: str) -> int:
     """Length in words; scripts written without spaces count two characters as a word."""
     words = len(text.split())
     return max(words, len(DENSE_SCRIPT.findall(text)) // 2)
+
+
+def _text_elsewhere(article_body: str, tree: html.HtmlElement) -> list[str]:
+    """The article's paragraphs where a page that shows them keeps them outside its HTML text:
+    JSON-LD's articleBody (a body built by a script: what search engines read), else the alt
+    text of the body's images (paragraphs served as pictures of text). A farm's copy hidden
+    that way still shows; a page with text of its own never gets here."""
+    lines = article_body.splitlines() or []
+    if not article_body.strip():
+        lines = [alt for alt in tree.xpath("//body//img/@alt") if len(alt.split()) >= 8]
+    return [block for block in (" ".join(line.split()) for line in lines) if block]
+
+
+def _drop_hidden(tree: html.HtmlElement) -> None:
+    """Remove what a reader never sees: elements marked `hidden`, and those a page-level
+    stylesheet hides by class or id (`.x{display:none}`). Hidden paragraphs of unrelated words
+    between the copied ones would dilute a copy's fingerprint below the match. (trafilatura
+    already drops inline display:none, visibility:hidden and aria-hidden.) Rules inside
+    @media blocks are left alone: they hide for small screens, not from readers."""
+    classes, ids = set(), set()
+    for style in tree.xpath("//style/text()"):
+        for selectors, declarations in CSS_RULE.findall(CSS_MEDIA.sub("", style)):
+            if not HIDING.search(declarations):
+                continue
+            for selector in selectors.split(","):
+                match = SIMPLE_SELECTOR.fullmatch(selector.strip())
+                if match:
+                    (classes if match["sign"] == "." else ids).add(match["name"])
+    hidden = tree.xpath("//body//*[@hidden]")
+    for name in classes:
+        hidden += tree.xpath(
+            "//body//*[contains(concat(' ', normalize-space(@class), ' '), $name)]",
+            name=f" {name} ",
+        )
+    for name in ids:
+        hidden += tree.xpath("//body//*[@id=$name]", name=name)
+    for element in hidden:
+        if element.getparent() is not None:
+            element.drop_tree()
 
 
 def _page_signals(tree: html.HtmlElement) -> dict:
@@ -161,6 +287,7 @@ def _page_signals(tree: html.HtmlElement) -> dict:
             )
         )
     )
+    article_body, headline = "", None
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
         for node in _json_ld_nodes(script):
             kind = node.get("@type")
@@ -169,11 +296,16 @@ def _page_signals(tree: html.HtmlElement) -> dict:
                     types.add(value.lower())
             if published is None and isinstance(node.get("datePublished"), str):
                 published = parse_date(node["datePublished"])
+            if isinstance(node.get("articleBody"), str) and not article_body:
+                article_body = node["articleBody"]
+                headline = node.get("headline") if isinstance(node.get("headline"), str) else None
     lang = _first(tree.xpath("/html/@lang"))
     return {
         "is_article_type": bool(types & ARTICLE_TYPES),
         "published": published,
         "lang": lang.split("-")[0].lower() if lang else None,
+        "article_body": article_body,
+        "headline": headline,
     }
 
 
@@ -275,12 +407,21 @@ def _attribution(tree: html.HtmlElement, url: str, blocks: list[str]) -> str | N
         if check_http_url(href) is not None or netloc(href) == own:
             continue
         anchor_text = " ".join(anchor.text_content().split())
-        if ATTRIBUTION_WORDS.match(anchor_text):
+        if ATTRIBUTION_WORDS.match(anchor_text) or ATTRIBUTION_LABEL.search(_text_before(anchor)):
             return href
         parent = anchor.getparent()
         if parent is not None and " ".join(parent.text_content().split()) == anchor_text:
             alone = href
     return alone
+
+
+def _text_before(anchor: html.HtmlElement) -> str:
+    """The text just before a link, within its paragraph."""
+    previous = anchor.getprevious()
+    if previous is not None:
+        return previous.text_content() + (previous.tail or "")
+    parent = anchor.getparent()
+    return (parent.text or "") if parent is not None else ""
 
 
 def _content_container(tree: html.HtmlElement, blocks: list[str]) -> html.HtmlElement | None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 
-@dataclass
+@dataclass(repr=False)
 class PageItem:
     """An HTML page fetched from a site, decoded, waiting for extraction."""
 
@@ -23,6 +23,10 @@ class PageItem:
     fetched_at: datetime | None = None
     # Identifiers and off-site links read from the markup (crawler.identifiers.PageMarkup).
     markup: Any = None
+
+    def __repr__(self) -> str:
+        # Scrapy logs items (on errors, on shutdown): a 10 MB page must not be the log line.
+        return f"PageItem(site={self.site!r}, url={self.url!r}, {len(self.body)} bytes)"
 
 
 @dataclass

@@ -20,7 +20,9 @@ class SiteBoundaryMiddleware:
 
     The spider only follows in-site links, but a server can redirect anywhere: to another site
     (whose page must not be stored as this site's) or into a private network (SSRF). Both end
-    here with a log line.
+    here with a log line. Requests the spider did not make (Scrapy's robots.txt fetches, and
+    their redirects and meta refreshes) carry no site: they must stay on one of the configured
+    sites.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -32,16 +34,24 @@ class SiteBoundaryMiddleware:
 
     def process_request(self, request: Request) -> None:
         site = request.cb_kwargs.get("site")
-        if site is None or same_site_netloc(netloc(request.url), site.netlocs):
-            return
+        host = netloc(request.url)
+        if site is not None:
+            if same_site_netloc(host, site.netlocs):
+                return
+            name = site.name
+        else:
+            sites = getattr(self.crawler.spider, "sites", ())
+            if any(same_site_netloc(host, each.netlocs) for each in sites):
+                return
+            name = "any configured site"
         self.crawler.stats.inc_value("syndetect/offsite_blocked")
         self.crawler.spider.logger.warning(
-            "blocked request outside site %r: %s (redirected from %s)",
-            site.name,
+            "blocked request outside %s: %s (redirected from %s)",
+            f"site {name!r}" if site is not None else name,
             request.url,
             (request.meta.get("redirect_urls") or ["-"])[0],
         )
-        raise IgnoreRequest(f"outside site {site.name}: {request.url}")
+        raise IgnoreRequest(f"outside {name}: {request.url}")
 
 
 class RetryAfterMiddleware:
@@ -53,7 +63,7 @@ class RetryAfterMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.cap = crawler.settings.getfloat("SYNDETECT_MAX_RETRY_AFTER", 120.0)
+        self.cap = crawler.settings.getfloat("SYNDETECT_MAX_RETRY_AFTER")
         self.not_before: dict[str, float] = {}
 
     @classmethod
@@ -61,9 +71,19 @@ class RetryAfterMiddleware:
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
-        wait = self.not_before.get(netloc(request.url), 0.0) - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
+        host = netloc(request.url)
+        if self.not_before.get(host, 0.0) <= time.monotonic():
+            return
+        # A request waiting here counts against the downloader's global CONCURRENT_REQUESTS:
+        # one site asking for two minutes would hold every slot and stall every other site.
+        # It steps out of that count while it waits (Scrapy takes it out again when done).
+        active = self.crawler.engine.downloader.active
+        active.discard(request)
+        try:
+            while (wait := self.not_before.get(host, 0.0) - time.monotonic()) > 0:
+                await asyncio.sleep(wait)
+        finally:
+            active.add(request)
 
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status in (429, 503):

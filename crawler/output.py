@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +37,11 @@ def csv_cell(value: Any) -> Any:
     value = _plain(value)
     if isinstance(value, list):
         value = ";".join(map(str, value))
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    # Spreadsheets skip leading spaces and line breaks, and some read a full-width ＝ as =.
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_START)
+        or unicodedata.normalize("NFKC", value.lstrip()[:1]).startswith(FORMULA_START)
+    ):
         return "'" + value
     return value
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import multiprocessing
 import os
 from collections import Counter
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,10 @@ from scrapy.exceptions import DropItem
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from crawler.archive import Archive, default_directory
-from crawler.extract import Extracted, extract
+from crawler.extract import Extracted, extract_within
 from crawler.identifiers import page_evidence, read_markup
 from crawler.items import GoneItem, PageItem, UnchangedItem
-from crawler.worker_process import start_worker
+from crawler.worker_process import worker_pool
 from db.models import utcnow
 from db.networks import record_page_markup
 from db.session import connect, describe, resolve_url, session_factory
@@ -55,8 +55,9 @@ class InlineExecutor(Executor):
 class ExtractPipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        workers = crawler.settings.getint("SYNDETECT_EXTRACT_WORKERS", -1)
+        workers = crawler.settings.getint("SYNDETECT_EXTRACT_WORKERS")
         self.workers = (os.cpu_count() or 1) if workers < 0 else workers
+        self.seconds = crawler.settings.getfloat("SYNDETECT_EXTRACT_SECONDS")
         self.executor: Executor | None = None
 
     @classmethod
@@ -67,11 +68,7 @@ class ExtractPipeline:
         if self.workers == 0:
             self.executor = InlineExecutor()
         else:
-            # spawn: forking a process that runs the reactor's threads is not safe.
-            context = multiprocessing.get_context("spawn")
-            self.executor = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=start_worker
-            )
+            self.executor = worker_pool(self.workers)
 
     def close_spider(self) -> None:
         if self.executor is not None:
@@ -81,10 +78,26 @@ class ExtractPipeline:
         if not isinstance(item, PageItem):
             return item
         hint = self.crawler.spider.config.site(item.site).language
-        future = self.executor.submit(extract, item.html, item.url, hint)
-        markup = self.executor.submit(read_markup, item.html, item.url)
-        item.markup = await asyncio.wrap_future(markup)
-        return item, await asyncio.wrap_future(future)
+        executor = self.executor
+        try:
+            future = executor.submit(extract_within, self.seconds, item.html, item.url, hint)
+            markup = executor.submit(read_markup, item.html, item.url)
+            item.markup = await asyncio.wrap_future(markup)
+            return item, await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            # A worker was killed (out of memory, an operator) or crashed in C code: the pool
+            # refuses all later work. A new pool for the rest of the crawl; these pages skipped.
+            if self.executor is executor:
+                self.crawler.spider.logger.error(
+                    "extraction worker died (killed or out of memory); workers restarted; "
+                    "pages in flight skipped, first: %s",
+                    item.url,
+                )
+                executor.shutdown(wait=False, cancel_futures=True)
+                self.executor = worker_pool(self.workers)
+            return item, Extracted(
+                url=item.url, is_article=False, reason="extraction worker died", over_limit=True
+            )
 
 
 class StorePipeline:
@@ -105,7 +118,7 @@ class StorePipeline:
         spider = self.crawler.spider
         settings = self.crawler.settings
         self.archive = None
-        if settings.getbool("SYNDETECT_ARCHIVE", True):
+        if settings.getbool("SYNDETECT_ARCHIVE"):
             directory = settings.get("SYNDETECT_ARCHIVE_DIR")
             self.archive = Archive(
                 Path(directory) if directory else default_directory(resolve_url(self.db_url))
@@ -171,6 +184,10 @@ class StorePipeline:
         if not extracted.is_article:
             self.session.commit()  # the page's identifiers
             counts["non_articles"] += 1
+            if extracted.over_limit:
+                self.crawler.spider.logger.warning(
+                    "page not extracted: %s: %s", extracted.url, extracted.reason
+                )
             self.crawler.spider.logger.debug(
                 "not an article (%s): %s", extracted.reason, extracted.url
             )
@@ -193,17 +210,28 @@ class StorePipeline:
         if self.archive is not None:
             self.archive.close()
         if self.failed:
+            # Still say on the run rows that the crawl failed, if the database lets us: a row
+            # left "running" would read as a crawl still going.
+            try:
+                self._finish_runs("failed")
+            except DBAPIError:
+                self.session.rollback()
             self.session.close()
             self.engine.dispose()
             return
         reason = getattr(self.crawler.spider, "close_reason", None) or "finished"
+        self._finish_runs("finished" if reason == "finished" else "failed")
+        self.session.close()
+        self.engine.dispose()
+
+    def _finish_runs(self, status: str) -> None:
         stats = self.crawler.stats
         for name, run in self.runs.items():
             counts = self.counts[name]
             finish_run(
                 self.session,
                 run,
-                "finished" if reason == "finished" else "failed",
+                status,
                 {
                     "pages_fetched": stats.get_value(f"syndetect/pages/{name}", 0),
                     "articles_new": counts["articles_new"],
@@ -216,8 +244,6 @@ class StorePipeline:
                 },
             )
         self.session.commit()
-        self.session.close()
-        self.engine.dispose()
 
 
 def to_record(

@@ -3,10 +3,12 @@
 Infinite calendars, ever-growing query strings and faceted listings produce endless pages of
 one shape that lead nowhere new. A URL's shape is its path with digit runs replaced (plus a
 mark when it has a query). A shape proves itself productive when one of its pages is an
-article or links to a URL of another shape (a paginated archive leads to articles). An
-unproven shape gets PAGES_BEFORE_PROOF requests; further URLs of that shape wait until the
-shape proves itself (then they are released) or its pages are all done without proof (then
-they are dropped as a trap, with one log line).
+article, or first links to a URL whose shape is productive (a paginated archive leads to
+articles; the home page to sections that lead to articles): proof flows back from articles
+along the links. Merely linking a URL of another shape proves nothing: a calendar's month pages
+also link their `?ical=1` export. An unproven shape gets PAGES_BEFORE_PROOF requests; further
+URLs of that shape wait until the shape proves itself (then they are released) or its pages
+are all done without proof (then they are dropped as a trap, with one log line).
 """
 
 from __future__ import annotations
@@ -30,17 +32,34 @@ class TrapGuard:
         self.scheduled: Counter[tuple[str, str]] = Counter()
         self.productive: set[tuple[str, str]] = set()
         self.held: defaultdict[tuple[str, str], list[Any]] = defaultdict(list)
+        # shape → the shapes of the pages that first linked a URL of it
+        self.linked_from: defaultdict[tuple[str, str], set[str]] = defaultdict(set)
 
     def observe(self, site: str, url: str, is_article: bool) -> None:
-        """What extraction made of a fetched page: an article proves its shape."""
+        """What extraction made of a fetched page (or a stored article met again): an article
+        proves its shape, and the shapes that led to it."""
         if is_article:
-            self.productive.add((site, shape(url)))
+            self._prove(site, shape(url))
 
     def found(self, site: str, url: str, source: str | None) -> None:
         """Page `source` links to `url`, seen for the first time (even if it need not be fetched:
         a listing that leads to stored articles is still a real listing)."""
-        if source is not None and shape(source) != shape(url):
-            self.productive.add((site, shape(source)))
+        if source is None:
+            return
+        target, origin = shape(url), shape(source)
+        if origin == target:
+            return
+        self.linked_from[(site, target)].add(origin)
+        if (site, target) in self.productive:
+            self._prove(site, origin)
+
+    def _prove(self, site: str, first: str) -> None:
+        pending = [first]
+        while pending:
+            key = (site, pending.pop())
+            if key not in self.productive:
+                self.productive.add(key)
+                pending.extend(self.linked_from.get(key, ()))
 
     def admit(self, site: str, url: str) -> bool:
         """Whether `url` may be requested now; False means: hold it."""

@@ -8,26 +8,37 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-# Parameters that only track the visitor or the session; two URLs differing only by them are
-# one page (and session ids would otherwise make every visit a new URL: a crawl trap).
+# Parameters known to only track the visitor (ad clicks, newsletters, analytics) or to carry a
+# session id; two URLs differing only by them are one page (and session ids would otherwise
+# make every visit a new URL: a crawl trap). Only names that mean nothing else: short generic
+# ones (sid, ref, s, id) are real parameters on many sites (/article.php?sid=123).
 TRACKING_PARAMS = frozenset(
     {
         "fbclid",
         "gclid",
         "dclid",
+        "gbraid",
+        "wbraid",
         "msclkid",
+        "yclid",
+        "twclid",
+        "ttclid",
+        "li_fat_id",
+        "igshid",
+        "srsltid",
         "mc_cid",
         "mc_eid",
-        "igshid",
-        "ref",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
         "ref_src",
-        "sid",
         "sessionid",
         "session_id",
         "phpsessid",
         "jsessionid",
         "aspsessionid",
-        "s",
     }
 )
 TRACKING_PREFIXES = ("utm_",)
@@ -36,32 +47,49 @@ PATH_SESSION = re.compile(r";(jsessionid|sessionid|sid)=[^/?#]*", re.IGNORECASE)
 
 
 def check_http_url(url: object) -> str | None:
-    """Why `url` is not an absolute http(s) URL, or None when it is."""
+    """Why `url` is not an absolute http(s) URL, or None when it is. The reason quotes the URL
+    without its user-info and query, which may carry a secret (a webhook's token)."""
     if not isinstance(url, str) or not url.strip():
         return "must be a non-empty string"
     try:
         url.encode("utf-8")
     except UnicodeEncodeError:
-        return f"{url!r} contains a lone surrogate (not valid Unicode)"
+        return f"{shown(url)!r} contains a lone surrogate (not valid Unicode)"
     try:
         parts = urlsplit(url.strip())
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
         return f"is not a valid URL ({exc})"
     if parts.scheme not in ("http", "https"):
-        return f"{url!r} must start with http:// or https://"
+        return f"{shown(url)!r} must start with http:// or https://"
     if not parts.hostname:
-        return f"{url!r} has no host"
+        return f"{shown(url)!r} has no host"
     if "\\" in parts.netloc:
         # Browsers read a backslash as a slash, urllib does not: the host would be ambiguous.
-        return f"{url!r} has a backslash in its host"
+        return f"{shown(url)!r} has a backslash in its host"
     return None
+
+
+def shown(url: str) -> str:
+    """`url` fit for a message: user-info and query replaced by "…"."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return "(unreadable URL)"
+    netloc_ = parts.netloc
+    if "@" in netloc_:
+        netloc_ = "…@" + netloc_.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=netloc_, query="…" if parts.query else "", fragment=""))
 
 
 def netloc(url: str) -> str:
     """host[:port], lower-cased: the boundary of a site."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    if ":" in host:
+        # IPv6: bracketed as in the URL, or [2001:db8::1]:8080 and [2001:db8::1:8080] (another
+        # host, no port) would both read 2001:db8::1:8080.
+        host = f"[{host}]"
     return f"{host}:{parts.port}" if parts.port else host
 
 

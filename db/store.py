@@ -4,8 +4,9 @@ duplicate rows. Every function works inside the caller's session; the caller com
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -15,9 +16,27 @@ from sqlalchemy.orm import Session, aliased
 
 from db.models import Article, CrawlRun, Fingerprint, Match, Site, utcnow
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def storable(value: str | None) -> str | None:
+    """`value` as both databases can store it: PostgreSQL refuses NUL in text and SQLite's
+    driver a lone surrogate. One page (an ETag of "x\\0y", a title with &#xD800;) must not stop
+    a crawl, and both databases must hold the same text: NUL is dropped, a lone surrogate
+    becomes U+FFFD."""
+    if value is None:
+        return None
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = LONE_SURROGATE.sub("\ufffd", value)
+    return value
 
 
 def upsert_site(
@@ -67,6 +86,21 @@ class ArticleRecord:
 ARCHIVE_FIELDS = ("warc_file", "warc_offset", "payload_sha256")
 
 
+def _storable_record(record: ArticleRecord) -> ArticleRecord:
+    return replace(
+        record,
+        url=storable(record.url),
+        text=storable(record.text),
+        title=storable(record.title),
+        author=storable(record.author),
+        lang=storable(record.lang),
+        links=[storable(link) for link in record.links],
+        attribution_url=storable(record.attribution_url),
+        etag=storable(record.etag),
+        last_modified=storable(record.last_modified),
+    )
+
+
 # Built once: this runs for every page of a crawl, on the reactor thread, where building the
 # statement cost as much as running it.
 _ARTICLE_ID_BY_URL = select(Article.id).where(Article.url == bindparam("url"))
@@ -79,6 +113,7 @@ def store_article(session: Session, site: Site, record: ArticleRecord) -> str:
     A changed text invalidates the fingerprint and queues the article for matching again;
     an unchanged one only refreshes last_seen (and comes back from "gone").
     """
+    record = _storable_record(record)
     now = utcnow()
     digest = content_hash(record.text)
     connection = session.connection()
@@ -180,14 +215,55 @@ def articles_needing_fingerprint(session: Session, version: int) -> list[int]:
     return list(session.scalars(select(Article.id).where(Article.id.not_in(current))))
 
 
+# `ingest` and `crawl` may change an article while `match` works on it. What `match` read is
+# remembered in its session (article id → content hash of the text read), so that it stores a
+# fingerprint, and marks an article matched, only for the text it actually read; a text changed
+# meanwhile stays waiting for the next `match`.
+_VERSIONS_READ = "syndetect.versions_read"
+
+
+def _remember_versions(session: Session, rows: Iterable[tuple[int, str]]) -> None:
+    session.info.setdefault(_VERSIONS_READ, {}).update(rows)
+
+
+def _versions_read(session: Session) -> dict[int, str]:
+    return session.info.setdefault(_VERSIONS_READ, {})
+
+
 def texts_to_fingerprint(
     session: Session, article_ids: list[int]
 ) -> list[tuple[int, str, str | None, str | None]]:
     """(id, text, lang, title) of the given articles, in one query."""
-    query = select(Article.id, Article.text, Article.lang, Article.title).where(
-        Article.id.in_(article_ids)
-    )
-    return [tuple(row) for row in session.execute(query)]
+    query = select(
+        Article.id, Article.text, Article.lang, Article.title, Article.content_hash
+    ).where(Article.id.in_(article_ids))
+    rows = session.execute(query).all()
+    _remember_versions(session, ((row.id, row.content_hash) for row in rows))
+    return [(row.id, row.text, row.lang, row.title) for row in rows]
+
+
+def _unchanged_since_read(session: Session, article_ids: Iterable[int]) -> set[int]:
+    """Those of article_ids whose text is still the one read (or was not read through this
+    session). Their rows are locked until the caller commits (PostgreSQL): a concurrent change
+    waits, then deletes what this transaction wrote for the old text. Rows a writer holds are
+    skipped (counted as changed, done again next time) rather than waited for: waiting while
+    holding other rows could deadlock with an `ingest` that changes several articles."""
+    read = _versions_read(session)
+    ids = sorted(set(article_ids))
+    unchanged: set[int] = set()
+    for start in range(0, len(ids), _IDS_PER_STATEMENT):
+        chunk = ids[start : start + _IDS_PER_STATEMENT]
+        query = (
+            select(Article.id, Article.content_hash)
+            .where(Article.id.in_(chunk))
+            .with_for_update(skip_locked=True)
+        )
+        unchanged.update(
+            article_id
+            for article_id, digest in session.execute(query)
+            if read.get(article_id, digest) == digest
+        )
+    return unchanged
 
 
 def save_fingerprints(
@@ -195,7 +271,10 @@ def save_fingerprints(
 ) -> None:
     """Store (article id, fingerprint bytes, signature bytes), None for both when the article
     is too short, in bulk: one query finds which articles had an older fingerprint, then one
-    executemany each for updates and inserts."""
+    executemany each for updates and inserts. An article whose text changed since it was read
+    gets none: it is fingerprinted again next time."""
+    current = _unchanged_since_read(session, [article_id for article_id, _, _ in rows])
+    rows = [row for row in rows if row[0] in current]
     ids = [article_id for article_id, _, _ in rows]
     existing = set(
         session.scalars(select(Fingerprint.article_id).where(Fingerprint.article_id.in_(ids)))
@@ -315,13 +394,16 @@ def iter_fingerprints(
     """(article id, fingerprint bytes) of the current version, for articles already matched
     (matched=True) or still waiting (matched=False)."""
     query = (
-        select(Fingerprint.article_id, Fingerprint.data)
+        select(Fingerprint.article_id, Fingerprint.data, Article.content_hash)
         .join(Article, Article.id == Fingerprint.article_id)
         .where(_current_fingerprint(version, matched))
         .order_by(Fingerprint.article_id)
         .execution_options(yield_per=batch)
     )
-    yield from (tuple(row) for row in session.execute(query))
+    read = _versions_read(session)
+    for article_id, data, digest in session.execute(query):
+        read[article_id] = digest
+        yield article_id, data
 
 
 def signature_batches(
@@ -388,7 +470,7 @@ def _current_fingerprint(version: int, matched: bool):
 def unfingerprintable(session: Session, version: int) -> list[int]:
     """Unmatched articles whose current fingerprint is empty (too little text)."""
     query = (
-        select(Article.id)
+        select(Article.id, Article.content_hash)
         .join(Fingerprint, Fingerprint.article_id == Article.id)
         .where(
             Fingerprint.version == version,
@@ -396,14 +478,28 @@ def unfingerprintable(session: Session, version: int) -> list[int]:
             _matched_condition(version, matched=False),
         )
     )
-    return list(session.scalars(query))
+    rows = session.execute(query).all()
+    _remember_versions(session, rows)
+    return [article_id for article_id, _ in rows]
 
 
 def mark_matched(session: Session, article_ids: list[int], version: int) -> None:
-    if article_ids:
+    """Mark the articles matched with fingerprint `version`: only in the version of their text
+    that was fingerprinted and matched (read through this session). One changed meanwhile by
+    `ingest` or `crawl` stays waiting, with its new text, for the next `match`."""
+    current = sorted(_unchanged_since_read(session, article_ids))
+    has_fingerprint = select(Fingerprint.article_id).where(Fingerprint.version == version)
+    for start in range(0, len(current), _IDS_PER_STATEMENT):
+        chunk = current[start : start + _IDS_PER_STATEMENT]
         session.execute(
-            update(Article).where(Article.id.in_(article_ids)).values(matched_version=version)
+            update(Article)
+            # A change of text deletes the fingerprint too (store_article).
+            .where(Article.id.in_(chunk), Article.id.in_(has_fingerprint))
+            .values(matched_version=version)
         )
+    read = _versions_read(session)
+    for article_id in article_ids:
+        read.pop(article_id, None)
 
 
 @dataclass(frozen=True)

@@ -208,3 +208,27 @@ def test_a_correspondents_report_is_not_a_comment_form():
     result = extract(page, "https://news.example/2026/03/reservoir/")
     assert result.is_article, result.reason
     assert "correspondent reports" in result.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'Source : <a href="{url}">lien</a>',
+        'Source: <a href="{url}">link</a>',
+        'Sources : <a href="{url}">ici</a>',
+        '<strong>Quelle:</strong> <a href="{url}">Spiegel</a>',
+        'Fuente: <a href="{url}">enlace</a>',
+        'Источник: <a href="{url}">ссылка</a>',
+        'Źródło : <a href="{url}">link</a>',
+        'Lien source : <a href="{url}">Le Monde</a>',
+        '来源：<a href="{url}">链接</a>',
+    ],
+)
+def test_attribution_after_a_label_in_common_spellings(line):
+    original = "https://lemonde.example/2026/03/port-alvern"
+    page = ARTICLE.format(paras=PARA * 2).replace(
+        "</article>", "<p>" + line.format(url=original) + "</p></article>"
+    )
+    result = extract(page, "https://farm.example/port-alvern/")
+    assert result.is_article, result.reason
+    assert result.attribution_url == original

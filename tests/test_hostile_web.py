@@ -196,9 +196,9 @@ def session_article(n: int) -> Any:
         return html(
             story(
                 n,
-                tail=f'<a href="/?sid={fresh}">Home</a>'
+                tail=f'<a href="/?sessionid={fresh}">Home</a>'
                 f'<a href="/news/{n};jsessionid={fresh.upper()}">Permalink</a>'
-                f'<a href="/news/{n}?sid={fresh}&amp;PHPSESSID={fresh}">Share</a>',
+                f'<a href="/news/{n}?sessionid={fresh}&amp;PHPSESSID={fresh}">Share</a>',
             )
         )
 
@@ -214,7 +214,7 @@ def traps(tmp_path_factory):
                 [
                     "/news/1",
                     "/news/2",
-                    "/news/3?sid=4f2a9c",
+                    "/news/3?PHPSESSID=4f2a9c",
                     "/news/4;jsessionid=A1B2C3D4",
                     "/calendar/2026/03/",
                     "/browse?page=1",
@@ -898,7 +898,7 @@ def urls(tmp_path_factory):
                     "/nachrichten/stra%C3%9Fe-%C3%BCber",
                     "/nachrichten/stra%c3%9fe-%c3%bcber#kommentare",
                     "/suche?ort=Zürich",
-                    "/suche?ort=Z%C3%BCrich&amp;ref=home",
+                    "/suche?ort=Z%C3%BCrich&amp;ref_src=twsrc",
                     "/archiv?id=caf%E9",
                 ]
             ),
@@ -918,7 +918,7 @@ def test_tracking_parameters_and_fragments_give_one_url(urls):
     stored = crawl.articles()
     assert f"{base}/news/1" in stored
     assert f"{base}/news/2?a=1&b=2" in stored
-    assert not [u for u in stored if re.search(r"utm_|fbclid|gclid|ref=|#", u)]
+    assert not [u for u in stored if re.search(r"utm_|fbclid|gclid|ref_src=|#", u)]
     assert web.paths("urls").count("/news/1") == 1
     assert web.paths("urls").count("/news/2") == 1
     assert_bounded(crawl, 60)

@@ -9,12 +9,14 @@ Run it through `syndetect crawl CONFIG` or `scrapy crawl sites -a config=sites.t
 
 from __future__ import annotations
 
+import re
+import struct
 import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -28,6 +30,7 @@ from crawler import config as config_module
 from crawler.config import Config, SiteConfig
 from crawler.dates import parse_date
 from crawler.encoding import decode_html
+from crawler.extract import cut_elements
 from crawler.incremental import conditional_headers, due_again, load_known
 from crawler.items import GoneItem, PageItem, UnchangedItem
 from crawler.traps import TrapGuard
@@ -65,6 +68,14 @@ class SitesSpider(scrapy.Spider):
         # Fed by the store pipeline with what extraction made of each page.
         self.traps = TrapGuard()
         self.rechecked_unlinked = False
+        # Sitemaps and feeds fetched per site: an endless sitemap index must not be a crawl of
+        # its own (the page budget only counts HTML pages).
+        self.discovery_requests: Counter[str] = Counter()
+        self.discovery_reported: set[str] = set()
+        # Bodies already followed, per site: a soft-404 answers every URL with one page, whose
+        # relative links make new URLs forever; its links are followed once.
+        self.bodies_followed: set[int] = set()
+        self.soft404_reported: set[str] = set()
         self.last_activity = time.monotonic()
 
     @classmethod
@@ -98,21 +109,51 @@ class SitesSpider(scrapy.Spider):
                 meta={"dont_obey_robotstxt": True},
                 errback=self._ignore_failure,
             )
-            yield self._sitemap_request(site, urljoin(root, "/sitemap.xml"))
+            yield from self._sitemap_request(site, urljoin(root, "/sitemap.xml"))
         for url in site.sitemaps:
-            yield self._sitemap_request(site, url)
+            yield from self._sitemap_request(site, url)
         for url in site.feeds:
-            yield self._feed_request(site, url)
+            yield from self._feed_request(site, url)
 
-    def _sitemap_request(self, site: SiteConfig, url: str) -> scrapy.Request:
-        return scrapy.Request(
-            url, callback=self.parse_sitemap, cb_kwargs={"site": site}, errback=self._ignore_failure
-        )
+    def _sitemap_request(
+        self, site: SiteConfig, url: str, depth: int = 0
+    ) -> Iterator[scrapy.Request]:
+        """The request for a sitemap `depth` indexes below the first, if within the budgets."""
+        if depth > self.settings.getint("SYNDETECT_SITEMAP_DEPTH"):
+            self._discovery_refused(site, f"sitemap index nested deeper than {depth - 1}", url)
+            return
+        if self._discovery_allowed(site, url):
+            yield scrapy.Request(
+                url,
+                callback=self.parse_sitemap,
+                cb_kwargs={"site": site},
+                meta={"syndetect_sitemap_depth": depth},
+                errback=self._ignore_failure,
+            )
 
-    def _feed_request(self, site: SiteConfig, url: str) -> scrapy.Request:
-        return scrapy.Request(
-            url, callback=self.parse_feed, cb_kwargs={"site": site}, errback=self._ignore_failure
-        )
+    def _feed_request(self, site: SiteConfig, url: str) -> Iterator[scrapy.Request]:
+        if self._discovery_allowed(site, url):
+            yield scrapy.Request(
+                url,
+                callback=self.parse_feed,
+                cb_kwargs={"site": site},
+                errback=self._ignore_failure,
+            )
+
+    def _discovery_allowed(self, site: SiteConfig, url: str) -> bool:
+        budget = self.settings.getint("SYNDETECT_DISCOVERY_REQUESTS")
+        if self.discovery_requests[site.name] >= budget:
+            self._discovery_refused(site, f"sitemap and feed budget of {budget} reached", url)
+            return False
+        self.discovery_requests[site.name] += 1
+        return True
+
+    def _discovery_refused(self, site: SiteConfig, why: str, url: str) -> None:
+        """One log line per site and reason: a hostile index can offer millions."""
+        key = f"{site.name}\0{why}"
+        if key not in self.discovery_reported:
+            self.discovery_reported.add(key)
+            self.logger.warning("site %r: %s, not fetched: %s (and any more)", site.name, why, url)
 
     def _page_request(
         self,
@@ -132,6 +173,7 @@ class SitesSpider(scrapy.Spider):
         self.traps.found(site.name, url, source)
         known = self.known.get(site.name, {}).get(url)
         if known is not None and not due_again(known, site, lastmod):
+            self.traps.observe(site.name, url, True)  # a stored article proves its listing
             self.seen.add(url)
             self.crawler.stats.inc_value(f"syndetect/skipped/{site.name}")
             return None
@@ -184,9 +226,9 @@ class SitesSpider(scrapy.Spider):
         """With a shared frontier (scrapy-redis), an empty queue may only mean that the other
         crawlers have not enqueued their next pages yet: stay SYNDETECT_SHARED_IDLE seconds
         after the last page before closing."""
-        if "scrapy_redis" not in str(self.settings.get("SCHEDULER", "")):
+        if "scrapy_redis" not in str(self.settings.get("SCHEDULER")):
             return False
-        wait = self.settings.getfloat("SYNDETECT_SHARED_IDLE", 10.0)
+        wait = self.settings.getfloat("SYNDETECT_SHARED_IDLE")
         return time.monotonic() - self.last_activity < wait
 
     def _charge(self, request: scrapy.Request) -> bool:
@@ -226,14 +268,28 @@ class SitesSpider(scrapy.Spider):
         if response.status != 200:
             return
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            yield self._sitemap_request(site, url)
+            yield from self._sitemap_request(site, url)
 
     def parse_sitemap(self, response: Response, site: SiteConfig) -> Iterator[scrapy.Request]:
         if response.status != 200:
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            maxsize = self.settings.getint("DOWNLOAD_MAXSIZE")
+            try:
+                body = gunzip(body, max_size=maxsize)
+            except (OSError, EOFError, ValueError, struct.error) as exc:
+                # Scrapy's size-limit error is a ValueError; a truncated or corrupt gzip raises
+                # OSError or EOFError. Either way there is no sitemap to read.
+                self.logger.warning(
+                    "sitemap skipped: %s: not readable gzip or over DOWNLOAD_MAXSIZE (%d bytes) "
+                    "when decompressed (%s)",
+                    response.url,
+                    maxsize,
+                    type(exc).__name__,
+                )
+                return
+        depth = response.meta.get("syndetect_sitemap_depth", 0)
         try:
             sitemap = Sitemap(body)
         except Exception:  # noqa: BLE001 - lxml raises several types on garbage
@@ -245,7 +301,7 @@ class SitesSpider(scrapy.Spider):
                 continue
             if sitemap.type == "sitemapindex":
                 if same_site_netloc(netloc(loc), site.netlocs):
-                    yield self._sitemap_request(site, loc)
+                    yield from self._sitemap_request(site, loc, depth + 1)
             else:
                 lastmod = parse_date(entry.get("lastmod"))
                 request = self._page_request(site, loc, lastmod=lastmod)
@@ -281,10 +337,18 @@ class SitesSpider(scrapy.Spider):
             return
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         html = decode_html(response.body, content_type)
-        if "\x00" in html[:4096]:
+        if _looks_binary(html[:4096]):
             # Binary served as text/html: nothing to extract, nothing to follow.
             self.logger.info("binary content served as HTML, skipped: %s", response.url)
             return
+        html, elements = cut_elements(html, self.settings.getint("SYNDETECT_MAX_ELEMENTS"))
+        if elements:
+            self.logger.warning(
+                "page cut to its first %d of %d elements: %s",
+                self.settings.getint("SYNDETECT_MAX_ELEMENTS"),
+                elements,
+                response.url,
+            )
         source = canonical(response.url)
         yield PageItem(
             site=site.name,
@@ -306,15 +370,55 @@ class SitesSpider(scrapy.Spider):
             .xpath("self::*[" + " or ".join(f"@type='{t}'" for t in FEED_TYPES) + "]/@href")
             .getall()
         ):
-            yield self._feed_request(site, urljoin(response.url, href))
-        for link in self.link_extractor.extract_links(response):
+            yield from self._feed_request(site, urljoin(response.url, href))
+        if not self._first_time_body(site, response):
+            return
+        links = self.link_extractor.extract_links(response)
+        most = self.settings.getint("SYNDETECT_MAX_LINKS")
+        if len(links) > most:
+            # Each link costs a canonical form on the reactor thread: half a million links on
+            # one page would stall every site's crawl for many seconds.
+            self.logger.warning(
+                "page links %d URLs, only the first %d followed: %s",
+                len(links),
+                most,
+                response.url,
+            )
+        for link in links[:most]:
             request = self._page_request(site, link.url, source)
             if request is not None:
                 yield request
 
+    def _first_time_body(self, site: SiteConfig, response: Response) -> bool:
+        """Whether this page's content is new on its site (its own path left out, which a
+        soft-404 often echoes). A soft-404 answers every URL with one page whose relative links
+        (more/, other/) make new URLs of new shapes forever: its links are followed once."""
+        path = urlsplit(response.url).path.encode("utf-8", "replace")
+        key = hash((site.name, response.body.replace(path, b"")))
+        if key not in self.bodies_followed:
+            self.bodies_followed.add(key)
+            return True
+        if site.name not in self.soft404_reported:
+            self.soft404_reported.add(site.name)
+            self.logger.warning(
+                "site %r: same page at another URL (soft 404?), its links not followed again: %s",
+                site.name,
+                response.url,
+            )
+        return False
+
     def _ignore_failure(self, failure: Any) -> None:
         """Discovery is best effort: a missing sitemap or feed is normal."""
         self.logger.debug("discovery request failed: %s", failure.value)
+
+
+# Control characters (but whitespace) and undecodable bytes: one in a page is a trick or a typo
+# (and must not hide an article); one in twenty characters is an image or an archive.
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
+def _looks_binary(head: str) -> bool:
+    return len(NOT_TEXT.findall(head)) * 20 > len(head)
 
 
 def _header(response: Response, name: bytes) -> str | None:
