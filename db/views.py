@@ -2,6 +2,11 @@
 
 Kept as SQL, not ORM, because they are a documented interface; the only dialect difference is
 how a distinct list of names is aggregated.
+
+This is the views' current definition, as db/models.py is the tables'. Migrations carry their
+own frozen copy of the SQL: changing a view here takes a new migration that replaces it
+(tests/test_migrations.py checks that a database upgraded step by step equals one built from
+these definitions).
 """
 
 from __future__ import annotations
