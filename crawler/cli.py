@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -17,15 +17,20 @@ from sqlalchemy.exc import DBAPIError
 from crawler import config as config_module
 from crawler.alerts import AlertConfig, notify
 from crawler.errors import UserError
+from crawler.interrupt import Interrupted, on_signals
 from crawler.output import write_csv, write_json, write_jsonl, write_table
 from db.lock import exclusive
 from db.queries import EXPORTS, export, site_report
 from db.session import DatabaseError, connect, describe, resolve_url, session_factory
 from db.store import interrupt_stale_runs
 
+if TYPE_CHECKING:
+    from crawler.crawl import CrawlResult  # Scrapy: imported only by the commands that crawl
+
 REPORT_COLUMNS = (
     "site",
     "role",
+    "crawl",
     "articles",
     "copies",
     "copy_share",
@@ -33,6 +38,10 @@ REPORT_COLUMNS = (
     "languages",
     "syndicator",
 )
+# Exit codes (README, "Exit codes").
+EXIT_OK = 0
+EXIT_USER_ERROR = 2
+EXIT_NOT_ALL_SEEN = 3  # also: the database or a worker failed mid-job
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,25 +125,30 @@ def _progress(args: argparse.Namespace):
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     engine = connect(args.db)  # fail on a bad database before any page is fetched
-    if engine.dialect.name == "sqlite":
-        # One writer per SQLite file. On PostgreSQL several crawlers may share the database.
-        with exclusive(engine, "crawl"):
-            _crawl(engine, args)
-    else:
-        _crawl(engine, args)
-    return 0
+    # One writer per SQLite file; on PostgreSQL several crawlers may share the database, but
+    # never with a `match` running (its lock is exclusive).
+    with exclusive(engine, "crawl", shared=True):
+        return _report_not_seen(_crawl(engine, args))
 
 
-def _crawl(engine: Engine, args: argparse.Namespace) -> None:
-    """Crawl with the database lock held by the caller (or no lock needed)."""
+def _crawl(engine: Engine, args: argparse.Namespace) -> CrawlResult:
+    """Crawl with the database lock held by the caller."""
     from crawler.crawl import crawl
 
     config = config_module.load(args.config)
     if engine.dialect.name == "sqlite" or args.command == "run":
+        # The caller's lock is exclusive here: a run still marked running was killed.
         with session_factory(engine)() as session:
             interrupt_stale_runs(session)
             session.commit()
-    crawl(config, resolve_url(args.db), site=getattr(args, "site", None), quiet=args.quiet)
+    return crawl(config, resolve_url(args.db), site=getattr(args, "site", None), quiet=args.quiet)
+
+
+def _report_not_seen(result: CrawlResult) -> int:
+    """One line per site nothing was fetched from (even with --quiet: it is an error)."""
+    for name, reason in sorted(result.not_seen.items()):
+        print(f"syndetect: site {name!r} not seen: {reason}", file=sys.stderr)
+    return EXIT_NOT_ALL_SEEN if result.not_seen else EXIT_OK
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -176,9 +190,10 @@ def _match(engine: Engine, args: argparse.Namespace) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     engine = connect(args.db)
     with exclusive(engine, "run"):
-        _crawl(engine, args)
+        result = _crawl(engine, args)
         _match(engine, args)
-    return cmd_report(args)
+    cmd_report(args)
+    return _report_not_seen(result)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -212,11 +227,22 @@ def cmd_report(args: argparse.Namespace) -> int:
 
             out.write(report_html(session, rows))
         else:
-            write_table(rows, REPORT_COLUMNS, out)
+            write_table([_table_row(r) for r in rows], REPORT_COLUMNS, out)
             syndicators = [r["site"] for r in rows if r["syndicator"]]
             found = ", ".join(syndicators) if syndicators else "none found"
             out.write(f"\nSyndicators: {found}\n")
+            for row in rows:
+                if row["crawl_status"] not in ("finished", "never") and row["crawl_reason"]:
+                    out.write(f"{row['site']}: {row['crawl_status']}: {row['crawl_reason']}\n")
     return 0
+
+
+def _table_row(row: dict) -> dict:
+    """A site not seen shows so, never as "0 copies, no"."""
+    shown = dict(row, crawl=row["crawl_status"])
+    if row["syndicator"] is None:
+        shown.update(copies=None, copy_share=None, syndicator="not seen")
+    return shown
 
 
 @contextmanager
@@ -315,7 +341,15 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with on_signals():
+            return COMMANDS[args.command](args)
+    except Interrupted as exc:
+        print(
+            f"syndetect: interrupted ({exc}); what was stored is kept, run the command again "
+            "to finish",
+            file=sys.stderr,
+        )
+        return exc.exit_code
     except (UserError, DatabaseError) as exc:
         print(f"syndetect: error: {exc}", file=sys.stderr)
         return 2
@@ -333,9 +367,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
-    except KeyboardInterrupt:
-        print("syndetect: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return 0
 

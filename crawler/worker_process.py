@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import signal
 import threading
 import time
 
@@ -15,6 +16,9 @@ def start_worker() -> None:
     """The initializer of every worker pool."""
     exit_with_parent()
     skip_teardown()
+    # A terminal's Ctrl-C reaches the whole process group; the parent decides how to stop (a
+    # clean shutdown that still needs its workers), so a worker must not die of it first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def skip_teardown() -> None:

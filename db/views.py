@@ -39,7 +39,8 @@ WHERE m.relation = 'original'
 """
 
 # A site is a syndicator when at least two of its articles are copies of other sites' articles:
-# one match can be a coincidence or a legitimate licence, a pattern is a practice.
+# one match can be a coincidence or a legitimate licence, a pattern is a practice. A site with
+# no successful crawl and no article was not seen: its verdict is NULL, not "no".
 SITE_REPORT = """
 CREATE VIEW site_report AS
 WITH art AS (
@@ -57,6 +58,11 @@ WITH art AS (
     JOIN sites os ON os.id = o.site_id
     WHERE m.relation = 'original'
     GROUP BY c.site_id
+), last_run AS (
+    SELECT site_id, max(id) AS id FROM crawl_runs GROUP BY site_id
+), success AS (
+    SELECT site_id, max(finished_at) AS at
+    FROM crawl_runs WHERE status IN ('finished', 'partial') GROUP BY site_id
 )
 SELECT s.name AS site,
        s.role,
@@ -68,10 +74,17 @@ SELECT s.name AS site,
        coalesce(art.languages, '') AS languages,
        cp.first_detection,
        cp.last_detection,
-       CASE WHEN coalesce(cp.n, 0) >= 2 THEN 1 ELSE 0 END AS syndicator
+       CASE WHEN success.at IS NULL AND coalesce(art.n, 0) = 0 THEN NULL
+            WHEN coalesce(cp.n, 0) >= 2 THEN 1 ELSE 0 END AS syndicator,
+       coalesce(r.status, 'never') AS crawl_status,
+       r.reason AS crawl_reason,
+       success.at AS last_success
 FROM sites s
 LEFT JOIN art ON art.site_id = s.id
 LEFT JOIN cp ON cp.site_id = s.id
+LEFT JOIN last_run ON last_run.site_id = s.id
+LEFT JOIN crawl_runs r ON r.id = last_run.id
+LEFT JOIN success ON success.site_id = s.id
 """
 
 _DISTINCT_LIST = {
