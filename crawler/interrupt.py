@@ -32,14 +32,18 @@ def _raise(signum: int) -> None:
 
 
 @contextmanager
-def on_signals(first: Callable[[int], None] = _raise) -> Iterator[list[int]]:
+def on_signals(
+    first: Callable[[int], None] = _raise, again: Callable[[int], None] | None = None
+) -> Iterator[list[int]]:
     """Within the block, the first SIGINT/SIGTERM calls `first(signum)` (default: raise
-    Interrupted where the main thread is); a second one exits the process at once. Yields the
-    list of signals received."""
+    Interrupted where the main thread is); a second one calls `again(signum)` if given (to pass
+    it on to children), then exits the process at once. Yields the signals received."""
     received: list[int] = []
 
     def handler(signum: int, _frame: object) -> None:
         if received:
+            if again is not None:
+                again(signum)
             os.write(2, b"syndetect: interrupted again, exiting now\n")
             os._exit(128 + signum)
         received.append(signum)

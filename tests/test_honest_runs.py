@@ -14,7 +14,6 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import load_content, render_web
@@ -126,3 +125,104 @@ def test_every_way_of_seeing_nothing_is_a_failure_with_its_reason(tmp_path):
         "broken",
         "closed",
     ]
+
+
+def findings(db: str) -> tuple[set, dict]:
+    out = syndetect("--db", db, "export", "matches").stdout
+    pairs = {(m["copy_url"], m["original_url"]) for m in map(json.loads, out.splitlines())}
+    verdicts = {name: (row["articles"], row["syndicator"]) for name, row in report(db).items()}
+    return pairs, verdicts
+
+
+def integrity(db: str) -> str:
+    engine = create_engine(db)
+    with engine.connect() as conn:
+        result = conn.execute(text("PRAGMA integrity_check")).scalar()
+    engine.dispose()
+    return result
+
+
+def test_signals_at_random_moments_stop_cleanly_and_a_rerun_finishes_the_same(tmp_path):
+    seed = int(os.environ.get("SYNDETECT_SIGNAL_SEED", time.time_ns() % 10_000))
+    rng = random.Random(seed)
+    with demo_web(tmp_path) as (_, config):
+        base = f"sqlite:///{tmp_path / 'base.db'}"
+        assert syndetect("--db", base, "--quiet", "run", str(config)).returncode == 0
+        expected = findings(base)
+        assert expected[0], "the uninterrupted run found the demo's copies"
+        # Random moments over the crawl and the match; the last trial signals twice.
+        for trial in range(4):
+            db = f"sqlite:///{tmp_path / f'trial{trial}.db'}"
+            signum = rng.choice((signal.SIGINT, signal.SIGTERM))
+            delay = rng.uniform(0.0, 6.0)
+            twice = trial == 3
+            where = f"seed {seed}, trial {trial}: {signal.Signals(signum).name} after {delay:.1f}s"
+            process = subprocess.Popen(
+                [*CLI, "--db", db, "run", str(config)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            # From the moment the command has opened the database (before, the interpreter is
+            # still importing and a signal's default action stops it, having written nothing).
+            wait_until(lambda: (tmp_path / f"trial{trial}.db").exists())
+            time.sleep(delay)
+            process.send_signal(signum)
+            if twice:
+                time.sleep(0.3)
+                process.send_signal(signum)
+            sent = time.monotonic()
+            out, err = process.communicate(timeout=120)
+            if process.returncode != 0:  # 0: the run had finished before the signal
+                assert process.returncode == 128 + signum, (where, err[-2000:])
+                assert "Traceback" not in err, (where, err[-3000:])
+                assert "Syndicators:" not in out, where  # no match, no report after a signal
+                if twice:
+                    assert time.monotonic() - sent < 5, where
+                else:
+                    assert "syndetect: interrupted" in err.strip().splitlines()[-1], where
+                    assert "running" not in {status for _, status, _ in runs(db)}, where
+            assert integrity(db) == "ok", where
+            rerun = syndetect("--db", db, "--quiet", "run", str(config))
+            assert rerun.returncode == 0, (where, rerun.stderr[-2000:])
+            assert findings(db) == expected, where
+            statuses = [status for _, status, _ in runs(db)]
+            assert "running" not in statuses, where
+
+
+def test_an_interrupted_crawl_is_recorded_as_interrupted(tmp_path):
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    slow = {"/": Page(b"<html><body><a href='/a'>a</a></body></html>")}
+    slow["/a"] = Page(b"<html><body><p>slow</p></body></html>", delay=8)
+    with serve({"slow": ("127.0.0.114", 0)}) as web:
+        web.pages["slow"] = slow
+        config = tmp_path / "sites.toml"
+        config.write_text(
+            "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
+            + site_entry("slow", web.bases["slow"] + "/"),
+            encoding="utf-8",
+        )
+        process = subprocess.Popen(
+            [*CLI, "--db", db, "crawl", str(config)], stderr=subprocess.PIPE, text=True
+        )
+        wait_until(lambda: runs_or_empty(db))
+        time.sleep(1.0)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == 143, err[-2000:]
+    assert runs(db) == [("slow", "interrupted", "stopped by a signal before the crawl finished")]
+    assert err.strip().splitlines()[-1].startswith("syndetect: interrupted (SIGTERM)")
+
+
+def wait_until(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def runs_or_empty(db: str) -> list:
+    try:
+        return runs(db)
+    except Exception:  # noqa: BLE001 - the database is not created yet
+        return []

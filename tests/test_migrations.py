@@ -48,8 +48,8 @@ def _view_sql(engine: Engine, name: str) -> str:
                 text("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = :n"), {"n": name}
             ).scalar_one()
         else:
-            sql = connection.execute(text("SELECT pg_get_viewdef(CAST(:n AS regclass))"), {"n": name})
-            sql = sql.scalar_one()
+            viewdef = text("SELECT pg_get_viewdef(CAST(:n AS regclass))")
+            sql = connection.execute(viewdef, {"n": name}).scalar_one()
     return re.sub(r"\s+", " ", sql).strip()
 
 
