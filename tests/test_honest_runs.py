@@ -152,7 +152,8 @@ def test_signals_at_random_moments_stop_cleanly_and_a_rerun_finishes_the_same(tm
         assert expected[0], "the uninterrupted run found the demo's copies"
         # Random moments over the crawl and the match; the last trial signals twice.
         for trial in range(4):
-            db = f"sqlite:///{tmp_path / f'trial{trial}.db'}"
+            path = tmp_path / f"trial{trial}.db"
+            db = f"sqlite:///{path}"
             signum = rng.choice((signal.SIGINT, signal.SIGTERM))
             delay = rng.uniform(0.0, 6.0)
             twice = trial == 3
@@ -165,7 +166,7 @@ def test_signals_at_random_moments_stop_cleanly_and_a_rerun_finishes_the_same(tm
             )
             # From the moment the command has opened the database (before, the interpreter is
             # still importing and a signal's default action stops it, having written nothing).
-            wait_until(lambda: (tmp_path / f"trial{trial}.db").exists())
+            wait_until(path.exists)
             time.sleep(delay)
             process.send_signal(signum)
             if twice:
