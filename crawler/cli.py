@@ -20,7 +20,7 @@ from crawler.errors import UserError
 from crawler.interrupt import Interrupted, on_signals
 from crawler.output import write_csv, write_json, write_jsonl, write_table
 from db.lock import exclusive
-from db.queries import EXPORTS, export, site_report
+from db.queries import EXPORTS, export, export_columns, site_report
 from db.session import DatabaseError, connect, describe, resolve_url, session_factory
 from db.store import interrupt_stale_runs
 
@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("file", help="JSONL: url, title, text, optional lang, published")
     ingest.add_argument("--site", required=True, help="site name (created if new)")
     ingest.add_argument("--role", required=True, choices=("source", "suspect"))
+    ingest.add_argument(
+        "--set-role", action="store_true", help="change an existing site's role to --role"
+    )
+    ingest.add_argument(
+        "--move", action="store_true", help="move URLs stored under another site to this one"
+    )
 
     report = commands.add_parser("report", parents=[common], help="per-site verdicts")
     report.add_argument("--format", choices=("table", "json", "csv", "html"), default="table")
@@ -124,6 +130,7 @@ def _progress(args: argparse.Namespace):
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    args.loaded = config_module.load(args.config)  # a bad config creates no database
     engine = connect(args.db)  # fail on a bad database before any page is fetched
     # One writer per SQLite file; on PostgreSQL several crawlers may share the database, but
     # never with a `match` running (its lock is exclusive).
@@ -135,7 +142,7 @@ def _crawl(engine: Engine, args: argparse.Namespace) -> CrawlResult:
     """Crawl with the database lock held by the caller."""
     from crawler.crawl import crawl
 
-    config = config_module.load(args.config)
+    config = args.loaded
     if engine.dialect.name == "sqlite" or args.command == "run":
         # The caller's lock is exclusive here: a run still marked running was killed.
         with session_factory(engine)() as session:
@@ -188,6 +195,7 @@ def _match(engine: Engine, args: argparse.Namespace) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    args.loaded = config_module.load(args.config)  # a bad config creates no database
     engine = connect(args.db)
     with exclusive(engine, "run"):
         result = _crawl(engine, args)
@@ -197,16 +205,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from crawler.ingest import ingest
+    from crawler.ingest import check_readable, check_role, ingest
 
+    check_readable(Path(args.file))  # before any database, site or lock is created
     engine = connect(args.db)
-    result = ingest(
-        engine,
-        args.file,
-        args.site,
-        args.role,
-        report_bad=lambda line: print(f"syndetect: bad line: {line}", file=sys.stderr),
-    )
+    # Never beside a `match`: it would mark matched a text ingest had just replaced.
+    with exclusive(engine, "ingest", shared=True):
+        check_role(engine, args.site, args.role, args.set_role)
+        result = ingest(
+            engine,
+            args.file,
+            args.site,
+            args.role,
+            report_bad=lambda line: print(f"syndetect: bad line: {line}", file=sys.stderr),
+            move=args.move,
+        )
     if not args.quiet:
         counts = ", ".join(f"{n} {k}" for k, n in sorted(result.outcomes.items())) or "nothing"
         print(f"ingest: {counts}; {len(result.bad_lines)} bad lines", file=sys.stderr)
@@ -214,7 +227,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    engine = connect(args.db)
+    engine = connect(args.db, create=False)
     with session_factory(engine)() as session, _output(getattr(args, "out", None)) as out:
         rows = site_report(session)
         fmt = getattr(args, "format", "table")
@@ -263,7 +276,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     from crawler.archive import copy_records, default_directory
     from crawler.evidence import match_html, warc_records
 
-    engine = connect(args.db)
+    engine = connect(args.db, create=False)
     with session_factory(engine)() as session:
         page = match_html(session, args.match_id)
         records = warc_records(session, args.match_id)
@@ -288,10 +301,13 @@ def cmd_evidence(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    engine = connect(args.db)
+    engine = connect(args.db, create=False)
     with session_factory(engine)() as session, _output(args.out) as out:
-        writer = write_csv if args.format == "csv" else write_jsonl
-        writer(export(session, args.what), out)
+        if args.format == "csv":
+            # The header even for no rows: scripts read the columns before the rows.
+            write_csv(export(session, args.what), out, export_columns(session, args.what))
+        else:
+            write_jsonl(export(session, args.what), out)
     return 0
 
 
@@ -312,7 +328,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
 
     from crawler.browse import browse
 
-    engine = connect(args.db)
+    engine = connect(args.db, create=False)
     if engine.dialect.name != "sqlite":
         raise UserError("browse opens SQLite databases; for PostgreSQL use datasette-postgresql")
     return browse(Path(make_url(resolve_url(args.db)).database), port=args.port)

@@ -63,6 +63,12 @@ def site_report(session: Session) -> list[dict[str, Any]]:
     return report
 
 
+def export_columns(session: Session, what: str) -> list[str]:
+    """The column names of an export, known even when it has no row."""
+    sql = _EXPORT_SQL[what]
+    return list(session.execute(text(f"SELECT * FROM ({sql}) AS q LIMIT 0")).keys())
+
+
 def export(session: Session, what: str) -> Iterator[dict[str, Any]]:
     """Rows of `matches`, `articles` or `sites` for the exports."""
     if what not in _EXPORT_SQL:

@@ -35,7 +35,7 @@ JOIN articles c ON c.id = m.copy_id
 JOIN sites cs ON cs.id = c.site_id
 JOIN articles o ON o.id = m.original_id
 JOIN sites os ON os.id = o.site_id
-WHERE m.relation = 'original'
+WHERE m.relation = 'original' AND c.site_id <> o.site_id
 """
 
 # A site is a syndicator when at least two of its articles are copies of other sites' articles:
@@ -56,7 +56,7 @@ WITH art AS (
     JOIN articles c ON c.id = m.copy_id
     JOIN articles o ON o.id = m.original_id
     JOIN sites os ON os.id = o.site_id
-    WHERE m.relation = 'original'
+    WHERE m.relation = 'original' AND c.site_id <> o.site_id
     GROUP BY c.site_id
 ), last_run AS (
     SELECT site_id, max(id) AS id FROM crawl_runs GROUP BY site_id

@@ -1,4 +1,4 @@
-"""crawl_runs.reason, and each site's last crawl outcome in the site_report view.
+"""crawl_runs.reason, each site's last crawl outcome in site_report, no same-site copies.
 
 A crawl run now ends `finished`, `partial` (budget, time or errors cut it short), `failed`
 (nothing fetched) or `interrupted`, with a one-line `reason`. site_report gains `crawl_status`
@@ -18,7 +18,59 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-# Frozen view SQL (see 0001): this revision's site_report, and the one it replaces.
+# Frozen view SQL (see 0001): this revision's views, and the ones they replace. A pair within
+# one site (left by an article moved between sites) is never a copy: matching refuses such
+# pairs, and the views leave out any stored before.
+COPIES = """
+CREATE VIEW copies AS
+SELECT m.id AS match_id,
+       m.kind,
+       m.score,
+       m.attributed,
+       m.detected_at,
+       c.url AS copy_url,
+       cs.name AS copy_site,
+       c.lang AS copy_lang,
+       c.title AS copy_title,
+       c.published AS copy_published,
+       o.url AS original_url,
+       os.name AS original_site,
+       o.lang AS original_lang,
+       o.title AS original_title,
+       o.published AS original_published
+FROM matches m
+JOIN articles c ON c.id = m.copy_id
+JOIN sites cs ON cs.id = c.site_id
+JOIN articles o ON o.id = m.original_id
+JOIN sites os ON os.id = o.site_id
+WHERE m.relation = 'original' AND c.site_id <> o.site_id
+"""
+
+PREVIOUS_COPIES = """
+CREATE VIEW copies AS
+SELECT m.id AS match_id,
+       m.kind,
+       m.score,
+       m.attributed,
+       m.detected_at,
+       c.url AS copy_url,
+       cs.name AS copy_site,
+       c.lang AS copy_lang,
+       c.title AS copy_title,
+       c.published AS copy_published,
+       o.url AS original_url,
+       os.name AS original_site,
+       o.lang AS original_lang,
+       o.title AS original_title,
+       o.published AS original_published
+FROM matches m
+JOIN articles c ON c.id = m.copy_id
+JOIN sites cs ON cs.id = c.site_id
+JOIN articles o ON o.id = m.original_id
+JOIN sites os ON os.id = o.site_id
+WHERE m.relation = 'original'
+"""
+
 SITE_REPORT = """
 CREATE VIEW site_report AS
 WITH art AS (
@@ -34,7 +86,7 @@ WITH art AS (
     JOIN articles c ON c.id = m.copy_id
     JOIN articles o ON o.id = m.original_id
     JOIN sites os ON os.id = o.site_id
-    WHERE m.relation = 'original'
+    WHERE m.relation = 'original' AND c.site_id <> o.site_id
     GROUP BY c.site_id
 ), last_run AS (
     SELECT site_id, max(id) AS id FROM crawl_runs GROUP BY site_id
@@ -113,11 +165,15 @@ def _site_report(sql: str) -> str:
 def upgrade() -> None:
     op.add_column("crawl_runs", sa.Column("reason", sa.Text))
     op.execute("DROP VIEW IF EXISTS site_report")
+    op.execute("DROP VIEW IF EXISTS copies")
+    op.execute(COPIES)
     op.execute(_site_report(SITE_REPORT))
 
 
 def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS site_report")
+    op.execute("DROP VIEW IF EXISTS copies")
+    op.execute(PREVIOUS_COPIES)
     op.execute(_site_report(PREVIOUS_SITE_REPORT))
     with op.batch_alter_table("crawl_runs") as batch:
         batch.drop_column("reason")
