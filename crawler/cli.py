@@ -60,21 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="database URL (default: $SYNDETECT_DB or sqlite:///syndetect.db)",
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"syndetect {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = commands.add_parser("run", parents=[common], help="crawl all sites, match, report")
+    run = _command(commands, "run", parents=[common], help="crawl all sites, match, report")
     run.add_argument("config", help="sites file (TOML)")
 
-    crawl = commands.add_parser("crawl", parents=[common], help="crawl sites into the database")
+    crawl = _command(commands, "crawl", parents=[common], help="crawl sites into the database")
     crawl.add_argument("config", help="sites file (TOML)")
     crawl.add_argument("--site", help="crawl only the site with this name")
 
-    match = commands.add_parser(
-        "match", parents=[common], help="match new articles against all stored"
+    match = _command(
+        commands, "match", parents=[common], help="match new articles against all stored"
     )
     match.add_argument("--config", help="sites file whose [index] table says where the index is")
 
-    ingest = commands.add_parser("ingest", parents=[common], help="import articles from JSONL")
+    ingest = _command(commands, "ingest", parents=[common], help="import articles from JSONL")
     ingest.add_argument("file", help="JSONL: url, title, text, optional lang, published")
     ingest.add_argument("--site", required=True, help="site name (created if new)")
     ingest.add_argument("--role", required=True, choices=("source", "suspect"))
@@ -85,12 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--move", action="store_true", help="move URLs stored under another site to this one"
     )
 
-    report = commands.add_parser("report", parents=[common], help="per-site verdicts")
+    report = _command(commands, "report", parents=[common], help="per-site verdicts")
     report.add_argument("--format", choices=("table", "json", "csv", "html"), default="table")
     report.add_argument("--out", help="write to this file instead of standard output")
 
-    evidence = commands.add_parser(
-        "evidence", parents=[common], help="write a match's evidence as a self-contained page"
+    evidence = _command(
+        commands,
+        "evidence",
+        parents=[common],
+        help="write a match's evidence as a self-contained page",
     )
     evidence.add_argument("match_id", type=int, metavar="MATCH_ID")
     evidence.add_argument("--out", default="evidence", help="directory (default: ./evidence)")
@@ -98,29 +102,46 @@ def build_parser() -> argparse.ArgumentParser:
         "--archive", help="WARC directory of the crawls (default: beside the database)"
     )
 
-    exp = commands.add_parser("export", parents=[common], help="export matches, articles, sites")
+    exp = _command(commands, "export", parents=[common], help="export matches, articles, sites")
     exp.add_argument("what", choices=EXPORTS)
     exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     exp.add_argument("--out", help="write to this file instead of standard output")
 
-    schedule = commands.add_parser(
-        "schedule", parents=[common], help="crawl each site on its own interval, unattended"
+    schedule = _command(
+        commands,
+        "schedule",
+        parents=[common],
+        help="crawl each site on its own interval, unattended",
     )
     schedule.add_argument("config", help="sites file (TOML)")
     schedule.add_argument(
         "--once", action="store_true", help="crawl the sites that are due, match, and exit"
     )
 
-    browse = commands.add_parser(
-        "browse", parents=[common], help="open the database in Datasette (optional extra)"
+    browse = _command(
+        commands, "browse", parents=[common], help="open the database in Datasette (optional extra)"
     )
     browse.add_argument("--port", type=int, default=8001)
 
-    demo = commands.add_parser("demo", parents=[common], help="crawl the bundled demo web")
+    demo = _command(commands, "demo", parents=[common], help="crawl the bundled demo web")
     demo.add_argument(
         "--serve", action="store_true", help="keep serving the demo sites after the report"
     )
     return parser
+
+
+def _command(commands, name: str, **kwargs) -> argparse.ArgumentParser:
+    """A subcommand whose `syndetect NAME --help` opens with the same line as the list."""
+    return commands.add_parser(name, description=kwargs.get("help"), **kwargs)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("syndetect")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 def _progress(args: argparse.Namespace):
@@ -355,7 +376,11 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)  # bare `syndetect`: the list of commands
+        return EXIT_USER_ERROR
     try:
         with on_signals():
             return COMMANDS[args.command](args)
