@@ -180,6 +180,8 @@ def _report_not_seen(result: CrawlResult) -> int:
 
 
 def cmd_match(args: argparse.Namespace) -> int:
+    if args.config:
+        args.loaded = config_module.load(args.config)  # a bad config creates no database
     engine = connect(args.db)
     with exclusive(engine, "match"):
         _match(engine, args)
@@ -190,8 +192,7 @@ def _match(engine: Engine, args: argparse.Namespace) -> None:
     from crawler.index_cache import snapshot_path
     from crawler.matching import run_matching
 
-    config_path = getattr(args, "config", None)
-    config = config_module.load(config_path) if config_path else None
+    config = getattr(args, "loaded", None)
     index = config.index if config else config_module.IndexConfig()
     stats = run_matching(
         engine,
