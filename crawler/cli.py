@@ -267,7 +267,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             found = ", ".join(syndicators) if syndicators else "none found"
             out.write(f"\nSyndicators: {found}\n")
             for row in rows:
-                if row["crawl_status"] not in ("finished", "never") and row["crawl_reason"]:
+                if row["crawl_reason"]:
                     out.write(f"{row['site']}: {row['crawl_status']}: {row['crawl_reason']}\n")
     return 0
 

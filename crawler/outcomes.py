@@ -67,17 +67,17 @@ def classify(
         return "interrupted", "stopped by a signal before the crawl finished"
     if tally.answered == 0:
         return "failed", _nothing_fetched(tally, start_url)
-    problems = []
+    # Partial: something cut the crawl short (Scrapy's CLOSESPIDER_* limits, a page budget).
+    # Pages lost on the way are noted either way, but alone they do not make it partial.
+    cut_short = []
     if close_reason != "finished":
-        problems.append(f"crawl stopped early ({close_reason})")
+        cut_short.append(f"crawl stopped early ({close_reason})")
     if budget is not None:
-        problems.append(f"page budget of {budget} reached")
+        cut_short.append(f"page budget of {budget} reached")
     lost = sum(tally.failures.values()) + sum(tally.server_errors.values())
-    if lost:
-        problems.append(f"{lost} pages not fetched ({_commonest(tally)})")
-    if problems:
-        return "partial", "; ".join(problems)
-    return "finished", None
+    pages = "page" if lost == 1 else "pages"
+    notes = [f"{lost} {pages} not fetched ({_commonest(tally)})"] if lost else []
+    return ("partial" if cut_short else "finished"), "; ".join(cut_short + notes) or None
 
 
 def _nothing_fetched(tally: SiteTally, start_url: str) -> str:

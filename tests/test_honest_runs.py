@@ -227,3 +227,28 @@ def runs_or_empty(db: str) -> list:
         return runs(db)
     except Exception:  # noqa: BLE001 - the database is not created yet
         return []
+
+
+def test_lost_pages_are_noted_and_a_time_limit_makes_a_crawl_partial(tmp_path):
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    links = "".join(f"<a href='/p{i}'>p{i}</a>" for i in range(4)).encode()
+    pages = {"/": Page(b"<html><body>" + links + b"</body></html>")}
+    pages.update({f"/p{i}": Page(b"<html><body><p>page</p></body></html>") for i in range(3)})
+    pages["/p3"] = Page(b"down", status=500)
+    slow = {"/": Page(b"<html><body><a href='/s'>s</a></body></html>")}
+    slow["/s"] = Page(b"<html><body><p>slow</p></body></html>", delay=8)
+    with serve({"lossy": ("127.0.0.117", 0), "slow": ("127.0.0.118", 0)}) as web:
+        web.pages.update({"lossy": pages, "slow": slow})
+        config = tmp_path / "sites.toml"
+        crawl = "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\nRETRY_TIMES = 0\n"
+        config.write_text(crawl + site_entry("lossy", web.bases["lossy"] + "/"), encoding="utf-8")
+        assert syndetect("--db", db, "-q", "crawl", str(config)).returncode == 0
+        config.write_text(
+            crawl + "CLOSESPIDER_TIMEOUT = 3\n" + site_entry("slow", web.bases["slow"] + "/"),
+            encoding="utf-8",
+        )
+        assert syndetect("--db", db, "-q", "crawl", str(config)).returncode == 0
+    assert runs(db) == [
+        ("lossy", "finished", "1 page not fetched (HTTP 500)"),
+        ("slow", "partial", "crawl stopped early (closespider_timeout)"),
+    ]
