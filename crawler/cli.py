@@ -21,7 +21,14 @@ from crawler.interrupt import Interrupted, on_signals
 from crawler.output import write_csv, write_json, write_jsonl, write_table
 from db.lock import exclusive
 from db.queries import EXPORTS, export, export_columns, site_report
-from db.session import DatabaseError, connect, describe, resolve_url, session_factory
+from db.session import (
+    DatabaseError,
+    connect,
+    describe,
+    reject_in_memory,
+    resolve_url,
+    session_factory,
+)
 from db.store import interrupt_stale_runs
 
 if TYPE_CHECKING:
@@ -383,6 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)  # bare `syndetect`: the list of commands
         return EXIT_USER_ERROR
     try:
+        reject_in_memory(args.db)
         with on_signals():
             return COMMANDS[args.command](args)
     except Interrupted as exc:

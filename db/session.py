@@ -51,7 +51,7 @@ def connect(url: str | None = None, migrate: bool = True, create: bool = True) -
             f"database URL {_masked(url)!r} is not a valid SQLAlchemy URL{_scheme_hint(url)}"
         ) from None
     shown = parsed.render_as_string(hide_password=True)
-    if parsed.get_backend_name() == "sqlite":
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         _check_sqlite_file(parsed.database, shown, create)
     try:
         engine = create_engine(parsed, future=True)
@@ -80,13 +80,22 @@ def connect(url: str | None = None, migrate: bool = True, create: bool = True) -
     return engine
 
 
-def _check_sqlite_file(database: str | None, shown: str, create: bool) -> None:
-    if database in (None, "", ":memory:"):
-        # sqlite:// and sqlite:/// are an in-memory database: everything gone at exit.
+def reject_in_memory(url: str | None) -> None:
+    """For URLs from the user: sqlite:// and sqlite:/// are an in-memory database, everything
+    gone when the command exits. (Code and tests may still open one with connect().)"""
+    resolved = resolve_url(url)
+    try:
+        parsed = make_url(resolved)
+    except ArgumentError:
+        return  # connect() words this one
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
         raise DatabaseError(
-            f"database URL {shown!r} names no file (an in-memory database would keep nothing); "
-            "use sqlite:///path/to/file.db"
+            f"database URL {resolved!r} names no file (an in-memory database would keep "
+            "nothing); use sqlite:///path/to/file.db"
         )
+
+
+def _check_sqlite_file(database: str, shown: str, create: bool) -> None:
     path = Path(database).expanduser().resolve()
     if not path.parent.is_dir():
         raise DatabaseError(f"database URL {shown!r}: directory {path.parent} does not exist")

@@ -21,6 +21,8 @@ def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
         (["--db", "nonsense", "report"], "not a valid SQLAlchemy URL"),
         (["--db", "sqlite:////no/dir/x.db", "match"], "does not exist"),
         (["ingest", "missing.jsonl", "--site", "a", "--role", "source"], "missing.jsonl"),
+        (["--db", "sqlite://", "report"], "in-memory database would keep nothing"),
+        (["--db", "syndetect.db", "report"], "for a SQLite file write sqlite:///syndetect.db"),
     ],
 )
 def test_user_mistakes_exit_non_zero_with_one_line(tmp_path, args, needle):

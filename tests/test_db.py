@@ -175,8 +175,6 @@ def test_crawlers_share_the_lock_that_run_and_match_hold_alone(engine):
     [
         ("syndetect.db", "for a SQLite file write sqlite:///syndetect.db"),
         ("postgres://u:secret@127.0.0.1/x", "write postgresql+psycopg://"),
-        ("sqlite://", "names no file"),
-        ("sqlite:///", "names no file"),
         ("mysql+nodriver://u:secret@127.0.0.1/x", "driver not available"),
     ],
 )
@@ -185,6 +183,14 @@ def test_database_url_slips_get_a_hint_and_never_show_the_password(url, needle):
         connect(url)
     message = str(caught.value)
     assert needle in message and "secret" not in message and "\n" not in message
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///"])
+def test_an_in_memory_database_url_from_the_user_is_refused(url):
+    from db.session import reject_in_memory
+
+    with pytest.raises(DatabaseError, match="names no file"):
+        reject_in_memory(url)
 
 
 def test_percent_in_a_database_url_is_no_interpolation(tmp_path, postgres_url):
