@@ -267,7 +267,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         elif fmt == "html":
             from crawler.evidence import report_html
 
-            out.write(report_html(session, rows))
+            # Display rows: "not seen" where there is no verdict; crawl_* fields passed on.
+            out.write(report_html(session, [_table_row(r) for r in rows]))
         else:
             write_table([_table_row(r) for r in rows], REPORT_COLUMNS, out)
             syndicators = [r["site"] for r in rows if r["syndicator"]]
