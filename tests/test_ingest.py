@@ -1,6 +1,9 @@
 import json
+import subprocess
+import sys
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import create_engine, select, text
 
 from crawler.ingest import ingest
 from db.models import Article, Site
@@ -49,12 +52,6 @@ def test_bad_lines_are_reported_with_numbers_and_good_ones_kept(tmp_path, sqlite
     again = ingest(engine, path, "planet", "source")
     assert again.outcomes == {"unchanged": 2}
 
-
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-
-import pytest  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
 
 CLI = [sys.executable, "-m", "crawler.cli"]
 
