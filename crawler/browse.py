@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
+import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 from crawler.errors import UserError
+from crawler.interrupt import on_signals
+
+HOST = "127.0.0.1"  # Datasette's default: the database is served to this machine only
 
 CANNED_QUERIES = {
     "top_syndicators": {
@@ -62,7 +67,8 @@ TABLES = {
     "site_report": (
         "Site report",
         "Per site: articles, copies, share, original sites, "
-        "languages, first and last detection, syndicator (≥ 2 copies).",
+        "languages, first and last detection, syndicator (≥ 2 copies; empty when the site "
+        "was never seen), last crawl's status and reason, last successful crawl.",
     ),
 }
 
@@ -84,15 +90,28 @@ def metadata(database_name: str) -> dict:
 
 
 def browse(database: Path, port: int = 8001) -> int:
-    """Serve `database` with Datasette until interrupted."""
+    """Serve `database` with Datasette until interrupted. SIGINT or SIGTERM stops the server
+    too (it must not outlive us, still serving), and its metadata file goes with it."""
     datasette = shutil.which("datasette")
     if datasette is None:
         raise UserError("Datasette is not installed: pip install 'syndetect[browse]'")
+    _check_port_free(port)
     with tempfile.TemporaryDirectory() as tmp:
         meta = Path(tmp) / "metadata.json"
         meta.write_text(json.dumps(metadata(database.stem)), encoding="utf-8")
         command = [datasette, "serve", str(database), "--metadata", str(meta), "--port", str(port)]
+        server = subprocess.Popen(command)
+        with on_signals(lambda _signum: server.terminate(), again=lambda _signum: server.kill()):
+            code = server.wait()
+        return 0 if code in (0, -signal.SIGTERM, -signal.SIGINT) else code
+
+
+def _check_port_free(port: int) -> None:
+    """A taken port in one line, before Datasette would print uvicorn's own error."""
+    with socket.socket() as probe:
         try:
-            return subprocess.run(command).returncode
-        except KeyboardInterrupt:
-            return 0
+            probe.bind((HOST, port))
+        except OSError as exc:
+            raise UserError(
+                f"port {port} on {HOST} is in use ({exc.strerror}): choose another with --port"
+            ) from None

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -19,15 +19,27 @@ from crawler import discover as discover_commands
 from crawler import networks as network_commands
 from crawler.alerts import AlertConfig, notify
 from crawler.errors import UserError
+from crawler.interrupt import Interrupted, on_signals
 from crawler.output import write_csv, write_html, write_json, write_jsonl, write_table
 from db.lock import exclusive
-from db.queries import EXPORTS, export, site_report
-from db.session import DatabaseError, connect, describe, resolve_url, session_factory
+from db.queries import EXPORTS, export, export_columns, site_report
+from db.session import (
+    DatabaseError,
+    connect,
+    describe,
+    reject_in_memory,
+    resolve_url,
+    session_factory,
+)
 from db.store import interrupt_stale_runs
+
+if TYPE_CHECKING:
+    from crawler.crawl import CrawlResult  # Scrapy: imported only by the commands that crawl
 
 REPORT_COLUMNS = (
     "site",
     "role",
+    "crawl",
     "articles",
     "copies",
     "copy_share",
@@ -35,6 +47,10 @@ REPORT_COLUMNS = (
     "languages",
     "syndicator",
 )
+# Exit codes (README, "Exit codes").
+EXIT_OK = 0
+EXIT_USER_ERROR = 2
+EXIT_NOT_ALL_SEEN = 3  # also: the database or a worker failed mid-job
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,26 +69,33 @@ def build_parser() -> argparse.ArgumentParser:
         help="database URL (default: $SYNDETECT_DB or sqlite:///syndetect.db)",
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress output")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"syndetect {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = commands.add_parser("run", parents=[common], help="crawl all sites, match, report")
+    run = _command(commands, "run", parents=[common], help="crawl all sites, match, report")
     run.add_argument("config", help="sites file (TOML)")
 
-    crawl = commands.add_parser("crawl", parents=[common], help="crawl sites into the database")
+    crawl = _command(commands, "crawl", parents=[common], help="crawl sites into the database")
     crawl.add_argument("config", help="sites file (TOML)")
     crawl.add_argument("--site", help="crawl only the site with this name")
 
-    match = commands.add_parser(
-        "match", parents=[common], help="match new articles against all stored"
+    match = _command(
+        commands, "match", parents=[common], help="match new articles against all stored"
     )
     match.add_argument("--config", help="sites file whose [index] table says where the index is")
 
-    ingest = commands.add_parser("ingest", parents=[common], help="import articles from JSONL")
+    ingest = _command(commands, "ingest", parents=[common], help="import articles from JSONL")
     ingest.add_argument("file", help="JSONL: url, title, text, optional lang, published")
     ingest.add_argument("--site", required=True, help="site name (created if new)")
     ingest.add_argument("--role", required=True, choices=("source", "suspect"))
+    ingest.add_argument(
+        "--set-role", action="store_true", help="change an existing site's role to --role"
+    )
+    ingest.add_argument(
+        "--move", action="store_true", help="move URLs stored under another site to this one"
+    )
 
-    report = commands.add_parser("report", parents=[common], help="per-site verdicts")
+    report = _command(commands, "report", parents=[common], help="per-site verdicts")
     report.add_argument("--format", choices=("table", "json", "csv", "html"), default="table")
     report.add_argument(
         "--out",
@@ -81,8 +104,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--site", help="report only this site (html: its copies and siblings)")
 
-    evidence = commands.add_parser(
-        "evidence", parents=[common], help="write a match's evidence as a self-contained page"
+    evidence = _command(
+        commands,
+        "evidence",
+        parents=[common],
+        help="write a match's evidence as a self-contained page",
     )
     evidence.add_argument("match_id", type=int, metavar="MATCH_ID")
     evidence.add_argument("--out", default="evidence", help="directory (default: ./evidence)")
@@ -90,32 +116,49 @@ def build_parser() -> argparse.ArgumentParser:
         "--archive", help="WARC directory of the crawls (default: beside the database)"
     )
 
-    exp = commands.add_parser("export", parents=[common], help="export matches, articles, sites")
+    exp = _command(commands, "export", parents=[common], help="export matches, articles, sites")
     exp.add_argument("what", choices=EXPORTS)
     exp.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     exp.add_argument("--out", help="write to this file instead of standard output")
 
-    schedule = commands.add_parser(
-        "schedule", parents=[common], help="crawl each site on its own interval, unattended"
+    schedule = _command(
+        commands,
+        "schedule",
+        parents=[common],
+        help="crawl each site on its own interval, unattended",
     )
     schedule.add_argument("config", help="sites file (TOML)")
     schedule.add_argument(
         "--once", action="store_true", help="crawl the sites that are due, match, and exit"
     )
 
-    browse = commands.add_parser(
-        "browse", parents=[common], help="open the database in Datasette (optional extra)"
+    browse = _command(
+        commands, "browse", parents=[common], help="open the database in Datasette (optional extra)"
     )
     browse.add_argument("--port", type=int, default=8001)
 
     discover_commands.register(commands, common)
     network_commands.register(commands, common)
 
-    demo = commands.add_parser("demo", parents=[common], help="crawl the bundled demo web")
+    demo = _command(commands, "demo", parents=[common], help="crawl the bundled demo web")
     demo.add_argument(
         "--serve", action="store_true", help="keep serving the demo sites after the report"
     )
     return parser
+
+
+def _command(commands, name: str, **kwargs) -> argparse.ArgumentParser:
+    """A subcommand whose `syndetect NAME --help` opens with the same line as the list."""
+    return commands.add_parser(name, description=kwargs.get("help"), **kwargs)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("syndetect")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 def _progress(args: argparse.Namespace):
@@ -125,29 +168,37 @@ def _progress(args: argparse.Namespace):
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    args.loaded = config_module.load(args.config)  # a bad config creates no database
     engine = connect(args.db)  # fail on a bad database before any page is fetched
-    if engine.dialect.name == "sqlite":
-        # One writer per SQLite file. On PostgreSQL several crawlers may share the database.
-        with exclusive(engine, "crawl"):
-            _crawl(engine, args)
-    else:
-        _crawl(engine, args)
-    return 0
+    # One writer per SQLite file; on PostgreSQL several crawlers may share the database, but
+    # never with a `match` running (its lock is exclusive).
+    with exclusive(engine, "crawl", shared=True):
+        return _report_not_seen(_crawl(engine, args))
 
 
-def _crawl(engine: Engine, args: argparse.Namespace) -> None:
-    """Crawl with the database lock held by the caller (or no lock needed)."""
+def _crawl(engine: Engine, args: argparse.Namespace) -> CrawlResult:
+    """Crawl with the database lock held by the caller."""
     from crawler.crawl import crawl
 
-    config = discover_commands.with_added_sites(config_module.load(args.config), engine)
+    config = discover_commands.with_added_sites(args.loaded, engine)
     if engine.dialect.name == "sqlite" or args.command == "run":
+        # The caller's lock is exclusive here: a run still marked running was killed.
         with session_factory(engine)() as session:
             interrupt_stale_runs(session)
             session.commit()
-    crawl(config, resolve_url(args.db), site=getattr(args, "site", None), quiet=args.quiet)
+    return crawl(config, resolve_url(args.db), site=getattr(args, "site", None), quiet=args.quiet)
+
+
+def _report_not_seen(result: CrawlResult) -> int:
+    """One line per site nothing was fetched from (even with --quiet: it is an error)."""
+    for name, reason in sorted(result.not_seen.items()):
+        print(f"syndetect: site {name!r} not seen: {reason}", file=sys.stderr)
+    return EXIT_NOT_ALL_SEEN if result.not_seen else EXIT_OK
 
 
 def cmd_match(args: argparse.Namespace) -> int:
+    if args.config:
+        args.loaded = config_module.load(args.config)  # a bad config creates no database
     engine = connect(args.db)
     with exclusive(engine, "match"):
         _match(engine, args)
@@ -158,8 +209,7 @@ def _match(engine: Engine, args: argparse.Namespace) -> None:
     from crawler.index_cache import snapshot_path
     from crawler.matching import run_matching
 
-    config_path = getattr(args, "config", None)
-    config = config_module.load(config_path) if config_path else None
+    config = getattr(args, "loaded", None)
     index = config.index if config else config_module.IndexConfig()
     before = _match_counts(engine)
     stats = run_matching(
@@ -195,24 +245,31 @@ def _match_counts(engine: Engine) -> dict[str, int]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    args.loaded = config_module.load(args.config)  # a bad config creates no database
     engine = connect(args.db)
     with exclusive(engine, "run"):
-        _crawl(engine, args)
+        result = _crawl(engine, args)
         _match(engine, args)
-    return cmd_report(args)
+    cmd_report(args)
+    return _report_not_seen(result)
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from crawler.ingest import ingest
+    from crawler.ingest import check_readable, check_role, ingest
 
+    check_readable(Path(args.file))  # before any database, site or lock is created
     engine = connect(args.db)
-    result = ingest(
-        engine,
-        args.file,
-        args.site,
-        args.role,
-        report_bad=lambda line: print(f"syndetect: bad line: {line}", file=sys.stderr),
-    )
+    # Never beside a `match`: it would mark matched a text ingest had just replaced.
+    with exclusive(engine, "ingest", shared=True):
+        check_role(engine, args.site, args.role, args.set_role)
+        result = ingest(
+            engine,
+            args.file,
+            args.site,
+            args.role,
+            report_bad=lambda line: print(f"syndetect: bad line: {line}", file=sys.stderr),
+            move=args.move,
+        )
     if not args.quiet:
         counts = ", ".join(f"{n} {k}" for k, n in sorted(result.outcomes.items())) or "nothing"
         print(f"ingest: {counts}; {len(result.bad_lines)} bad lines", file=sys.stderr)
@@ -220,7 +277,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    engine = connect(args.db)
+    engine = connect(args.db, create=False)
     site = getattr(args, "site", None)
     if getattr(args, "format", "table") == "html":
         with session_factory(engine)() as session:
@@ -236,11 +293,22 @@ def cmd_report(args: argparse.Namespace) -> int:
         elif fmt == "csv":
             write_csv(rows, out)
         else:
-            write_table(rows, REPORT_COLUMNS, out)
+            write_table([_table_row(r) for r in rows], REPORT_COLUMNS, out)
             syndicators = [r["site"] for r in rows if r["syndicator"]]
             found = ", ".join(syndicators) if syndicators else "none found"
             out.write(f"\nSyndicators: {found}\n")
+            for row in rows:
+                if row["crawl_reason"]:
+                    out.write(f"{row['site']}: {row['crawl_status']}: {row['crawl_reason']}\n")
     return 0
+
+
+def _table_row(row: dict) -> dict:
+    """A site not seen shows so, never as "0 copies, no"."""
+    shown = dict(row, crawl=row["crawl_status"])
+    if row["syndicator"] is None:
+        shown.update(copies=None, copy_share=None, syndicator="not seen")
+    return shown
 
 
 @contextmanager
@@ -261,7 +329,7 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     from crawler.archive import default_directory
     from crawler.evidence import match_html, warc_records, write_match_files
 
-    engine = connect(args.db)
+    engine = connect(args.db, create=False)
     with session_factory(engine)() as session:
         page = match_html(session, args.match_id)
         records = warc_records(session, args.match_id)
@@ -280,10 +348,13 @@ def cmd_evidence(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    engine = connect(args.db)
+    engine = connect(args.db, create=False)
     with session_factory(engine)() as session, _output(args.out) as out:
-        writer = write_csv if args.format == "csv" else write_jsonl
-        writer(export(session, args.what), out)
+        if args.format == "csv":
+            # The header even for no rows: scripts read the columns before the rows.
+            write_csv(export(session, args.what), out, export_columns(session, args.what))
+        else:
+            write_jsonl(export(session, args.what), out)
     return 0
 
 
@@ -304,7 +375,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
 
     from crawler.browse import browse
 
-    engine = connect(args.db)
+    engine = connect(args.db, create=False)
     if engine.dialect.name != "sqlite":
         raise UserError("browse opens SQLite databases; for PostgreSQL use datasette-postgresql")
     return browse(Path(make_url(resolve_url(args.db)).database), port=args.port)
@@ -333,9 +404,22 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)  # bare `syndetect`: the list of commands
+        return EXIT_USER_ERROR
     try:
-        return COMMANDS[args.command](args)
+        reject_in_memory(args.db)
+        with on_signals():
+            return COMMANDS[args.command](args)
+    except Interrupted as exc:
+        print(
+            f"syndetect: interrupted ({exc}); what was stored is kept, run the command again "
+            "to finish",
+            file=sys.stderr,
+        )
+        return exc.exit_code
     except (UserError, DatabaseError) as exc:
         print(f"syndetect: error: {exc}", file=sys.stderr)
         return 2
@@ -353,9 +437,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
-    except KeyboardInterrupt:
-        print("syndetect: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         return 0
 

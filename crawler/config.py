@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from crawler.alerts import AlertConfig
 from crawler.errors import UserError
+from crawler.scrapy_settings import check as check_settings
+from crawler.scrapy_settings import defaults
 from crawler.urls import check_http_url, netloc
 
 ROLES = ("source", "suspect")
@@ -147,7 +149,8 @@ class Config:
 def load(path: str | Path) -> Config:
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a file saved by an editor that writes a byte-order mark reads the same.
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise UserError(f"{path}: config file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -168,7 +171,11 @@ def parse(raw: dict[str, Any], path: Path) -> Config:
         raise UserError(f"{path}: [crawl] must be a table of Scrapy settings")
     for key in crawl:
         if not key.isupper() and key not in CRAWL_OWN_KEYS:
-            raise UserError(f"{path}: [crawl] key {key!r} is not a Scrapy setting name")
+            hint = f" (did you mean {key.upper()!r}?)" if key.upper() in defaults() else ""
+            raise UserError(f"{path}: [crawl] key {key!r} is not a Scrapy setting name{hint}")
+    problem = check_settings({k: v for k, v in crawl.items() if k not in CRAWL_OWN_KEYS})
+    if problem:
+        raise UserError(f"{path}: [crawl] {problem}")
     crawl = dict(crawl)
     try:
         default_schedule = parse_duration(crawl.pop("schedule", DEFAULT_SCHEDULE))

@@ -56,8 +56,12 @@ def write_jsonl(rows: Iterable[dict], out: TextIO) -> None:
         out.write(json.dumps(row, ensure_ascii=False, default=_json_default) + "\n")
 
 
-def write_csv(rows: Iterable[dict], out: TextIO) -> None:
+def write_csv(rows: Iterable[dict], out: TextIO, columns: Sequence[str] | None = None) -> None:
+    """CSV with a header; given `columns`, the header is written even when there is no row."""
     writer = None
+    if columns is not None:
+        writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
     for row in rows:
         if writer is None:
             writer = csv.DictWriter(out, fieldnames=list(row), lineterminator="\n")

@@ -7,6 +7,9 @@ restarted scheduler therefore picks up where it was. Crawls run one at a time, e
 process (`syndetect crawl CONFIG --site NAME`, as cron would run it), so one site is never
 crawled twice at once; after crawls, `syndetect match` runs. Another job holding the database
 (a manual `run`) makes the scheduler wait for the next tick, never interleave.
+
+SIGINT or SIGTERM is passed on to the running child, which stops cleanly and records its runs
+as interrupted; the scheduler then exits with 130 or 143 (crawler.interrupt).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, func, select
 
 from crawler.config import Config, SiteConfig
+from crawler.interrupt import Interrupted, on_signals
 from db.models import CrawlRun, Site, utcnow
 from db.session import session_factory
 
@@ -65,23 +69,61 @@ def run_schedule(
 ) -> int:
     """Crawl due sites, match, sleep until the next is due; forever, or one round (`once`).
     Returns the number of crawls started."""
-    started = 0
-    while True:
-        due = next_due(engine, config)
-        now = utcnow()
-        ready = [site for site in config.sites if due[site.name] <= now]
-        for site in ready:
-            log(f"schedule: crawling {site.name!r}")
-            result = subprocess.run([*base_command, "crawl", str(config.path), "--site", site.name])
-            started += 1
-            if result.returncode != 0:
-                log(f"schedule: crawl of {site.name!r} failed (exit {result.returncode})")
-        if ready:
-            subprocess.run([*base_command, "match", "--config", str(config.path)])
-        if once:
-            return started
-        due = next_due(engine, config)
-        wait = min((when - utcnow()).total_seconds() for when in due.values())
-        next_site = min(due, key=due.get)
-        log(f"schedule: next crawl {next_site!r} in {max(wait, 0):.0f}s")
-        sleep(min(max(wait, 1.0), MAX_SLEEP))
+    children = _Children()
+    with on_signals(children.stop, again=children.stop):
+        started = 0
+        while True:
+            due = next_due(engine, config)
+            now = utcnow()
+            ready = [site for site in config.sites if due[site.name] <= now]
+            for site in ready:
+                log(f"schedule: crawling {site.name!r}")
+                code = children.run([*base_command, "crawl", str(config.path), "--site", site.name])
+                started += 1
+                if code != 0:
+                    log(f"schedule: crawl of {site.name!r} failed (exit {code})")
+            if ready:
+                children.run([*base_command, "match", "--config", str(config.path)])
+            due = next_due(engine, config)
+            wait = min((when - utcnow()).total_seconds() for when in due.values())
+            next_site = min(due, key=due.get)
+            # Always said, even when nothing was due: an idle scheduler is not a stuck one.
+            log(f"schedule: next crawl {next_site!r} {_when(wait, due[next_site])}")
+            if once:
+                return started
+            sleep(min(max(wait, 1.0), MAX_SLEEP))
+
+
+def _when(wait: float, at: datetime) -> str:
+    if wait <= 0:
+        return "is due now"
+    return f"in {wait:.0f}s (at {at:%Y-%m-%d %H:%M:%S} UTC)"
+
+
+class _Children:
+    """Runs one child command at a time. A signal goes to the running child, whose own clean
+    shutdown records what it was doing; the scheduler stops once the child has exited. The
+    child runs in its own process group, so a terminal's Ctrl-C reaches it once, through us."""
+
+    def __init__(self) -> None:
+        self.current: subprocess.Popen | None = None
+        self.signum: int | None = None
+
+    def run(self, command: list[str]) -> int:
+        self.current = subprocess.Popen(command, process_group=0)
+        try:
+            code = self.current.wait()
+        finally:
+            self.current = None
+        if self.signum is not None:
+            raise Interrupted(self.signum)
+        return code
+
+    def stop(self, signum: int) -> None:
+        """Pass the signal on (a second one too: the child then exits at once, as we do)."""
+        first = self.signum is None
+        self.signum = signum
+        if self.current is not None:
+            self.current.send_signal(signum)
+        elif first:
+            raise Interrupted(signum)

@@ -44,6 +44,8 @@ EXTENSIONS = {"crawler.extensions.CrawlProgress": 500}
 CONCURRENT_ITEMS = 8
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SiteBoundaryMiddleware": 50,
+    # Below retries (550): tallies each site's final answers and failures for its crawl outcome.
+    "crawler.outcomes.SiteOutcomes": 60,
     "crawler.middlewares.RetryAfterMiddleware": 560,
 }
 

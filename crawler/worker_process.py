@@ -36,6 +36,9 @@ def start_worker(parent: int | None = None) -> None:
     pool (default: this worker's parent now)."""
     exit_with_parent(parent)
     skip_teardown()
+    # A terminal's Ctrl-C reaches the whole process group; the parent decides how to stop (a
+    # clean shutdown that still needs its workers), so a worker must not die of it first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def skip_teardown() -> None:

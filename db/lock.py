@@ -1,7 +1,10 @@
-"""One writer at a time for jobs that must not interleave (`run`, `match`) on one database.
+"""One writer at a time for jobs that must not interleave with `match` on one database.
 
-SQLite: an exclusive lock on a file beside the database. PostgreSQL: a session advisory lock.
-Both vanish with the process, so a killed run never leaves a stale lock behind.
+SQLite: an exclusive lock on a file beside the database (one writer per file, whatever the job).
+PostgreSQL: a session advisory lock, exclusive for `run` and `match`, shared for `crawl` and
+`ingest` (crawlers sharing a frontier write side by side, but never while `match` reads what
+they change). Both vanish with the process, so a killed run never leaves a stale lock behind,
+and a job holding the exclusive lock knows every crawl still marked running is dead.
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ class DatabaseBusy(DatabaseError):
 
 
 @contextmanager
-def exclusive(engine: Engine, job: str = "syndetect") -> Iterator[None]:
+def exclusive(engine: Engine, job: str = "syndetect", shared: bool = False) -> Iterator[None]:
+    """Hold the database's job lock; `shared` lets other shared holders in (PostgreSQL)."""
     if engine.dialect.name == "sqlite":
         with _file_lock(engine, job):
             yield
     elif engine.dialect.name == "postgresql":
-        with _advisory_lock(engine, job):
+        with _advisory_lock(engine, job, shared):
             yield
     else:
         yield
@@ -62,10 +66,11 @@ def _file_lock(engine: Engine, job: str) -> Iterator[None]:
 
 
 @contextmanager
-def _advisory_lock(engine: Engine, job: str) -> Iterator[None]:
+def _advisory_lock(engine: Engine, job: str, shared: bool) -> Iterator[None]:
     key = zlib.crc32(b"syndetect")
+    kind = "_shared" if shared else ""
     with engine.connect() as conn:
-        if not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+        if not conn.execute(text(f"SELECT pg_try_advisory_lock{kind}(:k)"), {"k": key}).scalar():
             raise DatabaseBusy(
                 f"database {engine.url.database} is in use by another syndetect job; "
                 "wait for it to finish and run again"
@@ -73,5 +78,5 @@ def _advisory_lock(engine: Engine, job: str) -> Iterator[None]:
         try:
             yield
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            conn.execute(text(f"SELECT pg_advisory_unlock{kind}(:k)"), {"k": key})
             conn.commit()

@@ -18,7 +18,7 @@ MIGRATION_LOCK = 0x5D7EC7  # an arbitrary, fixed advisory-lock key for migration
 # The newest revision in db/migrations/versions (a test checks it is Alembic's head). Every
 # command opens the database; one already there skips Alembic, whose import and script scan
 # were a third of a second per command.
-HEAD = "0003n"
+HEAD = "0004"
 
 
 def _script_location() -> str:
@@ -51,7 +51,10 @@ def alembic_config(engine: Engine) -> Config:
 
     config = Config()
     config.set_main_option("script_location", _script_location())
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # ConfigParser interpolates '%': a URL-encoded password (p%40ss) or a file named 100%.db
+    # would fail, printing the URL. Escaped, the option reads back as the URL itself.
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

@@ -118,7 +118,9 @@ class CrawlRun(Base):
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running|finished|failed
+    # running | finished | partial (budget, time or errors cut it short) | failed (nothing
+    # fetched) | interrupted (a signal, or the process died); `reason` says why in one line.
+    status: Mapped[str] = mapped_column(String(16), default="running")
     pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
     articles_new: Mapped[int] = mapped_column(Integer, default=0)
     articles_changed: Mapped[int] = mapped_column(Integer, default=0)
@@ -128,6 +130,7 @@ class CrawlRun(Base):
     articles_gone: Mapped[int] = mapped_column(Integer, default=0)
     non_articles: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str | None] = mapped_column(Text)  # migration 0003
 
 
 class Alert(Base):
@@ -145,7 +148,7 @@ class Alert(Base):
 
 
 class SiteMarkup(Base):
-    """How many of a site's pages had their markup read for identifiers (migration 0003n): the
+    """How many of a site's pages had their markup read for identifiers (migration 0004): the
     denominator of an identifier's page count, and which sites count as crawled."""
 
     __tablename__ = "site_markup"

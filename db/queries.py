@@ -17,8 +17,8 @@ EXPORTS = ("matches", "articles", "sites", "networks")
 
 _SITE_REPORT = """
 SELECT site, role, articles, copies, copy_share, original_sites, languages,
-       first_detection, last_detection, syndicator
-FROM site_report ORDER BY syndicator DESC, copies DESC, site
+       first_detection, last_detection, syndicator, crawl_status, crawl_reason, last_success
+FROM site_report ORDER BY coalesce(syndicator, 0) DESC, copies DESC, site
 """
 
 _MATCHES = """
@@ -36,7 +36,7 @@ FROM articles a JOIN sites s ON s.id = a.site_id ORDER BY a.id
 
 _SITES = """
 SELECT s.id, s.name AS site, s.role, s.language, s.base_url, r.articles, r.copies,
-       r.copy_share, r.syndicator
+       r.copy_share, r.syndicator, r.crawl_status, r.crawl_reason, r.last_success
 FROM sites s JOIN site_report r ON r.site = s.name ORDER BY s.id
 """
 
@@ -53,7 +53,9 @@ def _rows(session: Session, sql: str) -> Iterator[dict[str, Any]]:
     for row in session.execute(text(sql)).mappings():
         item = dict(row)
         for column in _BOOLEAN_COLUMNS & item.keys():
-            item[column] = bool(item[column])
+            # NULL stays None: a site not seen has no verdict (db/views.py).
+            if item[column] is not None:
+                item[column] = bool(item[column])
         yield item
 
 
@@ -66,6 +68,12 @@ def site_report(session: Session) -> list[dict[str, Any]]:
             row[key] = sorted(filter(None, (row[key] or "").split(",")))
         report.append(row)
     return report
+
+
+def export_columns(session: Session, what: str) -> list[str]:
+    """The column names of an export, known even when it has no row."""
+    sql = _EXPORT_SQL[what]
+    return list(session.execute(text(f"SELECT * FROM ({sql}) AS q LIMIT 0")).keys())
 
 
 def export(session: Session, what: str) -> Iterator[dict[str, Any]]:

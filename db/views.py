@@ -2,11 +2,16 @@
 
 Kept as SQL, not ORM, because they are a documented interface; the only dialect difference is
 how a distinct list of names is aggregated.
+
+This is the views' current definition, as db/models.py is the tables'. Migrations carry their
+own frozen copy of the SQL: changing a view here takes a new migration that replaces it
+(tests/test_migrations.py checks that a database upgraded step by step equals one built from
+these definitions).
 """
 
 from __future__ import annotations
 
-VIEW_NAMES = ("copies", "site_report")
+VIEW_NAMES = ("copies", "site_report", "site_networks")
 
 COPIES = """
 CREATE VIEW copies AS
@@ -30,11 +35,12 @@ JOIN articles c ON c.id = m.copy_id
 JOIN sites cs ON cs.id = c.site_id
 JOIN articles o ON o.id = m.original_id
 JOIN sites os ON os.id = o.site_id
-WHERE m.relation = 'original'
+WHERE m.relation = 'original' AND c.site_id <> o.site_id
 """
 
 # A site is a syndicator when at least two of its articles are copies of other sites' articles:
-# one match can be a coincidence or a legitimate licence, a pattern is a practice.
+# one match can be a coincidence or a legitimate licence, a pattern is a practice. A site with
+# no successful crawl and no article was not seen: its verdict is NULL, not "no".
 SITE_REPORT = """
 CREATE VIEW site_report AS
 WITH art AS (
@@ -50,8 +56,13 @@ WITH art AS (
     JOIN articles c ON c.id = m.copy_id
     JOIN articles o ON o.id = m.original_id
     JOIN sites os ON os.id = o.site_id
-    WHERE m.relation = 'original'
+    WHERE m.relation = 'original' AND c.site_id <> o.site_id
     GROUP BY c.site_id
+), last_run AS (
+    SELECT site_id, max(id) AS id FROM crawl_runs GROUP BY site_id
+), success AS (
+    SELECT site_id, max(finished_at) AS at
+    FROM crawl_runs WHERE status IN ('finished', 'partial') GROUP BY site_id
 )
 SELECT s.name AS site,
        s.role,
@@ -63,10 +74,61 @@ SELECT s.name AS site,
        coalesce(art.languages, '') AS languages,
        cp.first_detection,
        cp.last_detection,
-       CASE WHEN coalesce(cp.n, 0) >= 2 THEN 1 ELSE 0 END AS syndicator
+       CASE WHEN success.at IS NULL AND coalesce(art.n, 0) = 0 THEN NULL
+            WHEN coalesce(cp.n, 0) >= 2 THEN 1 ELSE 0 END AS syndicator,
+       coalesce(r.status, 'never') AS crawl_status,
+       r.reason AS crawl_reason,
+       success.at AS last_success
 FROM sites s
 LEFT JOIN art ON art.site_id = s.id
 LEFT JOIN cp ON cp.site_id = s.id
+LEFT JOIN last_run ON last_run.site_id = s.id
+LEFT JOIN crawl_runs r ON r.id = last_run.id
+LEFT JOIN success ON success.site_id = s.id
+"""
+
+# Sites sharing a conclusive identifier are one network (connected components over the pairs
+# of sites sharing one); an identifier on more than half of the crawled sites, and on at least
+# 5, is a platform's and links nothing.
+SITE_NETWORKS = """
+CREATE VIEW site_networks AS
+WITH RECURSIVE crawled AS (
+    SELECT count(*) AS n FROM site_markup
+), linking AS (
+    SELECT kind, value
+    FROM site_identifiers
+    WHERE tier = 'conclusive'
+    GROUP BY kind, value
+    HAVING count(DISTINCT site_id) >= 2
+       AND NOT (count(DISTINCT site_id) >= 5
+                AND count(DISTINCT site_id) > 0.5 * (SELECT n FROM crawled))
+), member AS (
+    SELECT DISTINCT i.site_id, i.kind, i.value
+    FROM site_identifiers i
+    JOIN linking l ON l.kind = i.kind AND l.value = i.value
+), edge AS (
+    SELECT DISTINCT a.site_id AS a, b.site_id AS b
+    FROM member a
+    JOIN member b ON a.kind = b.kind AND a.value = b.value
+), reach(site_id, other) AS (
+    SELECT a, b FROM edge
+    UNION
+    SELECT r.site_id, e.b FROM reach r JOIN edge e ON e.a = r.other
+), network AS (
+    SELECT site_id, min(other) AS network_id FROM reach GROUP BY site_id
+), shared AS (
+    SELECT site_id, {identifiers} AS identifiers FROM member GROUP BY site_id
+)
+SELECT n.network_id,
+       s.name AS site,
+       s.role,
+       sh.identifiers AS identifiers_shared,
+       sr.syndicator,
+       coalesce(sr.copies, 0) AS copies
+FROM network n
+JOIN sites s ON s.id = n.site_id
+JOIN shared sh ON sh.site_id = n.site_id
+LEFT JOIN site_report sr ON sr.site = s.name
 """
 
 _DISTINCT_LIST = {
@@ -82,7 +144,8 @@ def create_statements(dialect: str) -> list[str]:
     site_report = SITE_REPORT.format(
         langs=agg.format(col="lang"), origins=agg.format(col="os.name")
     )
-    return [COPIES, site_report]
+    site_networks = SITE_NETWORKS.format(identifiers=agg.format(col="kind || ':' || value"))
+    return [COPIES, site_report, site_networks]
 
 
 def drop_statements() -> list[str]:

@@ -54,3 +54,78 @@ def test_canned_queries_run_in_datasette(tmp_path):
     assert {(r["original_lang"], r["copy_lang"]) for r in results["matches_by_language_pair"]} == {
         ("en", "es")
     }
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    from pathlib import Path
+
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_browse_stops_its_server_when_killed_and_names_a_taken_port(tmp_path):
+    import os
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    db = f"sqlite:///{tmp_path / 'b.db'}"
+    path = demo_jsonl(tmp_path, "daily-planet")
+    subprocess.run(
+        [*CLI, "--db", db, "-q", "ingest", str(path), "--site", "p", "--role", "source"],
+        check=True,
+        timeout=120,
+    )
+    env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}")
+    port = _free_port()
+    browse = subprocess.Popen(
+        [*CLI, "--db", db, "browse", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            break
+        except OSError:
+            assert time.monotonic() < deadline and browse.poll() is None
+            time.sleep(0.2)
+    servers = _children(browse.pid)
+    assert servers
+    browse.send_signal(signal.SIGTERM)
+    assert browse.wait(timeout=30) == 0
+    time.sleep(0.5)
+    assert not [pid for pid in servers if os.path.exists(f"/proc/{pid}")]
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        taken = subprocess.run(
+            [*CLI, "--db", db, "browse", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert taken.returncode == 2
+    assert taken.stderr.strip().splitlines() == [
+        f"syndetect: error: port {port} on 127.0.0.1 is in use (Address already in use): "
+        "choose another with --port"
+    ]

@@ -21,6 +21,8 @@ def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
         (["--db", "nonsense", "report"], "not a valid SQLAlchemy URL"),
         (["--db", "sqlite:////no/dir/x.db", "match"], "does not exist"),
         (["ingest", "missing.jsonl", "--site", "a", "--role", "source"], "missing.jsonl"),
+        (["--db", "sqlite://", "report"], "in-memory database would keep nothing"),
+        (["--db", "syndetect.db", "report"], "for a SQLite file write sqlite:///syndetect.db"),
     ],
 )
 def test_user_mistakes_exit_non_zero_with_one_line(tmp_path, args, needle):
@@ -92,3 +94,36 @@ def test_match_reads_its_switches_from_the_config(tmp_path):
         exported = run("--db", db, "export", "matches", "--format", "jsonl").stdout
         found[label] = len(exported.splitlines())
     assert found == {"off": 2, "on": 3}
+
+
+def test_read_commands_on_a_missing_database_create_nothing(tmp_path):
+    for args in (["report"], ["export", "matches"], ["evidence", "1"], ["browse"]):
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "no database at" in lines[0], (args, lines)
+    result = run("--db", f"sqlite:///{tmp_path / 't.db'}", "run", "nope.toml", cwd=tmp_path)
+    assert result.returncode == 2 and "nope.toml: config file not found" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_csv_export_still_has_its_header(tmp_path):
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    src = tmp_path / "src.jsonl"
+    src.write_text(json.dumps({"url": "https://p.example/a", "text": "Hello. " * 30}) + "\n")
+    assert run("--db", db, "ingest", str(src), "--site", "p", "--role", "source").returncode == 0
+    exported = run("--db", db, "export", "matches", "--format", "csv")
+    assert exported.returncode == 0
+    assert exported.stdout == (
+        "id,copy_url,original_url,copy_site,original_site,copy_lang,original_lang,kind,score,"
+        "attributed,copy_title,original_title,copy_published,original_published,detected_at\n"
+    )
+
+
+def test_bare_command_lists_commands_and_version_and_descriptions():
+    bare = run()
+    assert bare.returncode == 2 and "ingest" in bare.stderr and "schedule" in bare.stderr
+    version = run("--version")
+    assert version.returncode == 0 and version.stdout.startswith("syndetect ")
+    described = run("report", "--help")
+    assert "per-site verdicts" in described.stdout

@@ -125,3 +125,49 @@ def test_match_table(tmp_path):
         assert "\n" not in str(caught.value)
     with pytest.raises(UserError, match=r"\[match\] must be a table"):
         load(write(tmp_path, "match = 1\n" + site))
+
+
+SITE = "\n[[site]]\nname='a'\nrole='source'\nstart_urls=['http://x.example/']\n"
+
+
+@pytest.mark.parametrize(
+    ("crawl", "message"),
+    [
+        (
+            "DOWNLOAD_DELAI = 0",
+            "key 'DOWNLOAD_DELAI' is not a setting of Scrapy or of the "
+            "components enabled (did you mean 'DOWNLOAD_DELAY'?)",
+        ),
+        (
+            "download_delay = 0",
+            "key 'download_delay' is not a Scrapy setting name (did you mean 'DOWNLOAD_DELAY'?)",
+        ),
+        ('DOWNLOAD_DELAY = "fast"', "key 'DOWNLOAD_DELAY': must be a number, not 'fast'"),
+        ('ROBOTSTXT_OBEY = "no"', "key 'ROBOTSTXT_OBEY': must be true or false, not 'no'"),
+        ("CONCURRENT_REQUESTS = [1]", "key 'CONCURRENT_REQUESTS': must be a number, not [1]"),
+        ("ITEM_PIPELINES = 3", "key 'ITEM_PIPELINES': must be a table, not 3"),
+        (
+            'SCHEDULER = "scrapy_redis.scheduler.Scheduler"\nREDIS_URLL = "redis://x"',
+            "key 'REDIS_URLL' is not a setting of Scrapy or of the components enabled (did you "
+            "mean 'REDIS_URL'?)",
+        ),
+    ],
+)
+def test_scrapy_settings_are_checked_by_name_and_type(tmp_path, crawl, message):
+    with pytest.raises(UserError) as caught:
+        load(write(tmp_path, f"[crawl]\n{crawl}\n{SITE}"))
+    assert str(caught.value) == f"{tmp_path / 'sites.toml'}: [crawl] {message}"
+
+
+def test_settings_of_enabled_components_are_known(tmp_path):
+    crawl = (
+        'SCHEDULER = "scrapy_redis.scheduler.Scheduler"\nREDIS_URL = "redis://127.0.0.1:6379/0"\n'
+        "SCHEDULER_PERSIST = true\nSYNDETECT_EXTRACT_WORKERS = 0\nCLOSESPIDER_TIMEOUT = 5\n"
+    )
+    assert load(write(tmp_path, f"[crawl]\n{crawl}\n{SITE}")).crawl["SCHEDULER_PERSIST"] is True
+
+
+def test_a_byte_order_mark_is_not_a_syntax_error(tmp_path):
+    path = tmp_path / "sites.toml"
+    path.write_bytes("\ufeff".encode() + GOOD.encode())
+    assert [site.name for site in load(path).sites] == ["daily-planet", "farm"]

@@ -153,3 +153,59 @@ def test_head_constant_is_alembics_head(sqlite_url):
 
     engine = connect(sqlite_url, migrate=False)
     assert ScriptDirectory.from_config(alembic_config(engine)).get_current_head() == HEAD
+
+
+def test_crawlers_share_the_lock_that_run_and_match_hold_alone(engine):
+    # PostgreSQL: crawlers (shared) side by side, never beside `match` or `run` (exclusive), so
+    # a `run` never marks a live crawl's row interrupted. SQLite: one job at a time.
+    from db.lock import DatabaseBusy, exclusive
+
+    with exclusive(engine, "crawl", shared=True):
+        with pytest.raises(DatabaseBusy), exclusive(engine, "run"):
+            pass
+        if engine.dialect.name == "postgresql":
+            with exclusive(engine, "crawl", shared=True):
+                pass
+    with exclusive(engine, "run"):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("url", "needle"),
+    [
+        ("syndetect.db", "for a SQLite file write sqlite:///syndetect.db"),
+        ("postgres://u:secret@127.0.0.1/x", "write postgresql+psycopg://"),
+        ("mysql+nodriver://u:secret@127.0.0.1/x", "driver not available"),
+    ],
+)
+def test_database_url_slips_get_a_hint_and_never_show_the_password(url, needle):
+    with pytest.raises(DatabaseError) as caught:
+        connect(url)
+    message = str(caught.value)
+    assert needle in message and "secret" not in message and "\n" not in message
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///"])
+def test_an_in_memory_database_url_from_the_user_is_refused(url):
+    from db.session import reject_in_memory
+
+    with pytest.raises(DatabaseError, match="names no file"):
+        reject_in_memory(url)
+
+
+def test_percent_in_a_database_url_is_no_interpolation(tmp_path, postgres_url):
+    engine = connect(f"sqlite:///{tmp_path / '100%.db'}")
+    assert inspect(engine).has_table("sites")
+    # The server trusts loopback, so the URL-encoded password is accepted and ignored; before,
+    # the migration's ConfigParser choked on '%40' and printed the URL.
+    with_password = postgres_url.replace("postgres@", "postgres:p%40ss@")
+    assert inspect(connect(with_password)).has_table("sites")
+    with pytest.raises(DatabaseError) as caught:
+        connect("postgresql+psycopg://postgres:p%40ss@127.0.0.1:1/db")
+    assert "p%40ss" not in str(caught.value) and "p@ss" not in str(caught.value)
+
+
+def test_read_commands_never_create_a_database(tmp_path):
+    with pytest.raises(DatabaseError, match="no database at"):
+        connect(f"sqlite:///{tmp_path / 'none.db'}", create=False)
+    assert list(tmp_path.iterdir()) == []

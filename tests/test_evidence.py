@@ -44,6 +44,9 @@ def test_evidence_page_and_html_report(tmp_path):
 
 
 def test_unknown_match_is_a_one_line_error(tmp_path):
+    from db.session import connect
+
+    connect(f"sqlite:///{tmp_path / 'x.db'}").dispose()  # a database, with no match in it
     result = subprocess.run(
         [*CLI, "--db", f"sqlite:///{tmp_path / 'x.db'}", "evidence", "42"],
         capture_output=True,

@@ -132,14 +132,14 @@ def test_no_networks_says_why(sqlite_url):
     assert result.stdout.startswith("No networks: no identifiers recorded yet")
 
 
-def test_migration_0003n_upgrades_a_stored_database_and_downgrades(db_url):
+def test_migration_0004_upgrades_a_stored_database_and_downgrades(db_url):
     from alembic import command
     from sqlalchemy import inspect, text
 
     from db.migrate import alembic_config, upgrade
 
     engine = connect(db_url, migrate=False)
-    upgrade(engine, "0002")
+    upgrade(engine, "0003")
     with engine.begin() as conn:
         conn.execute(
             text("INSERT INTO sites (name, role, created_at) VALUES ('kept', 'suspect', :t)"),
@@ -152,7 +152,7 @@ def test_migration_0003n_upgrades_a_stored_database_and_downgrades(db_url):
     config = alembic_config(engine)
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0002")
+        command.downgrade(config, "0003")
     tables = set(inspect(engine).get_table_names())
     assert "site_identifiers" not in tables and "sites" in tables
     engine.dispose()

@@ -1,5 +1,6 @@
 """The scheduler: per-site intervals from the database's crawl_runs, so restarts keep the plan."""
 
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -59,7 +60,8 @@ def test_sites_are_crawled_on_their_own_intervals_across_restarts(tmp_path):
         first = once()
         assert runs_per_site(db) == {"fast": 1, "slow": 1}
         assert "schedule: crawling 'fast'" in first.stderr
-        once()
+        idle = once()
+        assert "schedule: next crawl 'fast' in " in idle.stderr, idle.stderr  # says what is next
         # 20 s leaves room for the first call on a loaded machine (two crawls and a match).
         assert time.monotonic() - started < 20, "too slow to test 'not due yet'"
         assert runs_per_site(db) == {"fast": 1, "slow": 1}, "nothing is due yet"
@@ -71,6 +73,42 @@ def test_sites_are_crawled_on_their_own_intervals_across_restarts(tmp_path):
         statuses = {row[0] for row in conn.execute("SELECT status FROM crawl_runs")}
         matched = conn.execute("SELECT count(*) FROM articles WHERE matched_version IS NULL")
         assert statuses == {"finished"} and matched.fetchone()[0] == 0
+
+
+def test_a_signal_stops_the_schedule_and_its_running_crawl_cleanly(tmp_path):
+    slow_article = Page(ARTICLE, delay=8)
+    with serve({"slowpoke": ("127.0.0.115", 0)}) as web:
+        web.pages["slowpoke"] = {"/": Page(b'<a href="/a">a</a>'), "/a": slow_article}
+        config = tmp_path / "sites.toml"
+        config.write_text(
+            "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
+            f'[[site]]\nname = "slowpoke"\nrole = "source"\n'
+            f'start_urls = ["{web.bases["slowpoke"]}/"]\n'
+        )
+        db = tmp_path / "s.db"
+        scheduler = subprocess.Popen(
+            [*CLI, "--db", f"sqlite:///{db}", "schedule", str(config)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 60
+        while not _crawling(db):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        time.sleep(1.0)
+        scheduler.send_signal(signal.SIGINT)
+        _, err = scheduler.communicate(timeout=60)
+    assert scheduler.returncode == 130, err[-2000:]
+    assert "Traceback" not in err
+    with sqlite3.connect(db) as conn:
+        assert [r[0] for r in conn.execute("SELECT status FROM crawl_runs")] == ["interrupted"]
+
+
+def _crawling(db) -> bool:
+    try:
+        return db.exists() and bool(runs_per_site(db).get("slowpoke"))
+    except sqlite3.OperationalError:  # not migrated yet
+        return False
 
 
 def test_jitter_is_bounded_and_stable():

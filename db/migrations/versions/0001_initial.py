@@ -8,12 +8,85 @@ Create Date: 2026-11-27
 import sqlalchemy as sa
 from alembic import op
 
-from db import views
-
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# The views as they were at this revision, frozen here (Alembic's "replaceable objects"
+# recipe): a later change to a view is a new migration, never an edit of db/views.py that
+# would reach new databases only.
+COPIES = """
+CREATE VIEW copies AS
+SELECT m.id AS match_id,
+       m.kind,
+       m.score,
+       m.attributed,
+       m.detected_at,
+       c.url AS copy_url,
+       cs.name AS copy_site,
+       c.lang AS copy_lang,
+       c.title AS copy_title,
+       c.published AS copy_published,
+       o.url AS original_url,
+       os.name AS original_site,
+       o.lang AS original_lang,
+       o.title AS original_title,
+       o.published AS original_published
+FROM matches m
+JOIN articles c ON c.id = m.copy_id
+JOIN sites cs ON cs.id = c.site_id
+JOIN articles o ON o.id = m.original_id
+JOIN sites os ON os.id = o.site_id
+WHERE m.relation = 'original'
+"""
+
+SITE_REPORT = """
+CREATE VIEW site_report AS
+WITH art AS (
+    SELECT site_id, count(*) AS n, {langs} AS languages
+    FROM articles GROUP BY site_id
+), cp AS (
+    SELECT c.site_id,
+           count(DISTINCT m.copy_id) AS n,
+           {origins} AS original_sites,
+           min(m.detected_at) AS first_detection,
+           max(m.detected_at) AS last_detection
+    FROM matches m
+    JOIN articles c ON c.id = m.copy_id
+    JOIN articles o ON o.id = m.original_id
+    JOIN sites os ON os.id = o.site_id
+    WHERE m.relation = 'original'
+    GROUP BY c.site_id
+)
+SELECT s.name AS site,
+       s.role,
+       coalesce(art.n, 0) AS articles,
+       coalesce(cp.n, 0) AS copies,
+       CASE WHEN coalesce(art.n, 0) = 0 THEN 0.0 ELSE 1.0 * coalesce(cp.n, 0) / art.n END
+           AS copy_share,
+       coalesce(cp.original_sites, '') AS original_sites,
+       coalesce(art.languages, '') AS languages,
+       cp.first_detection,
+       cp.last_detection,
+       CASE WHEN coalesce(cp.n, 0) >= 2 THEN 1 ELSE 0 END AS syndicator
+FROM sites s
+LEFT JOIN art ON art.site_id = s.id
+LEFT JOIN cp ON cp.site_id = s.id
+"""
+
+_DISTINCT_LIST = {
+    "postgresql": "string_agg(DISTINCT {col}, ',' ORDER BY {col})",
+    "sqlite": "group_concat(DISTINCT {col})",
+}
+
+
+def _view_statements(dialect: str) -> list[str]:
+    agg = _DISTINCT_LIST.get(dialect, _DISTINCT_LIST["postgresql"])
+    site_report = SITE_REPORT.format(
+        langs=agg.format(col="lang"), origins=agg.format(col="os.name")
+    )
+    return [COPIES, site_report]
 
 
 def upgrade() -> None:
@@ -104,12 +177,12 @@ def upgrade() -> None:
         sa.Column("delivered", sa.Boolean, nullable=False),
         sa.UniqueConstraint("kind", "subject", name="uq_alerts_kind_subject"),
     )
-    for statement in views.create_statements(op.get_bind().dialect.name):
+    for statement in _view_statements(op.get_bind().dialect.name):
         op.execute(statement)
 
 
 def downgrade() -> None:
-    for statement in views.drop_statements():
-        op.execute(statement)
+    op.execute("DROP VIEW IF EXISTS site_report")
+    op.execute("DROP VIEW IF EXISTS copies")
     for table in ("alerts", "crawl_runs", "matches", "fingerprints", "articles", "sites"):
         op.drop_table(table)

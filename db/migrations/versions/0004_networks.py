@@ -4,23 +4,23 @@ discovery_candidates and the site_networks view.
 Self-contained (imports nothing from the package): the view's SQL is frozen here as it was
 written for this revision.
 
-Revision ID: 0003n
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-06
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003n"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 # Sites sharing a conclusive identifier are one network (connected components, by a recursive
 # walk over the pairs of sites sharing one). An identifier on more than half of all crawled
 # sites (site_markup), and on at least 5, is a platform's (a widget, a hosting company's tag)
-# and links nothing. A site's copies and syndicator flag follow the site_report view's rule.
+# and links nothing. A site's copies and syndicator flag are site_report's.
 SITE_NETWORKS = """
 CREATE VIEW site_networks AS
 WITH RECURSIVE crawled AS (
@@ -49,23 +49,17 @@ WITH RECURSIVE crawled AS (
     SELECT site_id, min(other) AS network_id FROM reach GROUP BY site_id
 ), shared AS (
     SELECT site_id, {identifiers} AS identifiers FROM member GROUP BY site_id
-), cp AS (
-    SELECT c.site_id, count(DISTINCT m.copy_id) AS n
-    FROM matches m
-    JOIN articles c ON c.id = m.copy_id
-    WHERE m.relation = 'original'
-    GROUP BY c.site_id
 )
 SELECT n.network_id,
        s.name AS site,
        s.role,
        sh.identifiers AS identifiers_shared,
-       CASE WHEN coalesce(cp.n, 0) >= 2 THEN 1 ELSE 0 END AS syndicator,
-       coalesce(cp.n, 0) AS copies
+       sr.syndicator,
+       coalesce(sr.copies, 0) AS copies
 FROM network n
 JOIN sites s ON s.id = n.site_id
 JOIN shared sh ON sh.site_id = n.site_id
-LEFT JOIN cp ON cp.site_id = n.site_id
+LEFT JOIN site_report sr ON sr.site = s.name
 """
 
 _DISTINCT_LIST = {

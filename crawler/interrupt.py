@@ -1,0 +1,57 @@
+"""SIGINT and SIGTERM: the first stops the job cleanly, the second exits at once.
+
+Every job commits as it goes, so stopping between two commits loses nothing stored; the first
+signal lets the job reach such a point and record the interruption, the second does not wait
+(the databases' own transactions keep what is stored whole).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(Exception):
+    """The job was stopped by a signal; the process exits with 128 + signum (130, 143)."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signal.Signals(signum).name)
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+def _raise(signum: int) -> None:
+    raise Interrupted(signum)
+
+
+@contextmanager
+def on_signals(
+    first: Callable[[int], None] = _raise, again: Callable[[int], None] | None = None
+) -> Iterator[list[int]]:
+    """Within the block, the first SIGINT/SIGTERM calls `first(signum)` (default: raise
+    Interrupted where the main thread is); a second one calls `again(signum)` if given (to pass
+    it on to children), then exits the process at once. Yields the signals received."""
+    received: list[int] = []
+
+    def handler(signum: int, _frame: object) -> None:
+        if received:
+            if again is not None:
+                again(signum)
+            os.write(2, b"syndetect: interrupted again, exiting now\n")
+            os._exit(128 + signum)
+        received.append(signum)
+        first(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in SIGNALS}
+    try:
+        yield received
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
