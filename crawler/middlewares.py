@@ -7,9 +7,9 @@ import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 
 from crawler.urls import netloc, same_site_netloc
@@ -65,10 +65,18 @@ class RetryAfterMiddleware:
         self.crawler = crawler
         self.cap = crawler.settings.getfloat("SYNDETECT_MAX_RETRY_AFTER")
         self.not_before: dict[str, float] = {}
+        self.waiting = 0
+        crawler.signals.connect(self.keep_open, signal=signals.spider_idle)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
         return cls(crawler)
+
+    def keep_open(self) -> None:
+        # Waiting requests are out of the downloader's count, so the engine would find the
+        # spider idle and close it with them still due.
+        if self.waiting:
+            raise DontCloseSpider
 
     async def process_request(self, request: Request) -> None:
         host = netloc(request.url)
@@ -79,10 +87,12 @@ class RetryAfterMiddleware:
         # It steps out of that count while it waits (Scrapy takes it out again when done).
         active = self.crawler.engine.downloader.active
         active.discard(request)
+        self.waiting += 1
         try:
             while (wait := self.not_before.get(host, 0.0) - time.monotonic()) > 0:
                 await asyncio.sleep(wait)
         finally:
+            self.waiting -= 1
             active.add(request)
 
     def process_response(self, request: Request, response: Response) -> Response:
