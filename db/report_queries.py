@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from db.models import Article, CrawlRun, Match, Site
+from db.models import Article, CrawlRun, Match, Site, SiteMarkup
 
 
 @dataclass(frozen=True)
@@ -210,3 +210,8 @@ def totals(session: Session) -> dict[str, Any]:
         "copies": relations["original"],
         "siblings": relations["sibling"],
     }
+
+
+def markup_recorded(session: Session) -> int:
+    """Sites whose pages' identifiers were read: none means networks cannot be known yet."""
+    return session.scalar(select(func.count()).select_from(SiteMarkup)) or 0

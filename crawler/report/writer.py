@@ -18,7 +18,8 @@ from crawler.report import charts
 from crawler.report.data import CopyFigures, ReportData, collect
 from crawler.report.pages import day, environment, when
 from db.models import Site, utcnow
-from db.report_queries import LastRun, MatchRow, common_originals
+from db.networks import networks
+from db.report_queries import LastRun, MatchRow, common_originals, markup_recorded
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def write_report(
             siblings_hidden=max(0, len(siblings) - layout.index_siblings) if paged else 0,
             sibling_originals=originals,
             links=links,
+            **_networks(session, site),
         )
     )
     if target is None:
@@ -172,6 +174,14 @@ def _summary(data: ReportData, site: str | None) -> dict[str, Any]:
         "ingested": any(row["crawl_status"] == "never" for row in data.sites),
         "last_crawl": max(finished, default=None),
     }
+
+
+def _networks(session: Session, site: str | None) -> dict[str, Any]:
+    """The operator networks (all, or those `site` belongs to), as `syndetect networks` has them."""
+    groups = networks(session)
+    if site is not None:
+        groups = [group for group in groups if site in group["sites"]]
+    return {"networks": groups, "markup_recorded": markup_recorded(session)}
 
 
 def _unseen(row: dict[str, Any], run: LastRun | None) -> dict[str, str] | None:
