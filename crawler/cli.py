@@ -20,7 +20,14 @@ from crawler import networks as network_commands
 from crawler.alerts import AlertConfig, notify
 from crawler.errors import UserError
 from crawler.interrupt import Interrupted, on_signals
-from crawler.output import write_csv, write_html, write_json, write_jsonl, write_table
+from crawler.output import (
+    verdict,
+    write_csv,
+    write_html,
+    write_json,
+    write_jsonl,
+    write_table,
+)
 from db.lock import exclusive
 from db.queries import EXPORTS, export, export_columns, site_report
 from db.session import (
@@ -305,9 +312,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _table_row(row: dict) -> dict:
     """A site not seen shows so, never as "0 copies, no"."""
-    shown = dict(row, crawl=row["crawl_status"])
+    shown = dict(row, crawl=row["crawl_status"], syndicator=verdict(row))
     if row["syndicator"] is None:
-        shown.update(copies=None, copy_share=None, syndicator="not seen")
+        shown.update(copies=None, copy_share=None)
     return shown
 
 

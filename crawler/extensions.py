@@ -26,7 +26,9 @@ class CrawlProgress:
         self.stats = crawler.stats
         self.show = crawler.settings.getbool("SYNDETECT_PROGRESS", True)
         self.pages = 0
-        self.items = 0
+        self.extracted = 0  # pages whose text was extracted (articles or not)
+        self.articles = 0  # of those, articles (stored)
+        self.kept = 0  # pages that answered 304 (unchanged) or 404/410 (gone)
         self.last = time.monotonic()
 
     @classmethod
@@ -51,7 +53,11 @@ class CrawlProgress:
             self.stats.inc_value(f"syndetect/errors/{site}")
 
     def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
-        self.items += 1
+        if isinstance(item, tuple):  # (PageItem, Extracted), as the pipelines pass it on
+            self.extracted += 1
+            self.articles += bool(item[1].is_article)
+        else:  # GoneItem, UnchangedItem
+            self.kept += 1
 
     def closed(self, spider: Spider, reason: str) -> None:
         spider.close_reason = reason
@@ -65,4 +71,8 @@ class CrawlProgress:
 
     def _print(self) -> None:
         if self.show:
-            print(f"crawl: {self.pages} pages fetched, {self.items} processed", file=sys.stderr)
+            print(
+                f"crawl: {self.pages} pages fetched, {self.extracted} extracted "
+                f"({self.articles} articles), {self.kept} unchanged (304) or gone (404/410)",
+                file=sys.stderr,
+            )

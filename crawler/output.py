@@ -69,6 +69,14 @@ def write_csv(rows: Iterable[dict], out: TextIO, columns: Sequence[str] | None =
         writer.writerow({key: csv_cell(value) for key, value in row.items()})
 
 
+def verdict(row: dict[str, Any]) -> str:
+    """A `site_report` row's syndicator verdict in words. NULL is a site no crawl fetched
+    anything from and no article was ingested for: "not seen", never "no"."""
+    if row["syndicator"] is None:
+        return "not seen"
+    return "yes" if row["syndicator"] else "no"
+
+
 def write_table(rows: Sequence[dict], columns: Sequence[str], out: TextIO) -> None:
     """A fixed-width text table of `columns`."""
     cells = [[_table_cell(row.get(c)) for c in columns] for row in rows]

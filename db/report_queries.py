@@ -1,4 +1,4 @@
-"""The read queries behind the analyst's HTML report (crawler/report): crawl outcomes per site,
+"""The read queries behind the analyst's HTML report (crawler/report): each site's last crawl run,
 copies and siblings with both articles, and the common original of a sibling match.
 
 Rows are streamed in id order so a report over 100,000 matches never holds ORM objects for all
@@ -13,58 +13,41 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from db.models import Article, CrawlRun, Match, Site
+from db.models import Article, CrawlRun, Match, Site, SiteMarkup
 
 
 @dataclass(frozen=True)
-class CrawlOutcome:
-    """A site's latest crawl run; `reason` is the stored one-line reason where the schema has it."""
+class LastRun:
+    """When a site's latest crawl run ran and what it counted. Its status and reason are read
+    from `site_report` (crawl_status, crawl_reason), as every other report format reads them."""
 
-    status: str
     started_at: datetime | None
     finished_at: datetime | None
     pages_fetched: int
     errors: int
-    reason: str | None
 
 
-def crawl_outcomes(session: Session) -> dict[str, CrawlOutcome]:
+def last_runs(session: Session) -> dict[str, LastRun]:
     """Site name -> its latest crawl run. Sites never crawled are absent."""
-    # The `reason` column arrives with the crawl-outcome work (issue 22); read it when present so
-    # the report shows the stored reason rather than one guessed from the counts.
-    columns = {c["name"] for c in inspect(session.connection()).get_columns("crawl_runs")}
-    reason = "r.reason" if "reason" in columns else "NULL"
-    sql = f"""
-        SELECT s.name, r.status, r.started_at, r.finished_at, r.pages_fetched, r.errors,
-               {reason} AS reason
-        FROM crawl_runs r JOIN sites s ON s.id = r.site_id
-        WHERE r.id IN (SELECT max(id) FROM crawl_runs WHERE site_id IS NOT NULL GROUP BY site_id)
-    """
-    outcomes = {}
-    for row in session.execute(text(sql)):
-        outcomes[row.name] = CrawlOutcome(
-            status=row.status,
-            started_at=as_datetime(row.started_at),
-            finished_at=as_datetime(row.finished_at),
-            pages_fetched=row.pages_fetched or 0,
-            errors=row.errors or 0,
-            reason=row.reason,
-        )
-    return outcomes
-
-
-def last_success(session: Session) -> dict[str, datetime]:
-    """Site name -> when its last finished crawl ended."""
+    latest = select(func.max(CrawlRun.id)).where(CrawlRun.site_id.is_not(None))
     query = (
-        select(Site.name, func.max(CrawlRun.finished_at))
-        .join(CrawlRun, CrawlRun.site_id == Site.id)
-        .where(CrawlRun.status == "finished")
-        .group_by(Site.name)
+        select(
+            Site.name,
+            CrawlRun.started_at,
+            CrawlRun.finished_at,
+            CrawlRun.pages_fetched,
+            CrawlRun.errors,
+        )
+        .join(Site, Site.id == CrawlRun.site_id)
+        .where(CrawlRun.id.in_(latest.group_by(CrawlRun.site_id)))
     )
-    return {name: when for name, when in session.execute(query) if when is not None}
+    return {
+        name: LastRun(started, finished, pages or 0, errors or 0)
+        for name, started, finished, pages, errors in session.execute(query)
+    }
 
 
 def as_datetime(value: Any) -> datetime | None:
@@ -227,3 +210,8 @@ def totals(session: Session) -> dict[str, Any]:
         "copies": relations["original"],
         "siblings": relations["sibling"],
     }
+
+
+def markup_recorded(session: Session) -> int:
+    """Sites whose pages' identifiers were read: none means networks cannot be known yet."""
+    return session.scalar(select(func.count()).select_from(SiteMarkup)) or 0

@@ -92,7 +92,7 @@ def test_an_unreachable_site_is_not_seen_never_clean(tmp_path):
     assert dead_line.split()[4:6] == ["-", "-"] and dead_line.split()[-2:] == ["not", "seen"]
     assert "dead-farm: failed: nothing fetched: connection refused" in table
     html = syndetect("--db", db, "report", "--format", "html").stdout
-    assert "<td>dead-farm</td>" in html and "<td>not seen</td>" in html
+    assert "<td>dead-farm</td>" in html and '<td class="unseen">not seen</td>' in html
     csv_out = syndetect("--db", db, "report", "--format", "csv").stdout
     assert csv_out.splitlines()[0].endswith("syndicator,crawl_status,crawl_reason,last_success")
 

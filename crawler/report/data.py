@@ -13,16 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from db.queries import site_report
-from db.report_queries import (
-    CrawlOutcome,
-    MatchRow,
-    Side,
-    as_datetime,
-    crawl_outcomes,
-    last_success,
-    match_rows,
-    totals,
-)
+from db.report_queries import LastRun, MatchRow, Side, as_datetime, last_runs, match_rows, totals
 
 
 @dataclass
@@ -56,8 +47,8 @@ class CopyFigures:
 @dataclass
 class ReportData:
     totals: dict[str, Any]
-    sites: list[dict[str, Any]]  # the site_report rows, extended
-    outcomes: dict[str, CrawlOutcome]
+    sites: list[dict[str, Any]]  # the site_report rows (crawl outcome included), extended
+    runs: dict[str, LastRun]  # site -> when its latest crawl ran
     figures: dict[str, CopyFigures]
     edges: Counter  # (original site, copying site) -> copies
     copies: dict[str, list[MatchRow]]  # copying site -> its copies, oldest detection first
@@ -120,17 +111,15 @@ def collect(session: Session, generated: datetime, site: str | None = None) -> R
     sites = site_report(session)
     if site is not None:
         sites = [r for r in sites if r["site"] == site]
-    successes = last_success(session)
     for row in sites:
-        row["last_success"] = successes.get(row["site"])
-        for key in ("first_detection", "last_detection"):
+        for key in ("first_detection", "last_detection", "last_success"):
             row[key] = as_datetime(row[key])
     for rows in copies.values():
         rows.sort(key=lambda r: (r.detected_at, r.id))
     return ReportData(
         totals=totals(session),
         sites=sites,
-        outcomes=crawl_outcomes(session),
+        runs=last_runs(session),
         figures=dict(figures),
         edges=edges,
         copies=dict(copies),

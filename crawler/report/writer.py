@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from crawler.errors import UserError
 from crawler.evidence import write_evidence
+from crawler.output import verdict
 from crawler.report import charts
 from crawler.report.data import CopyFigures, ReportData, collect
 from crawler.report.pages import day, environment, when
 from db.models import Site, utcnow
-from db.report_queries import MatchRow, common_originals
+from db.networks import networks
+from db.report_queries import LastRun, MatchRow, common_originals, markup_recorded
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def write_report(
             siblings_hidden=max(0, len(siblings) - layout.index_siblings) if paged else 0,
             sibling_originals=originals,
             links=links,
+            **_networks(session, site),
         )
     )
     if target is None:
@@ -160,53 +163,62 @@ def _summary(data: ReportData, site: str | None) -> dict[str, Any]:
             siblings=siblings,
         )
         scope_note = f"involving {site} (as copy or original)"
-    unseen = [item for row in data.sites if (item := _unseen(data, row))]
-    finished = [o.finished_at for o in data.outcomes.values() if o.finished_at]
-    if site is not None:
-        finished = [o.finished_at for n, o in data.outcomes.items() if n == site and o.finished_at]
+    unseen = [item for row in data.sites if (item := _unseen(row, data.runs.get(row["site"])))]
+    names = {row["site"] for row in data.sites}
+    finished = [r.finished_at for n, r in data.runs.items() if n in names and r.finished_at]
     return {
         "totals": totals,
         "scope_note": scope_note,
         "syndicator_count": sum(1 for row in data.sites if row["syndicator"]),
         "unseen": unseen,
-        "ingested": any(row["site"] not in data.outcomes for row in data.sites),
+        "ingested": any(row["crawl_status"] == "never" for row in data.sites),
         "last_crawl": max(finished, default=None),
     }
 
 
-def _unseen(data: ReportData, row: dict[str, Any]) -> dict[str, str] | None:
-    """A line for a site whose last crawl did not see it whole, or that was never seen."""
-    outcome = data.outcomes.get(row["site"])
-    if outcome is None:
-        if row["articles"]:
+def _networks(session: Session, site: str | None) -> dict[str, Any]:
+    """The operator networks (all, or those `site` belongs to), as `syndetect networks` has them."""
+    groups = networks(session)
+    if site is not None:
+        groups = [group for group in groups if site in group["sites"]]
+    return {"networks": groups, "markup_recorded": markup_recorded(session)}
+
+
+def _unseen(row: dict[str, Any], run: LastRun | None) -> dict[str, str] | None:
+    """A line for a site its last crawl did not see whole (partial, interrupted, failed, or
+    finished with pages lost), or that was never seen; in the words of `site_report`."""
+    status, reason = row["crawl_status"], row["crawl_reason"]
+    if status == "never":
+        if row["syndicator"] is not None:
             return None  # ingested: its articles were seen, through the file
-        return {"site": row["site"], "text": "never crawled and no articles ingested: not seen."}
-    if outcome.status == "finished" and outcome.pages_fetched and not outcome.errors:
+        text = "never crawled and no articles ingested: not seen."
+        return {"site": row["site"], "status": status, "text": text}
+    if status == "finished" and not reason:
         return None
-    counts = f"{outcome.pages_fetched} pages fetched, {outcome.errors} errors"
-    ended = when(outcome.finished_at or outcome.started_at)
-    text = f"last crawl {outcome.status} ({ended}): {outcome.reason or counts}."
-    if outcome.reason:
-        text = f"last crawl {outcome.status} ({ended}): {outcome.reason} ({counts})."
-    success = row.get("last_success")
-    text += f" Last complete crawl: {day(success)}." if success else " Never crawled completely."
-    return {"site": row["site"], "text": text}
+    text = f"last crawl {status}"
+    if run is not None:
+        text += f" ({when(run.finished_at or run.started_at)})"
+    text += f": {reason or 'no reason recorded'}"
+    if run is not None:
+        text += f" ({run.pages_fetched} pages fetched, {run.errors} errors)"
+    text += "."
+    if row["syndicator"] is None:
+        text += " Never crawled successfully and no articles ingested: not seen."
+    elif status != "finished":
+        success = row["last_success"]
+        text += (
+            f" Last successful crawl: {when(success)}."
+            if success
+            else " Never crawled successfully; the figures rest on ingested articles."
+        )
+    return {"site": row["site"], "status": status, "text": text}
 
 
-def _verdict(data: ReportData, row: dict[str, Any]) -> str:
-    if row["syndicator"]:
-        return "yes"
-    outcome = data.outcomes.get(row["site"])
-    seen = row["last_success"] is not None and (outcome is None or outcome.pages_fetched > 0)
-    return "no" if row["articles"] or seen else "not seen"
-
-
-def _crawl_text(data: ReportData, row: dict[str, Any]) -> str:
-    outcome = data.outcomes.get(row["site"])
-    if outcome is None:
+def _crawl_text(row: dict[str, Any], run: LastRun | None) -> str:
+    if row["crawl_status"] == "never":
         return "ingested, not crawled" if row["articles"] else "never"
-    text = f"{outcome.status} {day(outcome.finished_at or outcome.started_at)}"
-    return text + (f", {outcome.errors} errors" if outcome.errors else "")
+    text = row["crawl_status"] + (f" {day(run.finished_at or run.started_at)}" if run else "")
+    return text + (f", {run.errors} errors" if run and run.errors else "")
 
 
 def _originals_text(figures: CopyFigures, named: int) -> str:
@@ -225,8 +237,8 @@ def _site_views(
         views.append(
             {
                 **row,
-                "verdict": _verdict(data, row),
-                "crawl": _crawl_text(data, row),
+                "verdict": verdict(row),
+                "crawl": _crawl_text(row, data.runs.get(row["site"])),
                 "copy_languages": sorted(figures.languages) if figures else [],
                 "lag": figures.lag_summary() if figures else None,
                 "link_back": figures.link_back_share if figures else None,
