@@ -259,13 +259,13 @@ def probe(
             file=sys.stderr,
         )
     with exclusive(engine, "discover"):
-        stats = crawl(
+        result = crawl(
             probe_config(config, targets, args.probe, config.discover),
             resolve_url(args.db),
             quiet=args.quiet,
         )
         match(engine, args)
-    notes = stop_notes(stats, [h for h, _ in targets])
+    notes = stop_notes(result.stats, result.not_seen, [h for h, _ in targets])
     with session_factory(engine)() as session:
         stored = candidates(session)
         pages = dict(session.execute(_PAGES_READ).tuples().all())

@@ -31,6 +31,11 @@ def _raise(signum: int) -> None:
     raise Interrupted(signum)
 
 
+def _exit_now(signum: int, _frame: object = None) -> None:
+    os.write(2, b"syndetect: interrupted again, exiting now\n")
+    os._exit(128 + signum)
+
+
 @contextmanager
 def on_signals(
     first: Callable[[int], None] = _raise, again: Callable[[int], None] | None = None
@@ -44,8 +49,7 @@ def on_signals(
         if received:
             if again is not None:
                 again(signum)
-            os.write(2, b"syndetect: interrupted again, exiting now\n")
-            os._exit(128 + signum)
+            _exit_now(signum)
         received.append(signum)
         first(signum)
 
@@ -53,5 +57,7 @@ def on_signals(
     try:
         yield received
     finally:
+        # After a first signal, the process is on its way out: a second one, even during the
+        # outer blocks' clean-up, must exit at once, not reach Python's default handlers.
         for sig, old in previous.items():
-            signal.signal(sig, old)
+            signal.signal(sig, _exit_now if received or signal.getsignal(sig) is _exit_now else old)

@@ -117,8 +117,9 @@ def probe_config(
     return dataclasses.replace(config, sites=sites, crawl=crawl)
 
 
-def stop_notes(stats: dict[str, Any], hosts: list[str]) -> dict[str, str]:
-    """Why each candidate's probe stopped short, in words (none when it ran its course)."""
+def stop_notes(stats: dict[str, Any], not_seen: dict[str, str], hosts: list[str]) -> dict[str, str]:
+    """Why each candidate's probe stopped short, in words (none when it ran its course);
+    `not_seen` is the crawl's reason for each site it fetched nothing from."""
     notes = {}
     reason = str(stats.get("finish_reason", "finished"))
     for host in hosts:
@@ -130,7 +131,9 @@ def stop_notes(stats: dict[str, Any], hosts: list[str]) -> dict[str, str]:
         if reason.startswith("closespider"):
             parts.append(f"probe stopped by its total budget ({reason})")
         if not stats.get(f"syndetect/pages/{host}") and not parts:
-            parts.append("nothing fetched")
+            parts.append(
+                f"nothing fetched: {not_seen[host]}" if host in not_seen else "nothing fetched"
+            )
         if parts:
             notes[host] = "; ".join(parts)
     return notes
