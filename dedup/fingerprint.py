@@ -32,15 +32,8 @@ from dedup.months import is_month_key
 from dedup.segment import sentences
 
 # Raised whenever a fingerprint or a verifier decision changes: stored articles are then
-# fingerprinted and matched again on the next `match` (9: caseless scripts, Arabic and
-# Hebrew prefixes, the second look's sentence-count ratio; 10: sentences end before any quote,
-# bullet or non-letter, as a page runs them together; German compounds are local anchors;
-# 11: Bengali v, Indic zh and Tamil s in the skeleton; sentences in capitals read by rarity;
-# signatures from two anchors; a strong rhythm makes up for anchors of weight 1; one shared
-# name decides nothing; no veto for restructured translations; 12: anchor signatures of
-# ANCHOR_PERM values; 13: Latin words after CJK characters are inside the sentence, camel-case
-# brands are names, acronyms are never local words; 14: a short text whose sentences all stand
-# in the other is a verbatim copy; 15: names of countries and cities keyed as in English).
+# fingerprinted and matched again on the next `match` (what each version changed:
+# docs/history.md). tests/test_dedup_languages.py pins the fixtures' fingerprints for it.
 FINGERPRINT_VERSION = 15
 _MAGIC = b"SDFP"
 SHINGLE = 5

@@ -32,7 +32,7 @@ def verified(
         if verdict is not None:
             found.append((other, verdict))
     # No selection among verified candidates: keeping only the best (or those near it) was
-    # measured to lose more true pairs than false ones (bench/quality.py, docs/quality.md):
+    # measured to lose more true pairs than false ones (bench/quality.py, docs/history.md):
     # the best match of a copy is often a sibling copy of the same original.
     return sorted(found, key=lambda kv: (-kv[1].score, kv[0]))
 

@@ -7,7 +7,7 @@ have independent lengths. This is evidence for the pairs whose anchors are too f
 script. A text on the same topic draws its lengths from the same distribution, but not in the
 same order; so the best monotone alignment of the two length sequences is compared with the
 alignments of the same lengths in shuffled orders, and the evidence is how far it stands above
-them (a z-score). The verifier uses it both ways (dedup/verify.py): as evidence for a pair with
+them (a z-score). The verifier uses it both ways (dedup/verify/): as evidence for a pair with
 too few anchors, and against a pair whose anchors pass with little margin but whose sentences
 don't follow each other at all (two outlets' reports on one event name the same people in the
 same order).
