@@ -9,6 +9,7 @@ Codes are ISO 639-1, as fingerprint() reduces a document's language to.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,10 @@ LANGUAGES: dict[str, Language] = {
 }
 
 
+@cache
 def language(code: str | None) -> Language:
-    """The entry of a language; a plain one for a language the table does not name."""
+    """The entry of a language; a plain one for a language the table does not name. Cached:
+    it is asked for every word and every compared pair."""
     return LANGUAGES.get(code or "") or Language(code or "")
 
 
