@@ -371,18 +371,6 @@ def _suffix_month(tokens: list[re.Match], i: int, params: AnchorParams) -> Ancho
     return Anchor(month_key(month), tokens[i].group(), params.month_weight)
 
 
-def _month_anchor(
-    tokens: list[re.Match], i: int, lang: str | None, params: AnchorParams
-) -> Anchor | None:
-    """The month a word names next to a number (5 March, 3月): a date part, not a name."""
-    raw = tokens[i].group()
-    if raw in MONTH_SUFFIXES:
-        return _suffix_month(tokens, i, params)
-    if (month := month_of(raw, lang)) is not None and _next_to_number(tokens, i):
-        return Anchor(month_key(month), raw, params.month_weight)
-    return None
-
-
 @lru_cache(maxsize=1 << 12)
 def _place_anchor(place: Place, params: AnchorParams) -> Anchor:
     """A place's name in any language, keyed as its English name: the key of the English word,
@@ -458,8 +446,12 @@ def extract_anchors(
                 anchor, common, capitalized = _inner_word(raw, lang, cased, params)
                 inner_words += common
                 inner_capitalized += capitalized
-            if params.months:
-                anchor = _month_anchor(tokens, i, lang, params) or anchor
+            months = params.months
+            if months and raw in MONTH_SUFFIXES:
+                anchor = _suffix_month(tokens, i, params) or anchor
+            elif months and (month := month_of(raw, lang)) and _next_to_number(tokens, i):
+                # A month next to a number is a date part, not a name.
+                anchor = Anchor(month_key(month), raw, params.month_weight)
             if anchor is None and loans:
                 anchor = _loan_anchor(raw, lang, params)
             if anchor is not None:
