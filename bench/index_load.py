@@ -33,8 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from crawler.index_cache import load_index, save_snapshot  # noqa: E402
 from db.models import Article, Fingerprint, Site, utcnow  # noqa: E402
 from db.session import connect, session_factory  # noqa: E402
-from dedup import FINGERPRINT_VERSION, CandidateIndex, Document, fingerprint  # noqa: E402
+from dedup import FINGERPRINT_VERSION, CandidateIndex, Document  # noqa: E402
 from dedup.fingerprint import Fingerprint as Print  # noqa: E402
+from dedup.fingerprint import fingerprint  # noqa: E402
 from dedup.minhash import SIGNATURE_SIZES, SIGNATURE_WIDTH  # noqa: E402
 
 ROWS_PER_INSERT = 20_000

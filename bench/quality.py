@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -44,10 +45,10 @@ from dedup import (  # noqa: E402
     Provenance,
     Verdict,
     choose_original,
-    fingerprint,
     mapping_loader,
 )
-from dedup.sites import copies_through_site, linked_sites  # noqa: E402
+from dedup.fingerprint import FINGERPRINT, FingerprintParams, fingerprint  # noqa: E402
+from dedup.sites import SITES, SiteParams, site_pass  # noqa: E402
 from dedup.verify import explain  # noqa: E402
 
 DIMS = ("overall", "script", "kind", "pair", "domain")
@@ -77,18 +78,35 @@ def _arrival(world: World) -> tuple[list[Article], dict[str, Provenance]]:
     return order, prov
 
 
-def run_direct(world: World) -> tuple[list[dict], dict, dict[str, Fingerprint]]:
+@dataclass(frozen=True)
+class Config:
+    """What a direct run uses: the product's parameters, and the bench's own switches (for
+    ablations: dataclasses.replace of the defaults)."""
+
+    fingerprint: FingerprintParams = FINGERPRINT
+    sites: SiteParams = SITES
+    titles: bool = True  # each article's title as its first sentence
+    through_sites: bool = True  # the pass over linked sites (dedup/sites.py)
+
+
+DEFAULT = Config()
+
+
+def run_direct(
+    world: World, config: Config = DEFAULT
+) -> tuple[list[dict], dict, dict[str, Fingerprint]]:
     by_url = world.by_url()
     order, prov = _arrival(world)
     fps: dict[str, Fingerprint] = {}
     index = CandidateIndex()
-    matcher = Matcher(index, mapping_loader(fps))
+    matcher = Matcher(index, mapping_loader(fps), config.sites.verifier)
     rows: list[dict] = []
     evidence: dict[tuple[str, str], Verdict] = {}
     t_fp = t_match = 0.0
     for a in order:
         t0 = time.perf_counter()
-        fp = fingerprint(Document(a.text, a.lang, a.title or None))
+        title = (a.title or None) if config.titles else None
+        fp = fingerprint(Document(a.text, a.lang, title), config.fingerprint)
         t1 = time.perf_counter()
         t_fp += t1 - t0
         if fp is None:
@@ -102,7 +120,7 @@ def run_direct(world: World) -> tuple[list[dict], dict, dict[str, Fingerprint]]:
             rows.append(_row(copy, original, verdict.kind, verdict.score))
             evidence[(copy.url, original.url)] = verdict
     t1 = time.perf_counter()
-    for a, other, verdict in _through_sites(world, fps, rows):
+    for a, other, verdict in _through_sites(world, fps, rows, config):
         original = by_url[choose_original(prov[a.url], prov[other]).key]
         copy = by_url[other] if original.url == a.url else a
         rows.append(_row(copy, original, verdict.kind, verdict.score))
@@ -117,35 +135,45 @@ def run_direct(world: World) -> tuple[list[dict], dict, dict[str, Fingerprint]]:
     return rows, {"timing": timing, "evidence": evidence}, fps
 
 
-def _through_sites(
-    world: World, fps: dict[str, Fingerprint], rows: list[dict]
-) -> list[tuple[Article, str, Verdict]]:
-    """The product's pass over linked sites (crawler/matching.py) on the world: each article of
-    a copying site in no match with the copied site, against its articles near it in time."""
-    # The articles matched with each site (either way), and with any.
-    matched = {
-        (url, r[f"{other}_site"])
-        for r in rows
-        for url, other in ((r["copy_url"], "original"), (r["original_url"], "copy"))
-    }
-    elsewhere = {url for url, _ in matched}
-    sites = world.sites()
-    by_url = world.by_url()
-    found = []
-    links = Counter((r["copy_site"], r["original_site"]) for r in rows)
-    for (copying, copied), n in sorted(linked_sites(links).items()):
-        times = {a.url: a.published for a in sites[copied] if a.url in fps}
-        articles = {
-            a.url: a.published
-            for a in sites[copying]
-            if a.url in fps and (a.url, copied) not in matched
+class _WorldSites:
+    """The world's articles as the site pass reads them (dedup.sites.SiteReader)."""
+
+    def __init__(self, world: World, fps: dict[str, Fingerprint], rows: list[dict]) -> None:
+        self.sites = world.sites()
+        self.fps = fps
+        # The articles matched with each site (either way), and with any.
+        self.pairs = {
+            (url, r[f"{other}_site"])
+            for r in rows
+            for url, other in ((r["copy_url"], "original"), (r["original_url"], "copy"))
         }
-        found_here = copies_through_site(
-            articles, times, mapping_loader(fps), n, elsewhere=elsewhere
-        )
-        for key, other, verdict in found_here:
-            found.append((by_url[key], other, verdict))
-    return found
+        self.any = {url for url, _ in self.pairs}
+
+    def articles(self, site: str) -> dict[str, datetime | None]:
+        return {a.url: a.published for a in self.sites[site] if a.url in self.fps}
+
+    def unmatched_with(self, site: str, other: str) -> dict[str, datetime | None]:
+        return {
+            a.url: a.published
+            for a in self.sites[site]
+            if a.url in self.fps and (a.url, other) not in self.pairs
+        }
+
+    def matched(self, site: str) -> set[str]:
+        return self.any
+
+
+def _through_sites(
+    world: World, fps: dict[str, Fingerprint], rows: list[dict], config: Config
+) -> list[tuple[Article, str, Verdict]]:
+    """The product's pass over linked sites on the world (dedup.sites.site_pass)."""
+    if not config.through_sites:
+        return []
+    by_url = world.by_url()
+    links = Counter((r["copy_site"], r["original_site"]) for r in rows)
+    read = _WorldSites(world, fps, rows)
+    found = site_pass(links, read, mapping_loader(fps), params=config.sites)
+    return [(by_url[pair.key], pair.other, pair.verdict) for pair in found]
 
 
 def run_baseline(world: World) -> list[dict]:

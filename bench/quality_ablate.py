@@ -1,6 +1,7 @@
 """Ablations: the default configuration with one idea switched off (or one setting changed) at a
-time, on the tune half, direct mode. The verifier's model is not refitted per variant, so a
-variant that changes the features is judged with coefficients fitted for the default.
+time, on the tune half, direct mode: each variant is the default configuration with values
+replaced (dataclasses.replace). The verifier's model is not refitted per variant, so a variant
+that changes the features is judged with coefficients fitted for the default.
 
     python bench/quality_ablate.py [--split tune]
 """
@@ -8,9 +9,8 @@ variant that changes the features is judged with coefficients fitted for the def
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -18,157 +18,81 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import quality  # noqa: E402
 from corpus import documents  # noqa: E402
+from quality import DEFAULT, Config  # noqa: E402
 from quality_score import evaluate, summary  # noqa: E402
 from quality_world import World, build_world, lowercase  # noqa: E402
 
-import dedup  # noqa: E402, F401  (loads the submodules patched below)
-
-anchors = sys.modules["dedup.anchors"]
-verify = sys.modules["dedup.verify"]
-normalize = sys.modules["dedup.normalize"]
-fingerprint = sys.modules["dedup.fingerprint"]
-sites = sys.modules["dedup.sites"]  # loaded by quality
-_CACHED = (
-    "_word_anchor",
-    "_katakana_anchor",
-    "_phonetic_han_anchor",
-    "_inner_word",
-    "_loan_anchor",
-    "_katakana_split",
-    "_katakana_parts",
-    "_compound",
-)
+INF = float("inf")
 
 
-def _clear_caches() -> None:
-    for name in _CACHED:
-        # A variant may have replaced a cached function by a plain one.
-        getattr(getattr(anchors, name), "cache_clear", lambda: None)()
-    verify._key_tables.cache_clear()
+def anchors(**changes: object) -> Config:
+    """The default with these AnchorParams changed."""
+    params = replace(DEFAULT.fingerprint.anchors, **changes)
+    return replace(DEFAULT, fingerprint=replace(DEFAULT.fingerprint, anchors=params))
 
 
-@contextlib.contextmanager
-def patched(obj: object, name: str, value: object) -> Iterator[None]:
-    old = getattr(obj, name)
-    setattr(obj, name, value)
-    _clear_caches()
-    try:
-        yield
-    finally:
-        setattr(obj, name, old)
-        _clear_caches()
+def fingerprints(**changes: object) -> Config:
+    return replace(DEFAULT, fingerprint=replace(DEFAULT.fingerprint, **changes))
 
 
-def _prefix(n: int) -> contextlib.ExitStack:
-    # The verifier matches a whole skeleton shorter than the cut against a cut one.
-    stack = contextlib.ExitStack()
-    stack.enter_context(patched(anchors, "PREFIX", n))
-    stack.enter_context(patched(verify, "PREFIX", n))
-    return stack
+def verifier(**changes: object) -> Config:
+    """The default with these VerifierParams changed, for the matcher and the site pass."""
+    params = replace(DEFAULT.sites.verifier, **changes)
+    return replace(DEFAULT, sites=replace(DEFAULT.sites, verifier=params))
 
 
-def _no_months() -> contextlib.ExitStack:
-    stack = contextlib.ExitStack()
-    stack.enter_context(patched(anchors, "month_of", lambda raw, lang: None))
-    stack.enter_context(patched(anchors, "_suffix_month", lambda tokens, i: None))
-    return stack
+def sites(**changes: object) -> Config:
+    return replace(DEFAULT, sites=replace(DEFAULT.sites, **changes))
 
 
-def _no_title(document: type) -> Callable[..., object]:
-    return lambda text, lang=None, title=None: document(text, lang, None)
-
-
-def _no_local() -> contextlib.ExitStack:
-    # Neither common nouns (by frequency) nor compounds are local.
-    stack = contextlib.ExitStack()
-    stack.enter_context(patched(anchors, "LOCAL_MIN_ZIPF", float("inf")))
-    stack.enter_context(patched(anchors, "_compound", lambda lower, lang: False))
-    return stack
-
-
-def _no_skeleton() -> contextlib.ExitStack:
-    stack = contextlib.ExitStack()
-    stack.enter_context(patched(anchors, "skeleton", lambda latin: latin))
-    stack.enter_context(_prefix(5))
-    return stack
-
-
-VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
-    "default": contextlib.nullcontext,
-    "no consonant skeleton (transliterated prefix of 5)": _no_skeleton,
-    "skeleton prefix 3": lambda: _prefix(3),
-    "skeleton prefix 5": lambda: _prefix(5),
-    "no short-skeleton matching (Italie / Italien)": lambda: patched(
-        verify, "_match_short", lambda *args: None
+VARIANTS: dict[str, Config] = {
+    "default": DEFAULT,
+    "no short-skeleton matching (Italie / Italien)": verifier(short_skeletons=False),
+    "no name odds (noun capitalization, katakana)": fingerprints(name_odds=False),
+    "no katakana w restoring": anchors(katakana_w=False),
+    "no place names from CLDR (Allemagne, 德国 as Germany; 伦敦 as London)": anchors(places=False),
+    "no Chinese names read by sound": anchors(phonetic_han=False),
+    "same-language pairs count common names": verifier(same_language_min_name_weight=0.0),
+    "local words of a noun-capitalizing text in its anchor signature": anchors(
+        local_min_zipf=INF, compounds=False
     ),
-    "no name odds (noun capitalization, katakana)": lambda: patched(
-        fingerprint, "_name_odds", lambda per_sentence, case_odds: 1.0
-    ),
-    "no katakana w restoring": lambda: patched(anchors, "_katakana_latin", anchors.translit),
-    "no place names from CLDR (Allemagne, 德国 as Germany; 伦敦 as London)": lambda: patched(
-        anchors, "place_names", lambda lang: None
-    ),
-    "no Chinese names read by sound": lambda: patched(anchors, "_PHONETIC_HAN_LANGS", frozenset()),
-    "same-language pairs count common names": lambda: patched(
-        verify, "SAME_LANGUAGE_MIN_NAME_WEIGHT", 0.0
-    ),
-    "local words of a noun-capitalizing text in its anchor signature": _no_local,
-    "compounds of a noun-capitalizing text in its anchor signature": lambda: patched(
-        anchors, "_compound", lambda lower, lang: False
-    ),
-    "no title sentence": lambda: patched(quality, "Document", _no_title(quality.Document)),
+    "compounds of a noun-capitalizing text in its anchor signature": anchors(compounds=False),
+    "no title sentence": replace(DEFAULT, titles=False),
     # No article gets a numbers signature, so the space finds nothing.
-    "no numbers LSH space": lambda: patched(fingerprint, "MIN_NUMBERS", 10**9),
-    "no month anchors": _no_months,
-    "no loanword anchors (lowercase words against katakana, German nouns)": lambda: patched(
-        anchors, "_loan_anchor", lambda raw, lang: None
+    "no numbers LSH space": fingerprints(min_numbers=10**9),
+    "no month anchors": anchors(months=False),
+    "no loanword anchors (lowercase words against katakana, German nouns)": anchors(
+        loanwords=False
     ),
-    "no parts of unknown katakana compounds": lambda: patched(
-        anchors, "_katakana_parts", lambda raw: ()
+    "no parts of unknown katakana compounds": anchors(katakana_parts=False),
+    "identical sentences count as translation evidence": verifier(shared_sentences_count=True),
+    "one-to-one alignment only (no 2-1 / 1-2 steps)": verifier(merge_credit=0.0),
+    "no second look by sentence-length rhythm": verifier(rhythm_min_evidence=INF),
+    "no copies found through their sites (dedup/sites.py)": replace(DEFAULT, through_sites=False),
+    "site pass by rhythm alone (no shared anchors)": sites(anchors=False),
+    "site pass over sites linked by 2 matches or more only": sites(weak_link_odds=0.0),
+    "site pass over articles nothing matched only": sites(elsewhere_odds=0.0),
+    "no rhythm veto (pairs the anchors accept below logit 4)": verifier(rhythm_veto_below=-INF),
+    "rhythm evidence from 3.0 (instead of 3.5)": verifier(rhythm_min_evidence=3.0),
+    "second look at any sentence-count ratio (instead of 0.5)": verifier(
+        rhythm_min_sentence_ratio=0.0
     ),
-    "identical sentences count as translation evidence": lambda: patched(
-        verify, "_outside_shared_sentences", lambda a, b, ida, idb, w: (ida, idb, w)
-    ),
-    "one-to-one alignment only (no 2-1 / 1-2 steps)": lambda: patched(verify, "MERGE_CREDIT", 0.0),
-    "no second look by sentence-length rhythm": lambda: patched(
-        verify, "RHYTHM_MIN_EVIDENCE", float("inf")
-    ),
-    "no copies found through their sites (dedup/sites.py)": lambda: patched(
-        quality, "_through_sites", lambda world, fps, rows: []
-    ),
-    "site pass by rhythm alone (no shared anchors)": lambda: patched(
-        sites, "anchor_logit", lambda a, b: None
-    ),
-    "site pass over sites linked by 2 matches or more only": lambda: patched(
-        sites, "WEAK_LINK_ODDS", 0.0
-    ),
-    "site pass over articles nothing matched only": lambda: patched(sites, "ELSEWHERE_ODDS", 0.0),
-    "no rhythm veto (pairs the anchors accept below logit 4)": lambda: patched(
-        verify, "RHYTHM_VETO_BELOW", float("-inf")
-    ),
-    "rhythm evidence from 3.0 (instead of 3.5)": lambda: patched(
-        verify, "RHYTHM_MIN_EVIDENCE", 3.0
-    ),
-    "second look at any sentence-count ratio (instead of 0.5)": lambda: patched(
-        verify, "RHYTHM_MIN_SENTENCE_RATIO", 0.0
-    ),
-    "verifier threshold logit 0.5": lambda: patched(verify, "TRANSLATION_MIN_LOGIT", 0.5),
-    "verifier threshold logit 2.5": lambda: patched(verify, "TRANSLATION_MIN_LOGIT", 2.5),
+    "verifier threshold logit 0.5": verifier(translation_min_logit=0.5),
+    "verifier threshold logit 2.5": verifier(translation_min_logit=2.5),
 }
 
 
-def _figures(world: World, variant: Callable[[], contextlib.AbstractContextManager]) -> dict:
-    """summary() of the direct run of world under variant."""
-    with variant():
-        rows, _extra, _fps = quality.run_direct(world)
+def _figures(world: World, config: Config) -> dict:
+    """summary() of the direct run of world under config."""
+    rows, _extra, _fps = quality.run_direct(world, config)
     return summary(world, evaluate(world, rows))
 
 
 def ablation_table(world: World) -> str:
     keys = ("P all", "R alphabetic / long", "R CJK/Indic/other / long", "R verbatim / long")
     lines = ["| variant | " + " | ".join(keys) + " |", "| --- |" + " ---: |" * len(keys)]
-    for name, variant in VARIANTS.items():
-        figures = _figures(world, variant)
+    for name, config in VARIANTS.items():
+        figures = _figures(world, config)
         cells = " | ".join(f"{figures.get(k, float('nan')):.3f}" for k in keys)
         lines.append(f"| {name} | {cells} |")
     return "\n".join(lines)
@@ -177,10 +101,10 @@ def ablation_table(world: World) -> str:
 # Scripts without case, simulated on the corpus' Russian and Ukrainian articles lowercased
 # (quality_world.lowercase): the rules that read them, against the former ones.
 CASELESS_LANGS = {"ru", "uk"}
-CASELESS_VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager]] = {
-    "default: anchors below Zipf 5.5, those of 3.5 and more unsigned": contextlib.nullcontext,
-    "common words signed too": lambda: patched(anchors, "CASELESS_RARE", float("inf")),
-    "anchors below Zipf 3.5 only (before)": lambda: patched(anchors, "CASELESS_MAX_ZIPF", 3.5),
+CASELESS_VARIANTS: dict[str, Config] = {
+    "default: anchors below Zipf 5.5, those of 3.5 and more unsigned": DEFAULT,
+    "common words signed too": anchors(caseless_rare=INF),
+    "anchors below Zipf 3.5 only (before)": anchors(caseless_max_zipf=3.5),
 }
 
 
@@ -191,10 +115,10 @@ def caseless_table(worlds: dict[str, World]) -> str:
     lines = [f"| variant | {head} |", "| --- |" + " ---: |" * (len(keys) * len(worlds))]
     for world in worlds.values():
         lowercase(world, CASELESS_LANGS)
-    for name, variant in CASELESS_VARIANTS.items():
+    for name, config in CASELESS_VARIANTS.items():
         cells = []
         for world in worlds.values():
-            figures = _figures(world, variant)
+            figures = _figures(world, config)
             cells += [f"{figures[k]:.3f}" for k in keys]
         lines.append(f"| {name} | {' | '.join(cells)} |")
     return "\n".join(lines)

@@ -1,8 +1,9 @@
-"""Fit the translation verifier's logistic model (dedup/verify.py: MEAN, SCALE, COEF, INTERCEPT)
-on the candidate pairs of the tune half's world, and show precision/recall of candidate pairs by
-threshold on the logit. Prints the constants to paste into dedup/verify.py.
+"""Fit the translation verifier's logistic model (dedup/verify/model.json) on the candidate
+pairs of the tune half's world, and show precision/recall of candidate pairs by threshold on
+the logit. With --write, the fitted model replaces dedup/verify/model.json, which the verifier
+loads; re-measure with bench/quality.py after (docs/quality.md).
 
-    python bench/quality_fit.py [--split tune]
+    python bench/quality_fit.py [--split tune] [--write]
 """
 
 from __future__ import annotations
@@ -19,13 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from corpus import documents, is_long  # noqa: E402
 from quality_world import build_world  # noqa: E402
 
-from dedup import CandidateIndex, Document, fingerprint  # noqa: E402
-from dedup.verify import (  # noqa: E402
-    FEATURES,
-    TRANSLATION_MIN_SENTENCES,
-    TRANSLATION_MIN_WEIGHT,
-    explain,
-)
+from dedup import CandidateIndex, Document  # noqa: E402
+from dedup.fingerprint import fingerprint  # noqa: E402
+from dedup.verify import FEATURES, VERIFIER, Model, explain  # noqa: E402
+from dedup.verify.model import MODEL_FILE  # noqa: E402
 
 
 def candidate_pairs(split: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -50,8 +48,8 @@ def candidate_pairs(split: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.n
             seen.add(pair)
             facts = explain(fp, fps[other])
             if (
-                facts["floor_sentences"] < TRANSLATION_MIN_SENTENCES
-                or facts["floor_weight"] < TRANSLATION_MIN_WEIGHT
+                facts["floor_sentences"] < VERIFIER.translation_min_sentences
+                or facts["floor_weight"] < VERIFIER.translation_min_weight
                 or facts["containment"] >= 0.5
             ):
                 continue  # decided before the model: too little alignment, or a verbatim copy
@@ -77,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="tune")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--write", action="store_true", help=f"write the model to {MODEL_FILE}")
     args = parser.parse_args()
     x, y, long_ = candidate_pairs(args.split, args.seed)
     mean, scale, coef, intercept = fit(x, y)
@@ -86,6 +85,16 @@ def main() -> None:
     print(f"SCALE = {tuple(round(float(v), 4) for v in scale)}")
     print(f"COEF = {tuple(round(float(v), 3) for v in coef)}")
     print(f"INTERCEPT = {round(float(intercept), 3)}")
+    if args.write:
+        model = Model(
+            mean=tuple(round(float(v), 4) for v in mean),
+            scale=tuple(round(float(v), 4) for v in scale),
+            coef=tuple(round(float(v), 3) for v in coef),
+            intercept=round(float(intercept), 3),
+        )
+        about = f"Fitted by bench/quality_fit.py on the {args.split} half, seed {args.seed}."
+        model.save(MODEL_FILE, about)
+        print(f"written to {MODEL_FILE}")
     logit = ((x - mean) / scale) @ coef + intercept
     for threshold in (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0):
         cells = []

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from crawler.worker_process import start_worker
 from db.session import connect, session_factory
 from db.store import load_fingerprints
-from dedup import FINGERPRINT_VERSION, Document, Fingerprint, Verdict, fingerprint
+from dedup import FINGERPRINT_VERSION, Document, Fingerprint, Verdict
+from dedup.fingerprint import fingerprint
 from dedup.matcher import Loader, verified
 from dedup.minhash import SIGNATURE_SIZES
 

@@ -47,7 +47,7 @@ from dedup import (
     sentences,
 )
 from dedup.matcher import Loader
-from dedup.sites import copies_through_site, link_odds, linked_sites
+from dedup.sites import site_pass
 
 MAX_PASSAGES = 12
 COMMIT_EVERY = 200
@@ -137,6 +137,24 @@ def _match_pending(
     return {article_id for article_id, _ in pending}
 
 
+class _StoredSites:
+    """The stored articles as the site pass reads them (dedup.sites.SiteReader), by id."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def articles(self, site: int) -> dict[str, datetime | None]:
+        on_site = dated_on_site(self.session, site, FINGERPRINT_VERSION)
+        return {str(k): t for k, t in on_site.items()}
+
+    def unmatched_with(self, site: int, other: int) -> dict[str, datetime | None]:
+        on_site = dated_on_site(self.session, site, FINGERPRINT_VERSION, not_matched_with=other)
+        return {str(k): t for k, t in on_site.items()}
+
+    def matched(self, site: int) -> set[str]:
+        return {str(k) for k in matched_on_site(self.session, site)}
+
+
 def _match_through_sites(
     session: Session,
     load: Loader,
@@ -145,35 +163,16 @@ def _match_through_sites(
     stats: MatchStats,
     progress: Progress | None,
 ) -> None:
-    """The articles of a site whose copies link it to another site, in no match with that
-    site, against its articles near them in time (dedup/sites.py). Only pairs with an article
-    matched in this run, or every pair of a link this run made or strengthened."""
-    links = linked_sites(site_match_counts(session))
-    before = linked_sites(links_before)
-    fresh_keys = {str(article_id) for article_id in fresh}
-    dates: dict[int, dict[str, datetime | None]] = {}  # per copied site, read once
-    matched: dict[int, set[str]] = {}  # per copying site, its articles in a match, read once
-    pairs: list[tuple[int, int, Verdict, int]] = []
-    for (copying, copied), n in sorted(links.items()):
-        if copied not in dates:
-            on_site = dated_on_site(session, copied, FINGERPRINT_VERSION)
-            dates[copied] = {str(k): t for k, t in on_site.items()}
-        articles = dated_on_site(session, copying, FINGERPRINT_VERSION, not_matched_with=copied)
-        if copying not in matched:
-            matched[copying] = {str(k) for k in matched_on_site(session, copying)}
-        # The link's bar is the one its pairs met in earlier runs: only fresh pairs are new.
-        n_before = before.get((copying, copied))
-        same_bar = n_before is not None and link_odds(n_before) == link_odds(n)
-        found = copies_through_site(
-            {str(k): t for k, t in articles.items()},
-            dates[copied],
-            load,
-            n,
-            fresh_keys if same_bar else None,
-            elsewhere=matched[copying],
-        )
-        for key, other, verdict in found:
-            pairs.append((int(key), int(other), verdict, n))
+    """The site pass (dedup.sites.site_pass) over the stored articles: only pairs with an
+    article matched in this run, or every pair of a link this run made or strengthened."""
+    found = site_pass(
+        site_match_counts(session),
+        _StoredSites(session),
+        load,
+        counts_before=links_before,
+        fresh={str(article_id) for article_id in fresh},
+    )
+    pairs = [(int(pair.key), int(pair.other), pair.verdict, pair.links) for pair in found]
     records = _records(session, [(a, b, verdict) for a, b, verdict, _ in pairs])
     for record, (*_, links_found) in zip(records, pairs, strict=True):
         if record is not None:

@@ -1,17 +1,22 @@
 """syndetect's matching library: fingerprints that survive translation, candidate search with
 MinHash LSH, and a verifier that decides which article is a copy of which. Pure: no network,
-no database, no crawling."""
+no database, no crawling.
+
+The names most callers need are here; the functions named like their modules stay in them
+(`from dedup.fingerprint import fingerprint`, `from dedup.verify import verify`), so that
+`dedup.fingerprint` and `dedup.verify` are always the modules.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from dedup.document import Document
-from dedup.fingerprint import FINGERPRINT_VERSION, Fingerprint, fingerprint
+from dedup.fingerprint import FINGERPRINT_VERSION, Fingerprint
 from dedup.matcher import Matcher, mapping_loader
 from dedup.originality import Provenance, choose_original
 from dedup.segment import sentences
-from dedup.verify import Verdict, verify
+from dedup.verify import Verdict
 
 if TYPE_CHECKING:
     from dedup.index import CandidateIndex
@@ -25,10 +30,8 @@ __all__ = [
     "Provenance",
     "Verdict",
     "choose_original",
-    "fingerprint",
     "mapping_loader",
     "sentences",
-    "verify",
 ]
 
 

@@ -17,52 +17,54 @@ from functools import lru_cache
 import numpy as np
 
 from dedup.anchors import (
-    CLITIC,
-    CLITIC_LANGS,
-    MATCH_ONLY,
+    ANCHORS,
     Anchor,
+    AnchorParams,
     SentenceAnchors,
     detect_language,
     extract_anchors,
 )
 from dedup.document import Document
+from dedup.kinds import clitic_key, is_match_only, is_number, is_spelled_name
+from dedup.languages import clitics
 from dedup.minhash import ANCHOR_PERM, NUM_PERM, SIGNATURE_SIZES, hash64, shingle_hashes, signature
 from dedup.months import is_month_key
 from dedup.segment import sentences
 
 # Raised whenever a fingerprint or a verifier decision changes: stored articles are then
-# fingerprinted and matched again on the next `match` (9: caseless scripts, Arabic and
-# Hebrew prefixes, the second look's sentence-count ratio; 10: sentences end before any quote,
-# bullet or non-letter, as a page runs them together; German compounds are local anchors;
-# 11: Bengali v, Indic zh and Tamil s in the skeleton; sentences in capitals read by rarity;
-# signatures from two anchors; a strong rhythm makes up for anchors of weight 1; one shared
-# name decides nothing; no veto for restructured translations; 12: anchor signatures of
-# ANCHOR_PERM values; 13: Latin words after CJK characters are inside the sentence, camel-case
-# brands are names, acronyms are never local words; 14: a short text whose sentences all stand
-# in the other is a verbatim copy; 15: names of countries and cities keyed as in English).
+# fingerprinted and matched again on the next `match` (what each version changed:
+# docs/history.md). tests/test_dedup_languages.py pins the fixtures' fingerprints for it.
 FINGERPRINT_VERSION = 15
 _MAGIC = b"SDFP"
 SHINGLE = 5
 MAX_SENTENCES = 600  # bounds verification cost on pathological pages
 MAX_SHINGLES = 8000
 MIN_UNITS = 12  # fewer lexical units than this is too little text to tell copies apart
-# A signature of a set this small would collide with every other small set: such articles
-# are not indexed in that space (their other spaces still find them). Two anchors are enough:
-# a post or product page whose translation signs only two names (the other language's nouns
-# and cognates stay out of signatures) is found through them. From 3 to 2: +18-25% candidate
-# pairs, long alphabetic recall +2 to +4 pairs per half of seeds 3-5, CJK +0 to +2, one new
-# false positive (a Japanese chat whose two signed katakana words meet Munich and Bayern);
-# 1 adds 14% more candidates for short pairs only.
-MIN_ANCHORS = 2
-MIN_NUMBERS = 2  # numbers of two digits and more
-# Name odds (see _name_odds). The capitalized share of common words inside sentences (Zipf >=
-# anchors.COMMON_ZIPF) is 0.02-0.06 (median) in English, French, Russian, Croatian, Icelandic
-# and 0.24 in German, which capitalizes its nouns; above NAME_SHARE, capitals are discounted.
-# MIN_CASE_WORDS common words make a share worth trusting. Katakana runs are found in
-# translations about half as often as names in Latin script (0.23-0.28 against 0.4-0.9).
-NAME_SHARE = 0.12
-MIN_CASE_WORDS = 30
-KATAKANA_ODDS = 0.5
+
+
+@dataclass(frozen=True)
+class FingerprintParams:
+    """What goes into a fingerprint beyond its format; docs/quality.md, "Candidate search" and
+    "Anchors". Defaults only are stored: a change of them needs FINGERPRINT_VERSION raised."""
+
+    # A signature of a set this small would collide with every other small set: such an
+    # article is not indexed in that space. Two anchors: a post whose translation signs only
+    # two names is found (from 3: +18-25% candidate pairs, +2 to +4 long pairs per half).
+    min_anchors: int = 2
+    min_numbers: int = 2  # numbers of two digits and more
+    # The capitalized share of common words inside sentences is 0.02-0.06 in languages that
+    # capitalize names only, 0.24 in German: above name_share, capitals are discounted, over
+    # min_case_words common words at least.
+    name_share: float = 0.12
+    min_case_words: int = 30
+    # Katakana runs are found in translations about half as often as Latin-script names.
+    katakana_odds: float = 0.5
+    # Name odds at all (off: every capitalized word and katakana run counts in full).
+    name_odds: bool = True
+    anchors: AnchorParams = ANCHORS
+
+
+FINGERPRINT = FingerprintParams()
 
 
 @lru_cache(maxsize=1 << 18)
@@ -238,7 +240,7 @@ def _check_consistent(fp: Fingerprint) -> None:
         raise ValueError("inconsistent fingerprint")
 
 
-def fingerprint(doc: Document) -> Fingerprint | None:
+def fingerprint(doc: Document, params: FingerprintParams = FINGERPRINT) -> Fingerprint | None:
     """Fingerprint an article; None when there is too little text to tell copies apart."""
     title = " ".join((doc.title or "").split())
     # A title the text already starts with is not repeated.
@@ -248,7 +250,9 @@ def fingerprint(doc: Document) -> Fingerprint | None:
     lang = (doc.lang or detect_language(doc.text) or "").lower().replace("_", "-").split("-")[0]
     lang = lang or None
     cased = not _writes_no_capitals(sents)
-    per_sentence: list[SentenceAnchors] = [extract_anchors(s, lang, cased) for s in sents]
+    per_sentence: list[SentenceAnchors] = [
+        extract_anchors(s, lang, cased, params.anchors) for s in sents
+    ]
     n_units = sum(len(s.units) for s in per_sentence)
     if n_units < MIN_UNITS:
         return None
@@ -267,12 +271,13 @@ def fingerprint(doc: Document) -> Fingerprint | None:
         # Keep a hash-defined sample, so both sides of a comparison keep the same shingles.
         shingles = np.sort(shingles)[:MAX_SHINGLES]
 
-    # Loanword anchors meet only Japanese texts (verify._shared): in the anchor signature
+    # Loanword anchors meet only Japanese texts (verify/keys.py): in the anchor signature
     # they would dilute the sets of two Latin-script translations; so would names without
-    # their prefixes (anchors.CLITIC), most of which are no names. So would the common nouns
-    # of a language that capitalizes them (local anchors): a German translation of a French
-    # article has five times its capitalized words; and the common words of a caseless script.
-    case_odds = _case_odds(per_sentence)
+    # their prefixes (anchors._clitic_anchors), most of which are no names. So would the
+    # common nouns of a language that capitalizes them (local anchors): a German translation
+    # of a French article has five times its capitalized words; and the common words of a
+    # caseless script.
+    case_odds = _case_odds(per_sentence, params)
     unsigned_local = case_odds < 1.0
     unsigned: set[str] = set()
     key_ids: dict[str, int] = {}
@@ -281,7 +286,7 @@ def fingerprint(doc: Document) -> Fingerprint | None:
     occ: list[int] = []
     offsets = [0]
     anchor_lists = [s.anchors for s in per_sentence]
-    if lang in CLITIC_LANGS:
+    if clitics(lang):
         anchor_lists = _without_prefixes(anchor_lists)
     for found in anchor_lists:
         seen: set[int] = set()
@@ -301,12 +306,12 @@ def fingerprint(doc: Document) -> Fingerprint | None:
         offsets.append(len(occ))
     keys = tuple(key_ids)
     anchor_hashes = np.array([hash64(k) & 0xFFFFFFFF for k in keys], dtype=np.uint32)
-    signed = np.array([k[0] not in MATCH_ONLY and k not in unsigned for k in keys], dtype=bool)
+    signed = np.array([not is_match_only(k) and k not in unsigned for k in keys], dtype=bool)
     return Fingerprint(
         lang=lang,
         n_units=n_units,
         title_sentences=title_sentences,
-        name_odds=round(_name_odds(per_sentence, case_odds), 4),
+        name_odds=round(_name_odds(per_sentence, case_odds, params), 4),
         sentence_hashes=sentence_hashes,
         sentence_units=sentence_units,
         keys=keys,
@@ -317,14 +322,14 @@ def fingerprint(doc: Document) -> Fingerprint | None:
         shingles=shingles,
         sig_lexical=signature(shingles),
         sig_anchor=_signature_if(
-            anchor_hashes[signed] if keys else anchor_hashes, MIN_ANCHORS, ANCHOR_PERM
+            anchor_hashes[signed] if keys else anchor_hashes, params.min_anchors, ANCHOR_PERM
         ),
-        sig_number=_number_signature(keys, anchor_hashes),
+        sig_number=_number_signature(keys, anchor_hashes, params.min_numbers),
     )
 
 
 def _without_prefixes(anchor_lists: list[tuple[Anchor, ...]]) -> list[list[Anchor]]:
-    """Per sentence, an Arabic or Hebrew word that begins with prefixes (anchors.CLITIC) is
+    """Per sentence, an Arabic or Hebrew word that begins with prefixes (anchors._clitic_anchors) is
     the name it holds when the text writes that name without them elsewhere; else it stays,
     with the anchors it may hold, marked."""
     plain = {a.key for anchors in anchor_lists for a in anchors}
@@ -337,7 +342,7 @@ def _without_prefixes(anchor_lists: list[tuple[Anchor, ...]]) -> list[list[Ancho
                 kept.append(known[0])
             else:
                 kept.append(anchor)
-                kept.extend(Anchor(CLITIC + b.key, b.label, b.weight) for b in anchor.bare)
+                kept.extend(Anchor(clitic_key(b.key), b.label, b.weight) for b in anchor.bare)
         out.append(kept)
     return out
 
@@ -350,40 +355,44 @@ def _writes_no_capitals(sents: list[str]) -> bool:
     return all(s == s.lower() for s in sents) and any(s != s.upper() for s in sents)
 
 
-def _name_odds(per_sentence: list[SentenceAnchors], case_odds: float) -> float:
+def _name_odds(
+    per_sentence: list[SentenceAnchors], case_odds: float, params: FingerprintParams
+) -> float:
     """How much of the text's name weight a translation can be expected to keep, relative to a
     language that capitalizes only names: lower for a text that capitalizes common words
     (case_odds, from _case_odds), and for katakana runs, as many loanwords as names (measured
     0.23-0.28)."""
+    if not params.name_odds:
+        return 1.0
     odds = case_odds
     katakana = sum(s.katakana for s in per_sentence)
     if katakana:
-        names = sum(a.key[0] not in "#=" + MATCH_ONLY for s in per_sentence for a in s.anchors)
-        odds = min(odds, 1.0 - (1.0 - KATAKANA_ODDS) * katakana / names)
+        names = sum(is_spelled_name(a.key) for s in per_sentence for a in s.anchors)
+        odds = min(odds, 1.0 - (1.0 - params.katakana_odds) * katakana / names)
     return odds
 
 
-def _case_odds(per_sentence: list[SentenceAnchors]) -> float:
+def _case_odds(per_sentence: list[SentenceAnchors], params: FingerprintParams) -> float:
     """Below 1 for a text that capitalizes common words (German nouns, title-cased product
     pages), which has mostly translatable words among its capitals. Measured on the tune half,
     capitalized words of German articles are found in their translations 0.1-0.2 of the time,
     those of English, French or Russian ones 0.4-0.9."""
     words = sum(s.inner_words for s in per_sentence)
-    if words < MIN_CASE_WORDS:
+    if words < params.min_case_words:
         return 1.0
     share = sum(s.inner_capitalized for s in per_sentence) / words
-    return min(1.0, NAME_SHARE / share) if share > 0 else 1.0
+    return min(1.0, params.name_share / share) if share > 0 else 1.0
 
 
-def _number_signature(keys: tuple[str, ...], hashes: np.ndarray) -> np.ndarray:
-    """MinHash of the article's numbers of two digits and more (at least MIN_NUMBERS). They
+def _number_signature(keys: tuple[str, ...], hashes: np.ndarray, minimum: int) -> np.ndarray:
+    """MinHash of the article's numbers of two digits and more (at least `minimum`). They
     survive translation almost always (measured 0.96) and rarely meet by chance: their own space
     finds translations whose names were respelled or dropped. Single digits are left out (signed
     too, they gained 5 long alphabetic pairs on tune for 7% more candidate pairs, and brought
     number-rich articles on one war together on check), and so are months: one of twelve would
     make any two dated articles alike."""
-    numbers = np.array([k[0] == "#" and len(k) >= 3 and not is_month_key(k) for k in keys], bool)
-    return _signature_if(hashes[numbers] if keys else hashes, MIN_NUMBERS)
+    numbers = np.array([is_number(k) and len(k) >= 3 and not is_month_key(k) for k in keys], bool)
+    return _signature_if(hashes[numbers] if keys else hashes, minimum)
 
 
 def _signature_if(hashes: np.ndarray, minimum: int, num_perm: int = NUM_PERM) -> np.ndarray:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from dedup.fingerprint import Fingerprint
-from dedup.verify import Verdict, verify
+from dedup.verify import VERIFIER, Verdict, VerifierParams, verify
 
 if TYPE_CHECKING:
     # Only a type here: the worker processes that verify never load the index (datasketch).
@@ -22,23 +22,28 @@ def mapping_loader(prints: Mapping[str, Fingerprint]) -> Loader:
     return lambda keys: {key: prints[key] for key in keys if key in prints}
 
 
-def verified(fp: Fingerprint, candidates: Mapping[str, Fingerprint]) -> list[tuple[str, Verdict]]:
+def verified(
+    fp: Fingerprint, candidates: Mapping[str, Fingerprint], params: VerifierParams = VERIFIER
+) -> list[tuple[str, Verdict]]:
     """The candidates that verify as copies of fp (or fp of them), best first."""
     found: list[tuple[str, Verdict]] = []
     for other, other_fp in candidates.items():
-        verdict = verify(fp, other_fp)
+        verdict = verify(fp, other_fp, params)
         if verdict is not None:
             found.append((other, verdict))
     # No selection among verified candidates: keeping only the best (or those near it) was
-    # measured to lose more true pairs than false ones (bench/quality.py, docs/quality.md):
+    # measured to lose more true pairs than false ones (bench/quality.py, docs/history.md):
     # the best match of a copy is often a sibling copy of the same original.
     return sorted(found, key=lambda kv: (-kv[1].score, kv[0]))
 
 
 class Matcher:
-    def __init__(self, index: CandidateIndex, load: Loader) -> None:
+    def __init__(
+        self, index: CandidateIndex, load: Loader, params: VerifierParams = VERIFIER
+    ) -> None:
         self.index = index
         self.load = load
+        self.params = params
 
     def candidates(self, key: str, fp: Fingerprint) -> list[str]:
         """Keys that may be copies of fp, among the articles indexed before it; then index fp
@@ -49,4 +54,4 @@ class Matcher:
 
     def match(self, key: str, fp: Fingerprint) -> list[tuple[str, Verdict]]:
         """Verified copies among the candidates of fp (best first); fp joins the index."""
-        return verified(fp, self.load(self.candidates(key, fp)))
+        return verified(fp, self.load(self.candidates(key, fp)), self.params)

@@ -11,6 +11,9 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+from dedup.kinds import number_key
+from dedup.languages import month_table_code
+
 # One string per month, its forms separated by spaces, January first.
 _FORMS: dict[str, tuple[str, ...]] = {
     "en": (
@@ -160,9 +163,6 @@ _TABLES: dict[str, dict[str, int]] = {
     }
     for lang, months in _FORMS.items()
 }
-_TABLES["ms"] = _TABLES["id"]
-_TABLES["no"] = _TABLES["nn"] = _TABLES["nb"]
-_TABLES["bs"] = _TABLES["hr"]
 # Chinese and Japanese write a month as its number followed by 月, Korean by 월.
 MONTH_SUFFIXES = frozenset({"月", "월"})
 
@@ -172,15 +172,15 @@ def month_of(word: str, lang: str | None) -> int | None:
     """The month (1-12) a word of the given language names, or None. Tables are per language:
     the same word names different months in related languages (listopad: October in Croatian,
     November in Czech and Polish)."""
-    table = _TABLES.get(lang or "")
+    table = _TABLES.get(month_table_code(lang)) if lang else None
     return table.get(word.lower().rstrip(".")) if table else None
 
 
 def month_key(month: int) -> str:
-    # "#" like a number: a date part is compared as a number is (not a name: no prefix
+    # Keyed as a number: a date part is compared as a number is (not a name: no prefix
     # matching, same-language pairs keep it).
-    return f"#m{month}"
+    return number_key(f"m{month}")
 
 
 def is_month_key(key: str) -> bool:
-    return key.startswith("#m")
+    return key.startswith(number_key("m"))

@@ -114,7 +114,7 @@ def translit(word: str) -> str:
 # write a foreign H as Г (Гамбург, Голливуд) and Х (kh), and a Cyrillic Г is read as h or g.
 # p joins b: Arabic has no p (Putin بوتين). Merging all the labials (p, b, f, v, w) would also
 # serve Hebrew's unpointed פ (p or f), but made 6 new false positives in four worlds of the
-# corpus for no recall to speak of (docs/quality.md, "What failed"). Bengali has no v and
+# corpus for no recall to speak of (docs/history.md; the full log in git). Bengali has no v and
 # writes it with ভ, bh (ভ্লাদিভোস্তক bhladibhostk: Vladivostok), and Indic scripts write zh with
 # ঝ and झ, jh (কোঝেমিয়াকো, Kozhemyako); as Hindi and English write Bhopal and Jharkhand alike,
 # the rule costs their own names nothing.

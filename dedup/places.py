@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from dedup.languages import cldr_locales
 from dedup.normalize import TOKEN, normalize_text
 
 if TYPE_CHECKING:
@@ -29,8 +30,6 @@ _PLAIN_NAME = re.compile(r"[^\W\d_]+(?:[ \-'’][^\W\d_]+)*")
 _SEPARATORS = re.compile(r"[ \-'’]+")
 MIN_INFLECTED = 5  # shorter names (Iran, Oman, Peru) are matched only as they are written
 MAX_ENDING = 2  # letters an inflected form adds after the name's stem (its last letter cut)
-# Languages whose names differ by script: both are read.
-_SCRIPT_VARIANTS = {"zh": ("zh_Hans", "zh_Hant"), "sr": ("sr_Cyrl", "sr_Latn")}
 
 
 class Place(NamedTuple):
@@ -85,7 +84,7 @@ def place_names(lang: str | None) -> PlaceNames | None:
 
     try:
         english = Locale.parse("en")
-        locales = [Locale.parse(v) for v in _SCRIPT_VARIANTS.get(lang, (lang,))]
+        locales = [Locale.parse(v) for v in cldr_locales(lang)]
     except (UnknownLocaleError, ValueError):
         return None
     names: dict[str, Place] = {}

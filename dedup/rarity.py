@@ -6,8 +6,7 @@ from __future__ import annotations
 import math
 from functools import cache
 
-# wordfreq's code for languages it files under another name.
-_ALIASES = {"hr": "sh", "bs": "sh", "sr": "sh", "no": "nb", "nn": "nb", "tl": "fil"}
+from dedup.languages import wordlist_code
 
 
 @cache
@@ -16,7 +15,7 @@ def _frequencies(lang: str) -> dict[str, float] | None:
     # process) never pays for wordfreq's imports.
     import wordfreq
 
-    code = _ALIASES.get(lang, lang)
+    code = wordlist_code(lang)
     if code not in wordfreq.available_languages():
         return None
     return wordfreq.get_frequency_dict(code, wordlist="best")

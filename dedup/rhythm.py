@@ -7,7 +7,7 @@ have independent lengths. This is evidence for the pairs whose anchors are too f
 script. A text on the same topic draws its lengths from the same distribution, but not in the
 same order; so the best monotone alignment of the two length sequences is compared with the
 alignments of the same lengths in shuffled orders, and the evidence is how far it stands above
-them (a z-score). The verifier uses it both ways (dedup/verify.py): as evidence for a pair with
+them (a z-score). The verifier uses it both ways (dedup/verify/): as evidence for a pair with
 too few anchors, and against a pair whose anchors pass with little margin but whose sentences
 don't follow each other at all (two outlets' reports on one event name the same people in the
 same order).
@@ -16,66 +16,75 @@ same order).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-# Spread of the log length ratio of a sentence and its translation (after the texts' overall
-# ratio is taken out), and of two unrelated sentences; a step off the alignment costs SKIP.
-# Set by hand, then checked on the corpus' tune half (one-to-one steps only, before the 2-1
-# steps were added): spreads of 0.25-0.35 and 0.7-1.2 decide the same pairs within one (the
-# evidence is a z-score: their proportions matter, not their scale); a skip cost of 1 kept the
-# most pairs above the threshold (0.25 and 0.5: fewer).
-SPREAD_TRANSLATED = 0.3
-SPREAD_UNRELATED = 0.9
-SKIP = 1.0
-# Two sentences aligned with one cost this much: such steps are rarer than one-to-one ones
-# (Gale & Church: about one in ten), but LLM translators join and split sentences freely.
-MERGE_COST = 1.0
-# Tried around the ratio of mean sentence lengths (log units): a translator who joins one
-# sentence in four makes the mean a third longer (0.29).
-RATIO_OFFSETS = np.array([-0.4, -0.2, 0.0, 0.2, 0.4])
-# Shuffled orders the alignment is compared with; fixed, so a pair always gets the same score.
-SHUFFLES = 12
-SHUFFLE_SEED = 0
-# The z-score's denominator gets this much added: a handful of sentences has few distinct
-# orders, whose scores spread too little to divide by.
-SPREAD_FLOOR = 0.5
-# Fewer sentences than this on either side say nothing about order.
-MIN_SENTENCES = 5
+
+@dataclass(frozen=True)
+class RhythmParams:
+    """Set by hand, then checked on the corpus' tune half: spreads of 0.25-0.35 and 0.7-1.2
+    decide the same pairs within one (the evidence is a z-score: their proportions matter,
+    not their scale); docs/quality.md, "The second look"."""
+
+    # Spread of the log length ratio of a sentence and its translation (the texts' overall
+    # ratio taken out), and of two unrelated sentences.
+    spread_translated: float = 0.3
+    spread_unrelated: float = 0.9
+    # A step off the alignment: 1 kept the most true pairs above the threshold (0.25, 0.5 fewer).
+    skip: float = 1.0
+    # Two sentences aligned with one: rarer than 1-1, but LLM translators join and split freely.
+    merge_cost: float = 1.0
+    # Ratios tried around that of the mean lengths (log units): joining one sentence in four
+    # makes the mean a third longer (0.29).
+    ratio_offsets: tuple[float, ...] = (-0.4, -0.2, 0.0, 0.2, 0.4)
+    # Shuffled orders compared with; a fixed seed, so a pair always gets the same score.
+    shuffles: int = 12
+    shuffle_seed: int = 0
+    # Added to the z-score's denominator: a handful of sentences has few distinct orders.
+    spread_floor: float = 0.5
+    # Fewer sentences than this on either side say nothing about order.
+    min_sentences: int = 5
 
 
-def order_evidence(units_a: np.ndarray, units_b: np.ndarray) -> float | None:
+RHYTHM = RhythmParams()
+
+
+def order_evidence(
+    units_a: np.ndarray, units_b: np.ndarray, params: RhythmParams = RHYTHM
+) -> float | None:
     """How many standard deviations the alignment of the sentence lengths (lexical units per
     sentence; empty sentences ignored) of a and b stands above that of shuffled orders.
-    Symmetric; None when either side has fewer than MIN_SENTENCES sentences."""
+    Symmetric; None when either side has fewer than params.min_sentences sentences."""
     ua, ub = _nonempty(units_a), _nonempty(units_b)
-    if min(ua.size, ub.size) < MIN_SENTENCES:
+    if min(ua.size, ub.size) < params.min_sentences:
         return None
     # Shuffle the same side whichever way round the pair comes.
     if (ua.size, ua.tolist()) > (ub.size, ub.tolist()):
         ua, ub = ub, ua
-    rng = np.random.default_rng(SHUFFLE_SEED)
-    orders = np.vstack([ub, rng.permuted(np.tile(ub, (SHUFFLES, 1)), axis=1)])
+    rng = np.random.default_rng(params.shuffle_seed)
+    orders = np.vstack([ub, rng.permuted(np.tile(ub, (params.shuffles, 1)), axis=1)])
     # The texts' overall ratio (a language's words are longer, a CJK text counts characters):
     # the ratio of mean lengths, which a partial copy (a prefix) keeps, but joined sentences
     # don't; so a few ratios around it are tried, and each order keeps its best.
     means = math.log1p(ua.mean()) - math.log1p(ub.mean())
     # Laid out (sentence of a, sentence of b, ratio and order): the alignment goes through a's
     # sentences one at a time, and each step works on whole rows of b's sentences at once.
-    ratios = means + RATIO_OFFSETS
+    offsets = np.array(params.ratio_offsets)
+    ratios = means + offsets
     lb = _shifted(np.log1p(orders), ratios)
     lb_joined = _shifted(np.log1p(orders[:, :-1] + orders[:, 1:]), ratios)
     la = np.log1p(ua)[:, None, None]
     # Sentence pairs, and two adjacent sentences of either side joined (a translator joined
     # or split them): their lengths add up.
-    one_one = _pair_scores(la - lb[None])
-    two_one = _pair_scores(np.log1p(ua[:-1] + ua[1:])[:, None, None] - lb[None])
-    one_two = _pair_scores(la - lb_joined[None])
-    scores = _best_monotone(one_one, two_one, one_two)
-    r, k = RATIO_OFFSETS.size, orders.shape[0]
+    one_one = _pair_scores(la - lb[None], params)
+    two_one = _pair_scores(np.log1p(ua[:-1] + ua[1:])[:, None, None] - lb[None], params)
+    one_two = _pair_scores(la - lb_joined[None], params)
+    scores = _best_monotone(one_one, two_one, one_two, params)
+    r, k = offsets.size, orders.shape[0]
     best = scores.reshape(r, k).max(axis=0)
     real, shuffled = best[0], best[1:]
-    return float((real - shuffled.mean()) / (shuffled.std() + SPREAD_FLOOR))
+    return float((real - shuffled.mean()) / (shuffled.std() + params.spread_floor))
 
 
 def _nonempty(units: np.ndarray) -> np.ndarray:
@@ -89,33 +98,36 @@ def _shifted(lengths: np.ndarray, ratios: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(shifted.T)
 
 
-def _pair_scores(d: np.ndarray) -> np.ndarray:
+def _pair_scores(d: np.ndarray, params: RhythmParams) -> np.ndarray:
     """Log-likelihood ratio of each length difference (log units): translated vs unrelated.
     Computed in place in d."""
-    t, u = SPREAD_TRANSLATED, SPREAD_UNRELATED
+    t, u = params.spread_translated, params.spread_unrelated
     np.square(d, out=d)
     d *= -(1.0 / (2 * t * t) - 1.0 / (2 * u * u))
     d += math.log(u / t)
     return d
 
 
-def _best_monotone(one_one: np.ndarray, two_one: np.ndarray, one_two: np.ndarray) -> np.ndarray:
+def _best_monotone(
+    one_one: np.ndarray, two_one: np.ndarray, one_two: np.ndarray, params: RhythmParams
+) -> np.ndarray:
     """Best score of a monotone alignment for each of k orders: one-to-one steps (n, m, k),
-    two-to-one (n - 1, m, k) and one-to-two (n, m - 1, k) steps at MERGE_COST, skips at SKIP.
+    two-to-one (n - 1, m, k) and one-to-two (n, m - 1, k) steps at merge_cost, skips at skip.
     Skips before the first and after the last aligned pair are free: a partial copy is a prefix
     of its original. Row by row of the DP table, each row an (m + 1, k) array whose orders are
     the contiguous axis, so each step reads and writes whole memory blocks, in buffers kept
     across rows (a fifth faster than strided slices and a new array per step)."""
     n, m, k = one_one.shape
-    cols = SKIP * np.arange(m + 1)[:, None]
-    two_one = two_one - MERGE_COST
-    one_two = one_two - MERGE_COST
+    skip = params.skip
+    cols = skip * np.arange(m + 1)[:, None]
+    two_one = two_one - params.merge_cost
+    one_two = one_two - params.merge_cost
     before, prev, row = np.zeros((m + 1, k)), np.zeros((m + 1, k)), np.zeros((m + 1, k))
     step = np.empty((m, k))
     best = np.zeros((m + 1, k))
     for i in range(n):
         np.add(prev[:-1], one_one[i], out=row[1:])
-        np.subtract(prev[1:], SKIP, out=step)
+        np.subtract(prev[1:], skip, out=step)
         np.maximum(row[1:], step, out=row[1:])
         if i >= 1:
             np.add(before[:-1], two_one[i - 1], out=step)
@@ -124,7 +136,7 @@ def _best_monotone(one_one: np.ndarray, two_one: np.ndarray, one_two: np.ndarray
             split = step[: m - 1]
             np.add(prev[:-2], one_two[i], out=split)
             np.maximum(row[2:], split, out=row[2:])
-        # A skip along the row: D[i][j] = max over j' <= j of D[i][j'] - SKIP * (j - j').
+        # A skip along the row: D[i][j] = max over j' <= j of D[i][j'] - skip * (j - j').
         row += cols
         before, prev, row = prev, row, before
         np.maximum.accumulate(prev, axis=0, out=prev)

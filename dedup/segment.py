@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from dedup.languages import SENTENCE_STOPS
+
 _BLANK = re.compile(r"\n\s*\n")
 # A sentence ends at . ! ? (and their CJK forms, which need no following space; the danda of
 # Indic scripts, Arabic and Urdu stops, the Armenian, Ethiopic and Myanmar full stops, which
@@ -12,10 +14,9 @@ _BLANK = re.compile(r"\n\s*\n")
 # cluster before the full stop are ordinals, initials and abbreviations. Quotes close and open
 # in every language's fashion (”, “ in German and Icelandic, », « in French and German).
 _CJK_END = re.compile(r"(?<=[。！？])(?=[^\s。！？」』”)])")
-_STOPS = ".!?…。！？\u0964\u0965\u061f\u06d4\u0589\u1362\u104b"
 _CLOSERS = "\"'»«”“’‘›‹)\\]」』"
 _LATIN_END = re.compile(
-    rf"(?<=[{_STOPS}])(?<!\b\d\.)(?<!\b\d\d\.)(?<!\b\w\.)([{_CLOSERS}]*)\s+(?=\S)"
+    rf"(?<=[{SENTENCE_STOPS}])(?<!\b\d\.)(?<!\b\d\d\.)(?<!\b\w\.)([{_CLOSERS}]*)\s+(?=\S)"
 )
 # A bullet starts an item of a list run into one line (a page's <br>-less list, a post).
 _BULLET = re.compile(r"\s+(?=[•●▪▸►➤➢✓✔✅◦‣⁃👉])")

@@ -3,9 +3,12 @@ copies its anchors gave away; its other articles, posts and chats with no name o
 share, are then compared with the source's articles of the same weeks by the order of their
 sentence lengths (dedup/rhythm.py), which a translation keeps, and by the few names or numbers
 they share in order, too few for the verifier alone. Among a site's articles of a few weeks,
-the copy's original stands out; by chance, nothing does — how rarely is measured (CHANCE,
-ANCHOR_CHANCE), and the more articles a copy is compared with, and the lower the odds that it
-copies this site at all, the higher the bar.
+the copy's original stands out; by chance, nothing does — how rarely is measured
+(SiteParams.chance, .anchor_chance), and the more articles a copy is compared with, and the
+lower the odds that it copies this site at all, the higher the bar.
+
+site_pass() is the whole pass over the linked sites, for the crawler (crawler/matching.py) and
+the quality bench alike: they only read the sites' articles (SiteReader) and store its pairs.
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Container, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from functools import cache
+from typing import Generic, Protocol, TypeVar
 
 from dedup.fingerprint import Fingerprint
 from dedup.matcher import Loader, verified
 from dedup.verify import (
-    RHYTHM_MIN_EVIDENCE,
-    TRANSLATION_MIN_LOGIT,
+    VERIFIER,
     Verdict,
+    VerifierParams,
     anchor_logit,
     rhythm_evidence,
     shared_labels,
@@ -30,62 +34,59 @@ from dedup.verify import (
 
 Site = TypeVar("Site", bound=Hashable)  # a site's name or id
 
-# How often a pair of different stories reaches each rhythm evidence: random pairs with alike
-# sentence counts from the tune halves of seeds 3-5 (bench/quality_world.py); 36,000 of them
-# below 3, 180,000 from 3 on.
-CHANCE = (
-    (1.0, 8.7e-2),
-    (1.5, 2.9e-2),
-    (2.0, 7.8e-3),
-    (2.5, 2.3e-3),
-    (3.0, 6.6e-4),
-    (3.5, 2.1e-4),
-    (4.0, 6.1e-5),
-    (4.5, 2.8e-5),
-    (5.0, 1.7e-5),
-    (5.5, 5.6e-6),
-)
-# How often such a pair's shared anchors, aligned in order, reach each logit of the verifier's
-# model (dedup.verify.anchor_logit): 300,000 random pairs, as above. Nothing is read beyond the
-# last point: too few pairs reach it to say how rare more is.
-ANCHOR_CHANCE = (
-    (-8.0, 5.4e-2),
-    (-6.0, 1.8e-2),
-    (-4.0, 5.2e-3),
-    (-2.0, 1.7e-3),
-    (0.0, 5.5e-4),
-    (2.0, 1.8e-4),
-    (4.0, 5.0e-5),
-)
-# Pairs that share anchors are a little more alike in rhythm too (shared genre: lists, chats):
-# among them, each rhythm evidence from 1 to 3.5 is reached 1.3 to 2 times as often.
-DEPENDENCE = 2.0
-# The tables in log chance, which they are linear in; and the rhythm's the other way round,
-# in increasing log chance.
-_LOG_CHANCE = tuple((x, math.log(p)) for x, p in CHANCE)
-_EVIDENCE_OF_LOG = tuple((math.log(p), x) for x, p in reversed(CHANCE))
-_LOG_ANCHOR_CHANCE = tuple((x, math.log(p)) for x, p in ANCHOR_CHANCE)
-# The best candidate is the original when the candidates compared, times the chance of its
-# evidence, stay under this: about 3.5 for one candidate (the second look's own threshold),
-# 4.3 for five, 5.7 for fifty. Tune halves, by rhythm alone, every unmatched article of a site
-# linked by 2 matches or more against the windowed articles of the site it copies (2 to 10
-# mostly): 70 right (34 long, 8 of them CJK), none wrong; at 5e-4, 85 right and 2 wrong; a
-# fixed threshold of 5, 41 right.
-MAX_CHANCE = 2e-4
-# The lower the odds that an article copies the linked site, the less chance allowed. Tune halves,
-# best candidates up to a bar of 1e-2, original or not: articles nothing matched, on sites
-# linked by 2 matches or more, 364 and 40 (odds 9.1); by 1 match, 36 and 16 (odds 2.3, 4 times
-# lower); articles already matched with a third site, 89 and 156 (odds 0.57, 16 times lower:
-# they copy that site, or are its source). At the bars below, 2e-4 times these odds: 21 right
-# and none wrong by 1 match, 13 right (6 long) and none wrong elsewhere; at 2e-4 elsewhere, 40
-# right and 7 wrong.
-STRONG_LINK = 2  # matches that link two sites at full odds
-WEAK_LINK_ODDS = 1 / 4
-ELSEWHERE_ODDS = 1 / 16
-# And it must stand this far above the next one (two near copies of one text decide nothing).
-MARGIN = 1.5
-WINDOW = timedelta(days=30)  # copies appear within days of their original
-MAX_CANDIDATES = 50  # a copy is compared with the source's articles nearest in time
+
+@dataclass(frozen=True)
+class SiteParams:
+    """The site pass's values; docs/quality.md, "Copies found through their sites"."""
+
+    # How often a pair of different stories reaches each rhythm evidence: random pairs with
+    # alike sentence counts from the tune halves of seeds 3-5; 36,000 below 3, 180,000 from 3.
+    chance: tuple[tuple[float, float], ...] = (
+        (1.0, 8.7e-2),
+        (1.5, 2.9e-2),
+        (2.0, 7.8e-3),
+        (2.5, 2.3e-3),
+        (3.0, 6.6e-4),
+        (3.5, 2.1e-4),
+        (4.0, 6.1e-5),
+        (4.5, 2.8e-5),
+        (5.0, 1.7e-5),
+        (5.5, 5.6e-6),
+    )
+    # How often such a pair's shared anchors, aligned in order, reach each logit of the
+    # verifier's model (300,000 random pairs); nothing is read beyond the last point.
+    anchor_chance: tuple[tuple[float, float], ...] = (
+        (-8.0, 5.4e-2),
+        (-6.0, 1.8e-2),
+        (-4.0, 5.2e-3),
+        (-2.0, 1.7e-3),
+        (0.0, 5.5e-4),
+        (2.0, 1.8e-4),
+        (4.0, 5.0e-5),
+    )
+    # Pairs that share anchors reach each rhythm evidence 1.3 to 2 times as often (shared
+    # genre: lists, chats).
+    dependence: float = 2.0
+    # The best candidate is the original when candidates compared times its chance stay under
+    # this (about evidence 3.5 for one candidate, 5.7 for fifty): 70 right, none wrong on the
+    # tune halves; 5e-4: 85 right, 2 wrong.
+    max_chance: float = 2e-4
+    # The lower the odds that an article copies the linked site, the less chance allowed:
+    # odds measured 4 times lower for a site linked by one match, 16 times for an article
+    # already matched with a third site.
+    strong_link: int = 2
+    weak_link_odds: float = 1 / 4
+    elsewhere_odds: float = 1 / 16
+    # The best must stand this far above the next (two near copies of one text decide nothing).
+    margin: float = 1.5
+    window: timedelta = timedelta(days=30)  # copies appear within days of their original
+    max_candidates: int = 50  # a copy is compared with the source's articles nearest in time
+    # Shared anchors weigh in besides the rhythm (off: rhythm alone).
+    anchors: bool = True
+    verifier: VerifierParams = VERIFIER
+
+
+SITES = SiteParams()
 
 
 def linked_sites(counts: Mapping[tuple[Site, Site], int]) -> dict[tuple[Site, Site], int]:
@@ -94,16 +95,79 @@ def linked_sites(counts: Mapping[tuple[Site, Site], int]) -> dict[tuple[Site, Si
     return {pair: n for pair, n in counts.items() if n > 0 and pair[0] != pair[1]}
 
 
-def link_odds(links: int) -> float:
+def link_odds(links: int, params: SiteParams = SITES) -> float:
     """The odds that an article of a site copies the site its `links` matches go to, relative
-    to a strong link's (see WEAK_LINK_ODDS)."""
-    return 1.0 if links >= STRONG_LINK else WEAK_LINK_ODDS
+    to a strong link's (see SiteParams.weak_link_odds)."""
+    return 1.0 if links >= params.strong_link else params.weak_link_odds
 
 
-def max_chance(links: int, elsewhere: bool) -> float:
+def max_chance(links: int, elsewhere: bool, params: SiteParams = SITES) -> float:
     """The bar of an article of a site linked to another by `links` matches, when it is
     matched with a third site (`elsewhere`) or not: the lower its odds, the higher the bar."""
-    return MAX_CHANCE * link_odds(links) * (ELSEWHERE_ODDS if elsewhere else 1.0)
+    third = params.elsewhere_odds if elsewhere else 1.0
+    return params.max_chance * link_odds(links, params) * third
+
+
+class SiteReader(Protocol[Site]):
+    """What the site pass reads of the stored articles (fingerprinted ones only), by key."""
+
+    def articles(self, site: Site) -> Mapping[str, datetime | None]:
+        """A site's articles and their dates (None when unknown)."""
+        ...
+
+    def unmatched_with(self, site: Site, other: Site) -> Mapping[str, datetime | None]:
+        """A site's articles in no match with the other site, and their dates."""
+        ...
+
+    def matched(self, site: Site) -> Container[str]:
+        """A site's articles in a match with any site."""
+        ...
+
+
+@dataclass(frozen=True)
+class SitePair(Generic[Site]):
+    key: str  # an article of the copying site
+    other: str  # the article of the copied site it copies or is copied by
+    verdict: Verdict
+    links: int  # matches between the two sites: the odds the pair was judged at
+
+
+def site_pass(
+    counts: Mapping[tuple[Site, Site], int],
+    read: SiteReader[Site],
+    load: Loader,
+    counts_before: Mapping[tuple[Site, Site], int] | None = None,
+    fresh: Container[str] | None = None,
+    params: SiteParams = SITES,
+) -> Iterator[SitePair[Site]]:
+    """The pairs found through linked sites: the articles of each site whose copies link it to
+    another (`counts`: matches per (copy's site, original's site)), in no match with that site,
+    against its articles near them in time. Incremental runs give the counts before the run
+    and the articles matched in it (`fresh`): a link whose bar the run left as it was judges
+    only pairs with a fresh article; a new or strengthened one judges all its pairs again.
+    Which article of a pair is the original is decided after (dedup.originality)."""
+    before = linked_sites(counts_before or {})
+    dates: dict[Site, Mapping[str, datetime | None]] = {}  # per copied site, read once
+    matched: dict[Site, Container[str]] = {}  # per copying site, read once
+    for (copying, copied), n in sorted(linked_sites(counts).items()):
+        if copied not in dates:
+            dates[copied] = read.articles(copied)
+        articles = read.unmatched_with(copying, copied)
+        if copying not in matched:
+            matched[copying] = read.matched(copying)
+        n_before = before.get((copying, copied))
+        same_bar = n_before is not None and link_odds(n_before, params) == link_odds(n, params)
+        found = copies_through_site(
+            articles,
+            dates[copied],
+            load,
+            n,
+            fresh if same_bar else None,
+            elsewhere=matched[copying],
+            params=params,
+        )
+        for key, other, verdict in found:
+            yield SitePair(key, other, verdict, n)
 
 
 @dataclass(frozen=True)
@@ -122,37 +186,50 @@ def timeline(articles: Mapping[str, datetime | None]) -> Timeline:
     return Timeline([when for when, _ in dated], [key for _, key in dated], undated)
 
 
-def nearest_in_time(when: datetime | None, line: Timeline) -> list[str]:
-    """The keys of the articles within WINDOW of `when` (an unknown date is near any), nearest
-    first, at most MAX_CANDIDATES."""
+def nearest_in_time(when: datetime | None, line: Timeline, params: SiteParams = SITES) -> list[str]:
+    """The keys of the articles within the window of `when` (an unknown date is near any),
+    nearest first, at most params.max_candidates."""
     if when is None:
-        return sorted([*line.keys, *line.undated])[:MAX_CANDIDATES]
-    lo = bisect_left(line.dates, when - WINDOW)
-    hi = bisect_right(line.dates, when + WINDOW)
+        return sorted([*line.keys, *line.undated])[: params.max_candidates]
+    lo = bisect_left(line.dates, when - params.window)
+    hi = bisect_right(line.dates, when + params.window)
     near = [
         (abs(t - when), key) for t, key in zip(line.dates[lo:hi], line.keys[lo:hi], strict=True)
     ]
     near += [(timedelta(0), key) for key in line.undated]
-    return [key for _, key in sorted(near)[:MAX_CANDIDATES]]
+    return [key for _, key in sorted(near)[: params.max_candidates]]
 
 
-def chance(evidence: float) -> float:
+@cache
+def _log_table(table: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+    # The chance tables are read in log chance, which they are linear in.
+    return tuple((x, math.log(p)) for x, p in table)
+
+
+@cache
+def _evidence_table(table: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+    # The rhythm's table the other way round, in increasing log chance.
+    return tuple((math.log(p), x) for x, p in reversed(table))
+
+
+def chance(evidence: float, params: SiteParams = SITES) -> float:
     """How often a pair of different stories reaches this rhythm evidence: log-linear between
-    the measured points of CHANCE, and beyond them along the nearest two."""
-    return min(1.0, math.exp(_interpolate(_LOG_CHANCE, evidence)))
+    the measured points, and beyond them along the nearest two."""
+    return min(1.0, math.exp(_interpolate(_log_table(params.chance), evidence)))
 
 
-def evidence_of(p: float) -> float:
+def evidence_of(p: float, params: SiteParams = SITES) -> float:
     """The rhythm evidence whose chance is p: chance() inverted."""
-    return _interpolate(_EVIDENCE_OF_LOG, math.log(p))
+    return _interpolate(_evidence_table(params.chance), math.log(p))
 
 
-def anchor_chance(logit: float | None) -> float:
+def anchor_chance(logit: float | None, params: SiteParams = SITES) -> float:
     """How often a pair of different stories has anchors that reach this logit (1 when it has
     none, or none that count: dedup.verify.anchor_logit); no rarer than the last point."""
-    if logit is None or logit < ANCHOR_CHANCE[0][0]:
+    table = params.anchor_chance
+    if logit is None or logit < table[0][0]:
         return 1.0
-    return math.exp(_interpolate(_LOG_ANCHOR_CHANCE, min(logit, ANCHOR_CHANCE[-1][0])))
+    return math.exp(_interpolate(_log_table(table), min(logit, table[-1][0])))
 
 
 def _interpolate(table: tuple[tuple[float, float], ...], x: float) -> float:
@@ -165,23 +242,26 @@ def _interpolate(table: tuple[tuple[float, float], ...], x: float) -> float:
     return y0 + (y1 - y0) * (x - x0) / (x1 - x0)
 
 
-def pair_evidence(fp: Fingerprint, other: Fingerprint) -> tuple[float, float] | None:
+def pair_evidence(
+    fp: Fingerprint, other: Fingerprint, params: SiteParams = SITES
+) -> tuple[float, float] | None:
     """(evidence, rhythm) of a copy and a candidate: the evidence is on the rhythm scale, the
     rhythm evidence whose chance is that of both the rhythm and the anchors; None when the
     rhythm can't be read (dedup.verify.rhythm_evidence)."""
-    rhythm = rhythm_evidence(fp, other)
+    rhythm = rhythm_evidence(fp, other, params.verifier)
     if rhythm is None:
         return None
-    anchors = anchor_chance(anchor_logit(fp, other))
+    logit = anchor_logit(fp, other, params.verifier) if params.anchors else None
+    anchors = anchor_chance(logit, params)
     if anchors == 1.0:
         return rhythm, rhythm
-    both = min(1.0, chance(rhythm) * anchors * DEPENDENCE)
+    both = min(1.0, chance(rhythm, params) * anchors * params.dependence)
     # Two chances multiplied are reached more often than their product: pairs weak in one and
     # strong in the other count too. For independent ones, p1 * p2 <= c has chance
     # c * (1 - ln c) (Fisher's method for two p-values), about 12 times c at 1e-5. That is
     # more than the rhythm's own chance when the anchors are weak: they count for nothing then,
     # never against the pair.
-    return max(rhythm, evidence_of(min(1.0, both * (1.0 - math.log(both))))), rhythm
+    return max(rhythm, evidence_of(min(1.0, both * (1.0 - math.log(both))), params)), rhythm
 
 
 def copies_through_site(
@@ -191,16 +271,17 @@ def copies_through_site(
     links: int,
     fresh: Container[str] | None = None,
     elsewhere: Container[str] = (),
+    params: SiteParams = SITES,
 ) -> Iterator[tuple[str, str, Verdict]]:
     """(article, the article it copies or is copied by, verdict) for the articles of a copying
     site in no match with the site it copies (`articles`, with their dates), among that site's
     articles (`copied`), the sites linked by `links` matches; which one is the original is
     decided after (dedup.originality), as for any match. Those `elsewhere`, matched with a
-    third site, meet a higher bar (ELSEWHERE_ODDS). With `fresh`, an article not in it meets
+    third site, meet a higher bar (elsewhere_odds). With `fresh`, an article not in it meets
     only the candidates that are (incremental runs)."""
     line = timeline(copied)
     for key, when in articles.items():
-        near = nearest_in_time(when, line)
+        near = nearest_in_time(when, line, params)
         if fresh is not None and key not in fresh:
             near = [other for other in near if other in fresh]
         prints = load([key, *near]) if near else {}
@@ -211,41 +292,47 @@ def copies_through_site(
         # share buttons broke its shingles; a translation whose anchors fell in other bands),
         # at its own bar: on the tune halves it accepted 71 of about 350,000 such pairs, all
         # of them copies. The odds of the article and its link weigh on the rhythm's evidence.
-        found = verified(prints[key], candidates)
+        found = verified(prints[key], candidates, params.verifier)
         if not found:
-            hit = copy_by_evidence(prints[key], candidates, max_chance(links, key in elsewhere))
+            bar = max_chance(links, key in elsewhere, params)
+            hit = copy_by_evidence(prints[key], candidates, bar, params)
             found = [] if hit is None else [hit]
         for other, verdict in found:
             yield key, other, verdict
 
 
 def copy_by_evidence(
-    fp: Fingerprint, candidates: Mapping[str, Fingerprint], bar: float = MAX_CHANCE
+    fp: Fingerprint,
+    candidates: Mapping[str, Fingerprint],
+    bar: float | None = None,
+    params: SiteParams = SITES,
 ) -> tuple[str, Verdict] | None:
     """The one candidate (articles of a site linked to fp's) that fp follows far better than
     any other, in sentence lengths and shared anchors (pair_evidence), as a translation Verdict;
     None when none stands out: when the candidates compared times the chance of the best one's
-    evidence exceed the bar (max_chance)."""
+    evidence exceed the bar (max_chance; params.max_chance when None)."""
+    bar = params.max_chance if bar is None else bar
     scored = sorted(
         (
             (*found, key)
             for key, other in candidates.items()
-            if (found := pair_evidence(fp, other)) is not None
+            if (found := pair_evidence(fp, other, params)) is not None
         ),
         reverse=True,
     )
-    if not scored or len(scored) * chance(scored[0][0]) > bar:
+    if not scored or len(scored) * chance(scored[0][0], params) > bar:
         return None
     best, rhythm, key = scored[0]
-    if len(scored) > 1 and best - scored[1][0] < MARGIN:
+    if len(scored) > 1 and best - scored[1][0] < params.margin:
         return None
     # Scored as the second look scores (dedup.verify): above the translation floor by what the
     # evidence has beyond the second look's threshold.
-    z = TRANSLATION_MIN_LOGIT + best - RHYTHM_MIN_EVIDENCE
+    verifier = params.verifier
+    z = verifier.translation_min_logit + best - verifier.rhythm_min_evidence
     verdict = Verdict(
         score=round(1.0 / (1.0 + math.exp(-z)), 6),
         kind="translation",
-        anchors=shared_labels(fp, candidates[key]),
+        anchors=shared_labels(fp, candidates[key], verifier),
         aligned=(),
         rhythm=round(rhythm, 3),
     )

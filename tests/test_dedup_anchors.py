@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from dedup.anchors import LOAN, detect_language, extract_anchors
+from dedup.anchors import detect_language, extract_anchors
+from dedup.kinds import is_loanword, unmarked
 from dedup.rarity import zipf
 
 
 def labels(sentence: str, lang: str | None) -> list[str]:
     """Names and numbers (loanword anchors apart: see the loanword tests)."""
-    return [a.label for a in extract_anchors(sentence, lang).anchors if a.key[0] != LOAN]
+    return [a.label for a in extract_anchors(sentence, lang).anchors if not is_loanword(a.key)]
 
 
 def test_names_inside_a_sentence_are_anchors_common_words_are_not() -> None:
@@ -51,11 +52,11 @@ def test_language_detection() -> None:
 
 
 def keys(sentence: str, lang: str | None) -> list[str]:
-    return [a.key for a in extract_anchors(sentence, lang).anchors if a.key[0] != LOAN]
+    return [a.key for a in extract_anchors(sentence, lang).anchors if not is_loanword(a.key)]
 
 
 def loans(sentence: str, lang: str | None) -> list[str]:
-    return [a.key[1:] for a in extract_anchors(sentence, lang).anchors if a.key[0] == LOAN]
+    return [unmarked(a.key) for a in extract_anchors(sentence, lang).anchors if is_loanword(a.key)]
 
 
 def test_katakana_w_and_m_are_restored() -> None:
@@ -134,14 +135,17 @@ def test_word_lists_are_read_casefolded() -> None:
 def test_words_far_commoner_in_their_language_than_in_english_are_local() -> None:
     # A name is about as common in English as in German; a German common noun is not.
     found = extract_anchors("Der Rückgang beunruhigt Merkel, die Insee und Tarvel.", "de")
-    local = {a.label: a.local for a in found.anchors if a.key[0] != LOAN}
+    local = {a.label: a.local for a in found.anchors if not is_loanword(a.key)}
     assert local == {"ruckgang": True, "merkel": False, "insee": False, "tarvel": False}
     # English texts are the reference: nothing is local there.
     assert not any(a.local for a in extract_anchors("The Decline worried Merkel.", "en").anchors)
     # An acronym is a name however local (SPD is far commoner in German than in English):
     # translations keep it.
     party = extract_anchors("Der Rückgang beunruhigt die SPD.", "de").anchors
-    assert {a.label: a.local for a in party if a.key[0] != LOAN} == {"ruckgang": True, "spd": False}
+    assert {a.label: a.local for a in party if not is_loanword(a.key)} == {
+        "ruckgang": True,
+        "spd": False,
+    }
 
 
 def test_compounds_of_known_words_are_local() -> None:
@@ -152,7 +156,7 @@ def test_compounds_of_known_words_are_local() -> None:
     found = extract_anchors(
         "Die Blutbelastung am Militärstützpunkt besorgt Schwarzenegger und Rosenberg.", "de"
     )
-    local = {a.label: a.local for a in found.anchors if a.key[0] != LOAN}
+    local = {a.label: a.local for a in found.anchors if not is_loanword(a.key)}
     assert local == {
         "blutbelastung": True,
         "militarstutzpunkt": True,

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from conftest import FERRY_TRANSLATIONS
 
-from dedup.anchors import CLITIC, LOAN, MATCH_ONLY, PREFIX, extract_anchors
+from dedup.anchors import PREFIX, extract_anchors
 from dedup.document import Document
 from dedup.fingerprint import FINGERPRINT_VERSION, Fingerprint, fingerprint
+from dedup.kinds import is_clitic, is_loanword, is_match_only
 from dedup.minhash import ANCHOR_PERM, hash64, signature
 from dedup.normalize import skeleton, translit
 from dedup.segment import sentences
@@ -69,7 +70,7 @@ def test_language_is_detected_when_unknown() -> None:
 
 
 def names_and_numbers(fp: Fingerprint) -> set[str]:
-    return {k for k in fp.keys if k[0] != LOAN}
+    return {k for k in fp.keys if not is_loanword(k)}
 
 
 @pytest.mark.parametrize("name", FERRY_TRANSLATIONS)
@@ -104,7 +105,7 @@ def test_loanword_anchors_stay_out_of_the_anchor_signature() -> None:
     # dilute the anchor sets the candidate search compares. Names and numbers alone: too few.
     text = "The serum mixes marine collagen, jojoba oil and hyaluronic acid for dry skin. " * 3
     fp = fingerprint(Document(text, "en"))
-    assert fp is not None and any(k[0] == LOAN for k in fp.keys)
+    assert fp is not None and any(is_loanword(k) for k in fp.keys)
     assert fp.sig_anchor.size == 0
 
 
@@ -124,11 +125,11 @@ def test_common_nouns_of_a_noun_capitalizing_text_stay_out_of_the_anchor_signatu
     assert {"dienstag", "insel", "passagiere", "stunden"} <= set(local)
     # German spellings of places are rare in English too, but not common words in German.
     assert not {"wladiwostok", "sachalin", "korsakow", "pankratow"} & set(local)
-    names = [k for k in de.keys if k[0] != LOAN and k not in local.values()]
+    names = [k for k in de.keys if not is_loanword(k) and k not in local.values()]
     assert (de.sig_anchor == signed(names)).all()
     # A text that capitalizes only names signs all of them.
     en = fp_of("ferry_en")
-    assert (en.sig_anchor == signed([k for k in en.keys if k[0] != LOAN])).all()
+    assert (en.sig_anchor == signed([k for k in en.keys if not is_loanword(k)])).all()
 
 
 def test_common_words_of_a_caseless_script_stay_out_of_the_anchor_signature() -> None:
@@ -139,7 +140,7 @@ def test_common_words_of_a_caseless_script_stay_out_of_the_anchor_signature() ->
     found = [a for s in sentences(text) for a in extract_anchors(s, "hi").anchors]
     common = {a.key for a in found if a.common}
     assert common and {a.key for a in found} - common
-    names = [k for k in hi.keys if k[0] != LOAN and k not in common]
+    names = [k for k in hi.keys if not is_loanword(k) and k not in common]
     assert (hi.sig_anchor == signed(names)).all()
 
 
@@ -155,11 +156,11 @@ def test_a_name_with_a_prefix_is_the_name_the_text_writes_elsewhere() -> None:
     ]
     # Prefixed words whose bare form the text never writes keep that form marked: matched
     # only against the other text's names, never signed.
-    assert any(k[0] == CLITIC for k in he.keys)
+    assert any(is_clitic(k) for k in he.keys)
     text = FIXTURES.joinpath("ferry_he.txt").read_text("utf-8")
     found = [a for s in sentences(text) for a in extract_anchors(s, "he").anchors]
     common = {x.key for a in found for x in (a, *a.bare) if x.common}
-    names = [k for k in he.keys if k[0] not in MATCH_ONLY and k not in common]
+    names = [k for k in he.keys if not is_match_only(k) and k not in common]
     assert (he.sig_anchor == signed(names)).all()
 
 

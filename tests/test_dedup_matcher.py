@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dedup import CandidateIndex, Document, Fingerprint, Matcher, fingerprint, mapping_loader
+from dedup import CandidateIndex, Document, Fingerprint, Matcher, mapping_loader
+from dedup.fingerprint import fingerprint
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 NAMES = ("ferry_en", "ferry_ru", "ferry_de", "audit_en")

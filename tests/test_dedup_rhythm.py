@@ -5,6 +5,7 @@ another outlet's German report on the ferry story of test_dedup_verify."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,15 +13,13 @@ import pytest
 
 from dedup.document import Document
 from dedup.fingerprint import Fingerprint, fingerprint
-from dedup.rhythm import MIN_SENTENCES, order_evidence
-from dedup.verify import (
-    RHYTHM_MIN_EVIDENCE,
-    RHYTHM_MIN_WEIGHT,
-    RHYTHM_VETO_BELOW,
-    TRANSLATION_MIN_SENTENCES,
-    explain,
-    verify,
-)
+from dedup.rhythm import RHYTHM, order_evidence
+from dedup.verify import VERIFIER, explain, rhythm_evidence, verify
+
+RHYTHM_MIN_EVIDENCE = VERIFIER.rhythm_min_evidence
+RHYTHM_MIN_WEIGHT = VERIFIER.rhythm_min_weight
+RHYTHM_VETO_BELOW = VERIFIER.rhythm_veto_below
+TRANSLATION_MIN_SENTENCES = VERIFIER.translation_min_sentences
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 
@@ -74,7 +73,7 @@ def test_symmetric_and_ignores_empty_sentences() -> None:
 
 
 def test_too_few_sentences_say_nothing() -> None:
-    a = lengths(MIN_SENTENCES - 1)
+    a = lengths(RHYTHM.min_sentences - 1)
     assert order_evidence(a, translated(a)) is None
 
 
@@ -125,18 +124,16 @@ FILLER = [
 ]
 
 
-def test_the_second_look_needs_alike_sentence_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_second_look_needs_alike_sentence_counts() -> None:
     # The review on a page three times its length: a short text can be placed somewhere in a
     # long one by chance, so its rhythm proves little there.
-    import sys
-
     text = text_of("kettle_en")
     page = fingerprint(Document(text + "\n\n" + "\n\n".join(FILLER * 2), "en"))
     assert page is not None
     assert explain(page, fp_of("kettle_fr"))["rhythm"] >= RHYTHM_MIN_EVIDENCE
     assert verify(page, fp_of("kettle_fr")) is None
-    monkeypatch.setattr(sys.modules["dedup.verify"], "RHYTHM_MIN_SENTENCE_RATIO", 0.0)
-    assert verify(page, fp_of("kettle_fr")) is not None
+    any_ratio = replace(VERIFIER, rhythm_min_sentence_ratio=0.0)
+    assert verify(page, fp_of("kettle_fr"), any_ratio) is not None
 
 
 def test_a_translation_rich_in_anchors_is_decided_without_the_rhythm() -> None:
@@ -146,31 +143,25 @@ def test_a_translation_rich_in_anchors_is_decided_without_the_rhythm() -> None:
 
 def test_sentences_shared_verbatim_are_left_out_of_the_rhythm() -> None:
     # Two pages of one template have its lines in the same order: no evidence of translation.
-    from dedup.verify import _rhythm
-
     template = "\n\n".join(
         f"Line {i} of the site template " + "word " * (3 * i % 17) for i in range(12)
     )
     a = fingerprint(Document("Ein kurzer Text über den Wasserkocher.\n\n" + template, "de"))
     b = fingerprint(Document("Un court texte sur la bouilloire.\n\n" + template, "fr"))
     assert a is not None and b is not None
-    assert _rhythm(a, b) is None
+    assert rhythm_evidence(a, b) is None
 
 
 @pytest.mark.parametrize("translation", ["ferry_en", "ferry_ru", "ferry_de"])
-def test_a_report_on_the_same_event_is_vetoed_by_its_rhythm(
-    translation: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_report_on_the_same_event_is_vetoed_by_its_rhythm(translation: str) -> None:
     # Another outlet's German report on the ferry line: the same names and years in the same
     # order, which the anchor model alone accepts, but written in sentences of its own.
-    import sys
-
     report = fp_of("ferry_report_de")
     facts = explain(fp_of(translation), report)
     assert facts["rhythm"] < RHYTHM_VETO_BELOW
     assert verify(fp_of(translation), report) is None
-    monkeypatch.setattr(sys.modules["dedup.verify"], "RHYTHM_VETO_BELOW", float("-inf"))
-    assert verify(fp_of(translation), report) is not None
+    no_veto = replace(VERIFIER, rhythm_veto_below=float("-inf"))
+    assert verify(fp_of(translation), report, no_veto) is not None
 
 
 def weak_anchors_only(name: str, swaps: dict[str, str]) -> Fingerprint:
@@ -183,14 +174,10 @@ def weak_anchors_only(name: str, swaps: dict[str, str]) -> Fingerprint:
     return fp
 
 
-def test_anchors_of_weight_one_need_a_strong_rhythm(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_anchors_of_weight_one_need_a_strong_rhythm() -> None:
     # The review without its brand, shop and price: what both versions share are single
     # digits (weight 1), as a numbered list shares with any other list. Its rhythm (about 5)
     # passes the second look's threshold but not the one that makes up for such anchors.
-    import sys
-
-    from dedup.verify import RHYTHM_STRONG_EVIDENCE
-
     en = weak_anchors_only(
         "kettle_en",
         {
@@ -213,10 +200,9 @@ def test_anchors_of_weight_one_need_a_strong_rhythm(monkeypatch: pytest.MonkeyPa
     )
     facts = explain(en, fr)
     assert facts["floor_weight"] >= RHYTHM_MIN_WEIGHT
-    assert RHYTHM_MIN_EVIDENCE <= facts["rhythm"] < RHYTHM_STRONG_EVIDENCE
+    assert RHYTHM_MIN_EVIDENCE <= facts["rhythm"] < VERIFIER.rhythm_strong_evidence
     assert verify(en, fr) is None
-    monkeypatch.setattr(sys.modules["dedup.verify"], "RHYTHM_STRONG_EVIDENCE", facts["rhythm"])
-    verdict = verify(en, fr)
+    verdict = verify(en, fr, replace(VERIFIER, rhythm_strong_evidence=facts["rhythm"]))
     assert verdict is not None and verdict.kind == "translation"
 
 
@@ -229,28 +215,20 @@ def every_two_sentences_joined(text: str) -> str:
     )
 
 
-def test_the_veto_stays_out_of_a_translation_that_joined_sentences(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_veto_stays_out_of_a_translation_that_joined_sentences() -> None:
     # Two stories on one page, translated by a system that joins every two sentences, headlines
     # and paragraphs included (as LLMs may): the lengths no longer follow each other, but the
     # anchors drift off the diagonal, which tells the veto it cannot read them. With the veto
     # applied at any logit:
-    import sys
-
-    verify_module = sys.modules["dedup.verify"]
     en = fingerprint(Document(text_of("ferry_en", "audit_en"), "en"))
     joined = fingerprint(
         Document(every_two_sentences_joined(text_of("ferry_ru", "audit_ru")), "ru")
     )
     assert en is not None and joined is not None
     assert explain(en, joined)["rhythm"] < RHYTHM_VETO_BELOW
-    monkeypatch.setattr(verify_module, "RHYTHM_VETO_LOGIT", float("inf"))
-    assert verify(en, joined) is not None
+    veto = replace(VERIFIER, rhythm_veto_logit=float("inf"))
+    assert verify(en, joined, veto) is not None
     # Joined two by two, the aligned sentences span about twice as many on one side: within
     # the extent a restructured translation keeps; not within a tighter one.
-    monkeypatch.setattr(verify_module, "RESTRUCTURED_MAX_STRETCH", 1.5)
-    assert verify(en, joined) is None
-    monkeypatch.setattr(verify_module, "RESTRUCTURED_MAX_STRETCH", 3.0)
-    monkeypatch.setattr(verify_module, "RHYTHM_VETO_MIN_DIAGONAL", 0.0)
-    assert verify(en, joined) is None
+    assert verify(en, joined, replace(veto, restructured_max_stretch=1.5)) is None
+    assert verify(en, joined, replace(veto, rhythm_veto_min_diagonal=0.0)) is None

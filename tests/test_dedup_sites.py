@@ -5,11 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from dedup import Document, fingerprint, mapping_loader
+from dedup import Document, mapping_loader
+from dedup.fingerprint import fingerprint
 from dedup.sites import (
-    MAX_CANDIDATES,
-    MAX_CHANCE,
-    WINDOW,
+    SITES,
     anchor_chance,
     chance,
     copies_through_site,
@@ -35,7 +34,7 @@ def test_a_translation_without_anchors_is_found_among_its_sites_articles() -> No
     assert found is not None
     key, verdict = found
     assert key == "garden"
-    assert verdict.kind == "translation" and 2 * chance(verdict.rhythm) <= MAX_CHANCE
+    assert verdict.kind == "translation" and 2 * chance(verdict.rhythm) <= SITES.max_chance
     assert verdict.aligned == ()  # no anchors to align: the rhythm is the evidence
 
 
@@ -58,8 +57,8 @@ def test_sites_are_linked_one_way_by_their_matches() -> None:
 
 
 def test_the_lower_the_odds_the_higher_the_bar() -> None:
-    assert max_chance(2, elsewhere=False) == MAX_CHANCE
-    assert max_chance(1, elsewhere=False) < MAX_CHANCE
+    assert max_chance(2, elsewhere=False) == SITES.max_chance
+    assert max_chance(1, elsewhere=False) < SITES.max_chance
     # An article matched with a third site copies that one far more often than this one too.
     assert max_chance(2, elsewhere=True) < max_chance(1, elsewhere=False)
     assert max_chance(1, elsewhere=True) < max_chance(2, elsewhere=True)
@@ -80,13 +79,13 @@ def test_candidates_are_the_articles_nearest_in_time_within_the_window() -> None
         "next-week": day + timedelta(days=7),
         "last-year": day - timedelta(days=365),
         "undated": None,
-        "edge": day + WINDOW,
+        "edge": day + SITES.window,
     }
     line = timeline(articles)
     assert nearest_in_time(day, line) == ["same-day", "undated", "next-week", "edge"]
     assert len(nearest_in_time(None, line)) == len(articles)
-    many = {str(i): day + timedelta(hours=i) for i in range(3 * MAX_CANDIDATES)}
-    assert nearest_in_time(day, timeline(many)) == [str(i) for i in range(MAX_CANDIDATES)]
+    many = {str(i): day + timedelta(hours=i) for i in range(3 * SITES.max_candidates)}
+    assert nearest_in_time(day, timeline(many)) == [str(i) for i in range(SITES.max_candidates)]
     before_and_after = {"early": day - timedelta(days=2), "late": day + timedelta(days=1)}
     assert nearest_in_time(day, timeline(before_and_after)) == ["late", "early"]
 
@@ -94,8 +93,8 @@ def test_candidates_are_the_articles_nearest_in_time_within_the_window() -> None
 def test_the_more_candidates_the_higher_the_bar() -> None:
     assert all(chance(e) > chance(e + 0.25) for e in (1.0, 2.9, 3.0, 4.2, 5.5, 7.0))
     # Evidence 4 decides among a handful of articles, not among fifty.
-    assert 5 * chance(4.0) > MAX_CHANCE >= 1 * chance(4.0)
-    assert 50 * chance(4.0) > MAX_CHANCE >= 50 * chance(6.0)
+    assert 5 * chance(4.0) > SITES.max_chance >= 1 * chance(4.0)
+    assert 50 * chance(4.0) > SITES.max_chance >= 50 * chance(6.0)
 
 
 def test_shared_anchors_add_their_chance_to_the_rhythms() -> None:
@@ -106,7 +105,7 @@ def test_shared_anchors_add_their_chance_to_the_rhythms() -> None:
     candidates = {"ferry": fp("ferry_en"), "garden": fp("garden_en"), "bread": fp("bread_en")}
     key, verdict = copy_by_evidence(copy, candidates)
     assert key == "ferry" and verdict.rhythm == round(rhythm, 3)
-    assert 3 * chance(rhythm) > MAX_CHANCE  # the rhythm alone would not have decided
+    assert 3 * chance(rhythm) > SITES.max_chance  # the rhythm alone would not have decided
 
 
 def test_anchors_without_the_sentence_order_are_a_topic() -> None:

@@ -15,14 +15,14 @@ from conftest import FERRY_TRANSLATIONS
 
 from dedup.document import Document
 from dedup.fingerprint import Fingerprint, fingerprint
+from dedup.kinds import is_loanword, is_number, loanword_key
 from dedup.segment import paragraphs, sentences
-from dedup.verify import (
-    FEATURES,
-    TRANSLATION_MIN_LOGIT,
-    VERBATIM_SHORT_CONTAINMENT,
-    explain,
-    verify,
-)
+from dedup.verify import FEATURES, VERIFIER, explain, verify
+from dedup.verify.alignment import align
+from dedup.verify.decision import alignment_bounds, logit_bound, translation_logit
+from dedup.verify.keys import key_tables, matching_keys, shared_anchors
+
+TRANSLATION_MIN_LOGIT = VERIFIER.translation_min_logit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
 FERRY = ("ferry_en", *FERRY_TRANSLATIONS)
@@ -205,7 +205,7 @@ def test_short_text_whose_sentences_stand_apart_in_a_copy_is_verbatim() -> None:
     copy = fp_text(interleaved(SHORT_POST.split("\n\n"), "Share this: Facebook Twitter"), "en")
     shared = np.intersect1d(original.shingles, copy.shingles).size
     # The shingle rule alone misses it.
-    assert shared < VERBATIM_SHORT_CONTAINMENT * original.shingles.size
+    assert shared < VERIFIER.verbatim_short_containment * original.shingles.size
     verdict = verify(original, copy)
     assert verdict is not None and verdict.kind == "verbatim" and verdict.score == 1.0
     reverse = verify(copy, original)
@@ -245,66 +245,51 @@ def test_merged_sentences_align_two_to_one() -> None:
 def test_bounds_hold_for_the_alignment(a: str, b: str) -> None:
     # The shortcuts that skip most candidates (their weight) and the second look's (their
     # logit) must never skip one the alignment would keep.
-    from dedup.verify import (
-        _align,
-        _alignment_bounds,
-        _features,
-        _logit,
-        _logit_bound,
-        _shared,
-    )
-
     fa, fb = fp_of(a), fp_of(b)
-    alignment = _align(fa, fb)
+    alignment = align(fa, fb, VERIFIER)
     assert alignment is not None
-    bounds = _alignment_bounds(fa, fb, _shared(fa, fb))
+    bounds = alignment_bounds(fa, fb, shared_anchors(fa, fb, VERIFIER))
     assert bounds.undated >= alignment.floor_weight - 1e-9
     assert bounds.weight >= alignment.weight - 1e-9
     assert bounds.sentences >= len({i for i, _ in alignment.path})
     assert bounds.sentences >= len({j for _, j in alignment.path})
-    numeric = np.array([fa.keys[int(k)][0] == "#" for k in alignment.shared_ids], dtype=bool)
+    numeric = np.array([is_number(fa.keys[int(k)]) for k in alignment.shared_ids], dtype=bool)
     assert bounds.numbers >= float(alignment.shared_weights[numeric].sum()) - 1e-9
-    assert _logit_bound(fa, fb, bounds) >= _logit(_features(fa, fb, alignment)) - 1e-9
+    best = logit_bound(fa, fb, bounds, VERIFIER)
+    assert best >= translation_logit(fa, fb, alignment, VERIFIER) - 1e-9
 
 
 def test_short_skeleton_matches_the_longer_one_it_begins() -> None:
-    from dedup.verify import _key_tables, _matching_keys
-
     # "atl" (Italie) meets "atln" (Italien); numbers and acronyms only match exactly.
-    ia, ib = _matching_keys(
-        _key_tables(("atl", "#12", "=eu")), _key_tables(("#12", "atln", "=eur", "#123"))
+    ia, ib = matching_keys(
+        key_tables(("atl", "#12", "=eu")), key_tables(("#12", "atln", "=eur", "#123")), VERIFIER
     )
     assert sorted(zip(ia, ib, strict=True)) == [(0, 1), (1, 0)]
 
 
 def test_same_language_pairs_ignore_common_shared_names() -> None:
-    from dedup.verify import SAME_LANGUAGE_MIN_NAME_WEIGHT, _shared
-
     a, b = fp_of("ferry_en"), fp_of("audit_en")
-    ida, _, w = _shared(a, b)
-    names = [not a.keys[int(i)].startswith("#") for i in ida]
-    assert all(wt >= SAME_LANGUAGE_MIN_NAME_WEIGHT for wt, n in zip(w, names, strict=True) if n)
+    ida, _, w = shared_anchors(a, b, VERIFIER)
+    names = [not is_number(a.keys[int(i)]) for i in ida]
+    least = VERIFIER.same_language_min_name_weight
+    assert all(wt >= least for wt, n in zip(w, names, strict=True) if n)
 
 
 def test_loanwords_match_only_between_japanese_and_another_language() -> None:
-    from dedup.anchors import LOAN
-    from dedup.verify import _shared
-
     en = fp_text("The new serum mixes marine collagen with jojoba oil for dry skin.", "en")
     fr = fp_text("Le nouveau sérum mélange du collagène marin et de l'huile de jojoba.", "fr")
     ja = fp_text("新しいセラムはコラーゲンとホホバオイルを混ぜて乾燥肌に使います。", "ja")
-    ida, idb, w = _shared(en, ja)
+    ida, idb, w = shared_anchors(en, ja, VERIFIER)
     shared = {en.keys[int(i)] for i in ida}
-    assert LOAN + ja.keys[ja.labels.index("koragen")] in shared
+    assert loanword_key(ja.keys[ja.labels.index("koragen")]) in shared
     assert all(wt <= 1.0 for wt in w)
     # Two Latin-script texts share lowercase words by topic as much as by translation.
-    ida, _, _ = _shared(en, fr)
-    assert not any(en.keys[int(i)].startswith(LOAN) for i in ida)
+    ida, _, _ = shared_anchors(en, fr, VERIFIER)
+    assert not any(is_loanword(en.keys[int(i)]) for i in ida)
 
 
 def test_months_count_in_the_alignment_but_not_towards_its_floors() -> None:
-    from dedup.anchors import MONTH_WEIGHT
-    from dedup.verify import _align
+    from dedup.anchors import ANCHORS
 
     # Two stories in two languages sharing one rare surname and dates: the months are aligned,
     # but the floors judge the name and the days alone, and a pair of sentences that shares
@@ -319,11 +304,11 @@ def test_months_count_in_the_alignment_but_not_towards_its_floors() -> None:
         "La foire a fermé le 9 mars. Talvardine a rencontré les syndicats le 12 octobre.",
         "fr",
     )
-    alignment = _align(en, fr)
+    alignment = align(en, fr, VERIFIER)
     assert alignment is not None
     assert len(alignment.path) == 3
     assert alignment.floor_sentences == 2
-    assert alignment.floor_weight == pytest.approx(alignment.weight - 3 * MONTH_WEIGHT)
+    assert alignment.floor_weight == pytest.approx(alignment.weight - 3 * ANCHORS.month_weight)
 
 
 GERMAN_NOUNS = (
@@ -339,22 +324,19 @@ FRENCH_COGNATES = (
 
 
 def test_lowercase_words_meet_the_nouns_of_a_noun_capitalizing_language() -> None:
-    from dedup.anchors import LOAN
-    from dedup.verify import _shared
-
     de, fr = fp_text(GERMAN_NOUNS, "de"), fp_text(FRENCH_COGNATES, "fr")
     assert de.name_odds < 1.0 <= fr.name_odds  # German capitalizes its nouns
-    ida, idb, _ = _shared(fr, de)
+    ida, idb, _ = shared_anchors(fr, de, VERIFIER)
     shared = {fr.keys[int(i)] for i in ida}
-    assert any(k.startswith(LOAN) for k in shared)  # qualité / Qualität, production / Produktion
+    assert any(is_loanword(k) for k in shared)  # qualité / Qualität, production / Produktion
     # Two languages that capitalize only names: lowercase words are no evidence between them.
     en = fp_text(
         "The quality of the products from the factory in Tarvel rose after the reform. "
         "The government wants to raise production this summer, the director said.",
         "en",
     )
-    ida, _, _ = _shared(fr, en)
-    assert not any(fr.keys[int(i)].startswith(LOAN) for i in ida)
+    ida, _, _ = shared_anchors(fr, en, VERIFIER)
+    assert not any(is_loanword(fr.keys[int(i)]) for i in ida)
 
 
 def test_one_name_repeated_is_a_topic_not_a_translation() -> None:

@@ -37,10 +37,12 @@ from crawler.extract import Extracted, extract
 from crawler.ingest import parse_line
 from crawler.urls import canonical, check_http_url
 from db.store import ArticleRecord
-from dedup import Document, Fingerprint, fingerprint, sentences, verify
+from dedup import Document, Fingerprint, sentences
 from dedup.anchors import detect_language, extract_anchors
+from dedup.fingerprint import fingerprint
 from dedup.normalize import normalize_text, number_keys, skeleton, translit
 from dedup.segment import paragraphs
+from dedup.verify import verify
 
 # database=None: no .hypothesis/ directory left in the working tree.
 FAST = settings(
@@ -638,7 +640,9 @@ def test_verify_never_raises_and_is_symmetric_in_score(pair: tuple) -> None:
 
 SEED_PROBE = r"""
 import hashlib, json, sys
-from dedup import Document, fingerprint, verify
+from dedup import Document
+from dedup.fingerprint import fingerprint
+from dedup.verify import verify
 texts = json.loads(sys.stdin.read())
 fps = [fingerprint(Document(t)) for t in texts]
 out = [hashlib.sha256(fp.to_bytes()).hexdigest() if fp else None for fp in fps]

@@ -1,0 +1,247 @@
+"""Alignments of two articles' sentences: the monotone alignment by shared anchor weight that
+tells a translation from an article on the same topic (as sentence alignment of parallel
+corpora does), and the chain of identical sentences of a verbatim copy."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.fingerprint import Fingerprint
+from dedup.verify.keys import Shared, derived, shared_anchors
+from dedup.verify.params import VerifierParams
+
+
+@dataclass(frozen=True)
+class Alignment:
+    weight: float  # anchor weight aligned in order
+    poorer: float  # anchor weight of the poorer article (sum over its sentences)
+    richer: float
+    path: tuple[tuple[int, int], ...]
+    path_weights: np.ndarray  # aligned anchor weight of each pair in path
+    shared_ids: np.ndarray  # ids in a of the shared anchors
+    shared_weights: np.ndarray
+    # What the floors judge (translation_min_weight, translation_min_sentences): the aligned
+    # weight and the aligned pairs without months. Months on a merged (2-1) step are counted
+    # at full weight on both pairs, so the weight without them is, if anything, too low.
+    floor_weight: float
+    floor_sentences: int
+
+    @property
+    def aligned_sentences(self) -> int:
+        # A 2-1 group aligns two sentences of one side with one of the other: the smaller.
+        return min(len({i for i, _ in self.path}), len({j for _, j in self.path}))
+
+    def diagonal_share(self, params: VerifierParams) -> float:
+        """Share of the aligned weight on pairs near the diagonal (params.diagonal_slack,
+        params.diagonal_drift)."""
+        if not self.path:
+            return 0.0
+        i, j = np.array(self.path, dtype=np.float64).T
+        near = np.abs(i - j) <= params.diagonal_slack + params.diagonal_drift * np.maximum(i, j)
+        total = float(self.path_weights.sum())
+        return float(self.path_weights[near].sum()) / total if total > 0 else 0.0
+
+
+def align(
+    a: Fingerprint, b: Fingerprint, params: VerifierParams, shared: Shared | None = None
+) -> Alignment | None:
+    """The anchors' alignment of a and b; None when they share no anchor that counts.
+    `shared`: shared_anchors(a, b, params) if the caller has it already."""
+    ida, idb, w = shared_anchors(a, b, params) if shared is None else shared
+    if ida.size and not params.shared_sentences_count:
+        # Identical sentences are no translation: a shared page template, a quote, or a verbatim
+        # copy (which the verbatim rule judges). Their anchors are no translation evidence.
+        ida, idb, w = _outside_shared_sentences(a, b, ida, idb, w)
+    weights_a, weights_b = derived(a).sentence_weights, derived(b).sentence_weights
+    poorer = min(weights_a, weights_b)
+    if ida.size == 0 or poorer <= 0:
+        return None
+    # Incidence of the shared anchors in the sentences that have any (rows of a, columns of b).
+    col_of_key = np.full(len(b.keys), -1, dtype=np.int64)
+    col_of_key[idb] = np.arange(idb.size)
+    key_of_a = np.full(len(a.keys), -1, dtype=np.int64)
+    key_of_a[ida] = np.arange(ida.size)
+    inc_a, rows = _incidence(a, key_of_a, ida.size)
+    inc_b, cols = _incidence(b, col_of_key, idb.size)
+    weight, path, path_weights = _monotone_alignment(
+        inc_a, inc_b, w.astype(np.float64), params.merge_credit
+    )
+    floor_weight, floor_sentences = _without_months(
+        inc_a, inc_b, w, derived(a).keys.is_month[ida], path, weight
+    )
+    return Alignment(
+        path_weights=path_weights,
+        weight=weight,
+        poorer=poorer,
+        richer=max(weights_a, weights_b),
+        path=tuple((int(rows[r]), int(cols[c])) for r, c in path),
+        shared_ids=ida,
+        shared_weights=w,
+        floor_weight=floor_weight,
+        floor_sentences=floor_sentences,
+    )
+
+
+def _outside_shared_sentences(
+    a: Fingerprint, b: Fingerprint, ida: np.ndarray, idb: np.ndarray, w: np.ndarray
+) -> Shared:
+    """Drop shared anchors that occur only in sentences present verbatim in both articles."""
+    # A set intersection: most pairs share no sentence, and np.intersect1d sorts both sides.
+    found = derived(a).sentence_set & derived(b).sentence_set
+    if not found:
+        return ida, idb, w
+    common = np.array(sorted(found), dtype=np.uint64)
+    keep = np.ones(ida.size, dtype=bool)
+    for fp, ids in ((a, ida), (b, idb)):
+        sent = derived(fp).occ_sentence
+        elsewhere = ~np.isin(fp.sentence_hashes[sent], common)
+        alive = np.zeros(len(fp.keys), dtype=bool)
+        alive[fp.occ[elsewhere]] = True
+        keep &= alive[ids]
+    return ida[keep], idb[keep], w[keep]
+
+
+def _without_months(
+    inc_a: np.ndarray,
+    inc_b: np.ndarray,
+    w: np.ndarray,
+    month: np.ndarray,
+    path: list[tuple[int, int]],
+    weight: float,
+) -> tuple[float, int]:
+    """The aligned weight and the number of aligned pairs once months are left out (a pair
+    whose only shared anchors are months does not count)."""
+    if not path or not month.any():
+        return weight, len(path)
+    r, c = np.array(path, dtype=np.int64).T
+    both = inc_a[r] & inc_b[c]  # shared anchors of each aligned pair
+    month_weight = float((both[:, month] * w[month]).sum())
+    undated = int(np.count_nonzero(both[:, ~month].any(axis=1)))
+    return weight - month_weight, undated
+
+
+def _incidence(fp: Fingerprint, shared_index: np.ndarray, n_shared: int):
+    """Boolean matrix (sentences having shared anchors x shared anchors) and those sentences."""
+    shared = shared_index[fp.occ]
+    keep = shared >= 0
+    sentence = derived(fp).occ_sentence[keep]
+    # occ runs sentence by sentence, so sentence is sorted: its runs are np.unique's values,
+    # found without np.unique's sort.
+    new_row = np.empty(sentence.size, dtype=bool)
+    new_row[:1] = True
+    new_row[1:] = sentence[1:] != sentence[:-1]
+    rows, row_index = sentence[new_row], np.cumsum(new_row) - 1
+    incidence = np.zeros((rows.size, n_shared), dtype=bool)
+    incidence[row_index, shared[keep]] = True
+    return incidence, rows
+
+
+def _monotone_alignment(
+    inc_a: np.ndarray, inc_b: np.ndarray, w: np.ndarray, merge_credit: float
+) -> tuple[float, list[tuple[int, int]], np.ndarray]:
+    """Maximum-weight monotone alignment of the sentences of a (rows) to those of b (columns),
+    by the weight of the anchors each aligned group shares, as in sentence alignment of parallel
+    text: one sentence to one, and two to one or one to two (at merge_credit of their weight),
+    because translators (LLMs above all) merge and split sentences. An anchor counts once per
+    aligned group.
+
+    Row by row, each cell takes the best of: skip a row or a column, a 1-1 step, a 2-1 step, a
+    1-2 step; skipping a column is a running maximum along the row, so each row is a handful of
+    numpy operations. Returns the total, the aligned pairs and the weight credited to each.
+    """
+    n, m = inc_a.shape[0], inc_b.shape[0]
+    fa, fb = inc_a.astype(np.float64), inc_b.astype(np.float64)
+    sim = (fa * w) @ fb.T
+    two_a = np.vstack([np.zeros((1, fa.shape[1])), np.maximum(fa[1:], fa[:-1])])
+    two_b = np.vstack([np.zeros((1, fb.shape[1])), np.maximum(fb[1:], fb[:-1])])
+    sim21 = merge_credit * (two_a * w) @ fb.T  # rows i-1 and i against column j
+    sim12 = merge_credit * (fa * w) @ two_b.T  # row i against columns j-1 and j
+    best = np.zeros((n + 1, m + 1), dtype=np.float64)
+    # In place (out=): the matrices are small (a handful of sentences with shared anchors), so
+    # the cost is the number of numpy calls, not their size.
+    for i in range(1, n + 1):
+        prev = best[i - 1]
+        take = prev[:-1] + sim[i - 1]
+        np.maximum(prev[1:], take, out=take)
+        if i >= 2:
+            np.maximum(take, best[i - 2, :-1] + sim21[i - 1], out=take)
+        if m >= 2:
+            np.maximum(take[1:], prev[:-2] + sim12[i - 1, 1:], out=take[1:])
+        np.maximum.accumulate(take, out=best[i, 1:])
+    path, credit = _traceback(best.tolist(), sim.tolist(), sim21.tolist(), sim12.tolist())
+    return float(best[n, m]), path, np.array(credit, dtype=np.float64)
+
+
+def _traceback(
+    best: list[list[float]],
+    sim: list[list[float]],
+    sim21: list[list[float]],
+    sim12: list[list[float]],
+) -> tuple[list[tuple[int, int]], list[float]]:
+    """The aligned pairs of _monotone_alignment's table and their credit, on Python lists: a
+    walk reads single cells, which numpy serves slowly."""
+    path: list[tuple[int, int]] = []
+    credit: list[float] = []
+    i, j = len(best) - 1, len(best[0]) - 1
+    while i > 0 and j > 0:
+        here = best[i][j]
+        if here == best[i - 1][j]:
+            i -= 1
+        elif here == best[i][j - 1]:
+            j -= 1
+        elif here == best[i - 1][j - 1] + sim[i - 1][j - 1]:
+            path.append((i - 1, j - 1))
+            credit.append(sim[i - 1][j - 1])
+            i, j = i - 1, j - 1
+        elif i >= 2 and here == best[i - 2][j - 1] + sim21[i - 1][j - 1]:
+            path += [(i - 1, j - 1), (i - 2, j - 1)]
+            credit += [sim21[i - 1][j - 1] / 2] * 2
+            i, j = i - 2, j - 1
+        else:
+            path += [(i - 1, j - 1), (i - 1, j - 2)]
+            credit += [sim12[i - 1][j - 1] / 2] * 2
+            i, j = i - 1, j - 2
+    path.reverse()
+    credit.reverse()
+    return path, credit
+
+
+def align_equal(ha: np.ndarray, hb: np.ndarray) -> tuple[tuple[int, int], ...]:
+    """Longest monotone chain of identical sentences (longest increasing subsequence)."""
+    positions: dict[int, list[int]] = {}
+    for j, h in enumerate(hb.tolist()):
+        if h:
+            positions.setdefault(h, []).append(j)
+    pairs = [(i, j) for i, h in enumerate(ha.tolist()) if h for j in positions.get(h, ())]
+    # LIS on j over pairs sorted by i (and by descending j within one i, so an i is used once).
+    pairs.sort(key=lambda p: (p[0], -p[1]))
+    tails: list[int] = []
+    tail_idx: list[int] = []
+    parent = [-1] * len(pairs)
+    for k, (_, j) in enumerate(pairs):
+        pos = bisect_left(tails, j)
+        if pos == len(tails):
+            tails.append(j)
+            tail_idx.append(k)
+        else:
+            tails[pos] = j
+            tail_idx[pos] = k
+        parent[k] = tail_idx[pos - 1] if pos else -1
+    chain = []
+    k = tail_idx[-1] if tail_idx else -1
+    while k >= 0:
+        chain.append(pairs[k])
+        k = parent[k]
+    return tuple(reversed(chain))
+
+
+def text_pairs(
+    a: Fingerprint, b: Fingerprint, pairs: tuple[tuple[int, int], ...]
+) -> tuple[tuple[int, int], ...]:
+    """Alignment in the indices of segment.sentences(text): titles kept as sentence 0 shift the
+    text's sentences by one, and a pair involving a title is not a pair of text sentences."""
+    ta, tb = a.title_sentences, b.title_sentences
+    return tuple((i - ta, j - tb) for i, j in pairs if i >= ta and j >= tb)
