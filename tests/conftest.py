@@ -21,6 +21,29 @@ FERRY_TRANSLATIONS = tuple(
 POSTGRES_URL = os.environ.get(
     "SYNDETECT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# Under pytest-xdist each worker ("gw0", "gw1", …) gets a database of its own, named after the
+# configured one, since postgres_url drops and recreates every table.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+# Module-scoped fixtures that crawl or build a whole world (servers, crawls, matching): every test
+# using one is marked slow, so `-m "not slow"` never starts them.
+CRAWLED_WORLDS = frozenset(
+    "web world crawled traps bodies charsets redirects public_site slow gone robots urls empty "
+    "robots_relay sitemaps trap_bypasses retry_after_flood evasions heavy schemes demo_report "
+    "demo_once".split()
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        definitions = getattr(item, "_fixtureinfo", None)
+        if definitions is None:
+            continue
+        for name in CRAWLED_WORLDS.intersection(item.fixturenames):
+            if definitions.name2fixturedefs[name][-1].scope == "module":
+                item.add_marker(pytest.mark.slow)
+                break
 
 
 def service_up(host: str, port: int) -> bool:
@@ -51,7 +74,8 @@ def postgres_url() -> str:
     require_service("PostgreSQL", "127.0.0.1", 5432)
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(POSTGRES_URL)
+    url = _worker_postgres_url()
+    engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP VIEW IF EXISTS site_networks, site_report, copies"))
         conn.execute(
@@ -62,7 +86,33 @@ def postgres_url() -> str:
             )
         )
     engine.dispose()
-    return POSTGRES_URL
+    return url
+
+
+_worker_databases: dict[str, str] = {}
+
+
+def _worker_postgres_url() -> str:
+    """The configured database, or under xdist this worker's own, created when missing."""
+    if not XDIST_WORKER:
+        return POSTGRES_URL
+    if XDIST_WORKER not in _worker_databases:
+        from sqlalchemy import create_engine, make_url, text
+
+        configured = make_url(POSTGRES_URL)
+        name = f"{configured.database}_{XDIST_WORKER}"
+        engine = create_engine(configured, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        _worker_databases[XDIST_WORKER] = configured.set(database=name).render_as_string(
+            hide_password=False
+        )
+    return _worker_databases[XDIST_WORKER]
 
 
 def demo_jsonl(directory: Path, name: str, title=None) -> Path:

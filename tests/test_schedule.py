@@ -7,6 +7,8 @@ import sys
 import time
 from datetime import timedelta
 
+import pytest
+
 from crawler.config import SiteConfig
 from crawler.demo.render import Page
 from crawler.demo.server import serve
@@ -33,6 +35,7 @@ def runs_per_site(db) -> dict[str, int]:
     return dict(rows)
 
 
+@pytest.mark.slow
 def test_sites_are_crawled_on_their_own_intervals_across_restarts(tmp_path):
     with serve({"fast": ("127.0.0.80", 0), "slow": ("127.0.0.81", 0)}) as web:
         for name in ("fast", "slow"):
@@ -75,6 +78,7 @@ def test_sites_are_crawled_on_their_own_intervals_across_restarts(tmp_path):
         assert statuses == {"finished"} and matched.fetchone()[0] == 0
 
 
+@pytest.mark.slow
 def test_a_signal_stops_the_schedule_and_its_running_crawl_cleanly(tmp_path):
     slow_article = Page(ARTICLE, delay=8)
     with serve({"slowpoke": ("127.0.0.115", 0)}) as web:
