@@ -35,15 +35,21 @@ CRAWLED_WORLDS = frozenset(
 )
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the users of a crawled world slow and keep them in one xdist group (one worker
+    crawls it, under `--dist loadgroup`); then put slow tests first, so that the workers end
+    together instead of waiting on a long test handed out last."""
     for item in items:
         definitions = getattr(item, "_fixtureinfo", None)
         if definitions is None:
             continue
-        for name in CRAWLED_WORLDS.intersection(item.fixturenames):
+        for name in sorted(CRAWLED_WORLDS.intersection(item.fixturenames)):
             if definitions.name2fixturedefs[name][-1].scope == "module":
                 item.add_marker(pytest.mark.slow)
+                item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}.{name}"))
                 break
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def service_up(host: str, port: int) -> bool:
