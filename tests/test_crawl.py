@@ -73,7 +73,6 @@ def crawl(tmp_path: Path, sites_toml: str) -> list[str]:
     return urls
 
 
-@pytest.mark.slow
 def test_sitemap_index_gzip_news_and_atom_feed_and_boundaries(tmp_path):
     with serve({"pub": ("127.0.0.40", 0), "other": ("127.0.0.41", 0)}) as web:
         pub, other = web.bases["pub"], web.bases["other"]
@@ -134,7 +133,6 @@ def test_pagination_and_page_budget(tmp_path):
         assert 0 < len(limited) < 4
 
 
-@pytest.mark.slow
 def test_redirects_out_of_the_site_are_not_followed(tmp_path):
     with serve({"farm": ("127.0.0.43", 0), "victim": ("127.0.0.44", 0)}) as web:
         farm, victim = web.bases["farm"], web.bases["victim"]
