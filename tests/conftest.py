@@ -21,6 +21,35 @@ FERRY_TRANSLATIONS = tuple(
 POSTGRES_URL = os.environ.get(
     "SYNDETECT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# Under pytest-xdist each worker ("gw0", "gw1", …) gets a database of its own, named after the
+# configured one, since postgres_url drops and recreates every table.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+# Module-scoped fixtures that crawl or build a whole world (servers, crawls, matching): every test
+# using one is marked slow, so `-m "not slow"` never starts them.
+CRAWLED_WORLDS = frozenset(
+    "web world crawled traps bodies charsets redirects public_site slow gone robots urls empty "
+    "robots_relay sitemaps trap_bypasses retry_after_flood evasions heavy schemes demo_report "
+    "demo_once".split()
+)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the users of a crawled world slow and keep them in one xdist group (one worker
+    crawls it, under `--dist loadgroup`); then put slow tests first, so that the workers end
+    together instead of waiting on a long test handed out last."""
+    for item in items:
+        definitions = getattr(item, "_fixtureinfo", None)
+        if definitions is None:
+            continue
+        for name in sorted(CRAWLED_WORLDS.intersection(item.fixturenames)):
+            if definitions.name2fixturedefs[name][-1].scope == "module":
+                item.add_marker(pytest.mark.slow)
+                item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}.{name}"))
+                break
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def service_up(host: str, port: int) -> bool:
@@ -51,7 +80,8 @@ def postgres_url() -> str:
     require_service("PostgreSQL", "127.0.0.1", 5432)
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(POSTGRES_URL)
+    url = _worker_postgres_url()
+    engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP VIEW IF EXISTS site_networks, site_report, copies"))
         conn.execute(
@@ -62,7 +92,33 @@ def postgres_url() -> str:
             )
         )
     engine.dispose()
-    return POSTGRES_URL
+    return url
+
+
+_worker_databases: dict[str, str] = {}
+
+
+def _worker_postgres_url() -> str:
+    """The configured database, or under xdist this worker's own, created when missing."""
+    if not XDIST_WORKER:
+        return POSTGRES_URL
+    if XDIST_WORKER not in _worker_databases:
+        from sqlalchemy import create_engine, make_url, text
+
+        configured = make_url(POSTGRES_URL)
+        name = f"{configured.database}_{XDIST_WORKER}"
+        engine = create_engine(configured, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        _worker_databases[XDIST_WORKER] = configured.set(database=name).render_as_string(
+            hide_password=False
+        )
+    return _worker_databases[XDIST_WORKER]
 
 
 def demo_jsonl(directory: Path, name: str, title=None) -> Path:

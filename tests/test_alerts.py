@@ -6,6 +6,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 from conftest import demo_jsonl
 
 CLI = [sys.executable, "-m", "crawler.cli"]
@@ -48,6 +49,7 @@ def ingest(db: str, tmp_path, name: str, role: str) -> None:
     )
 
 
+@pytest.mark.slow
 def test_new_syndicator_and_watched_copies_alerted_once_with_retries(tmp_path):
     receiver = Receiver()
     config = tmp_path / "alerts.toml"

@@ -4,6 +4,7 @@ import asyncio
 import subprocess
 import sys
 
+import pytest
 from conftest import demo_jsonl
 
 from crawler.browse import CANNED_QUERIES, metadata
@@ -11,6 +12,7 @@ from crawler.browse import CANNED_QUERIES, metadata
 CLI = [sys.executable, "-m", "crawler.cli"]
 
 
+@pytest.mark.slow
 def test_canned_queries_run_in_datasette(tmp_path):
     from datasette.app import Datasette
 
@@ -78,6 +80,7 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_browse_stops_its_server_when_killed_and_names_a_taken_port(tmp_path):
     import os
     import signal
@@ -115,6 +118,9 @@ def test_browse_stops_its_server_when_killed_and_names_a_taken_port(tmp_path):
     time.sleep(0.5)
     assert not [pid for pid in servers if os.path.exists(f"/proc/{pid}")]
     with socket.socket() as holder:
+        # The closed server's connections may linger in TIME_WAIT on the port; SO_REUSEADDR
+        # binds past them, but not past a listener the stopped command left behind.
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         holder.bind(("127.0.0.1", port))
         holder.listen()
         taken = subprocess.run(

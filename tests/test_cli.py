@@ -25,6 +25,7 @@ def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
         (["--db", "syndetect.db", "report"], "for a SQLite file write sqlite:///syndetect.db"),
     ],
 )
+@pytest.mark.slow
 def test_user_mistakes_exit_non_zero_with_one_line(tmp_path, args, needle):
     result = run(*args, cwd=tmp_path)
     assert result.returncode != 0
@@ -33,6 +34,7 @@ def test_user_mistakes_exit_non_zero_with_one_line(tmp_path, args, needle):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_ingest_match_report_export_roundtrip(tmp_path):
     db = f"sqlite:///{tmp_path / 'x.db'}"
     src = tmp_path / "src.jsonl"
@@ -62,6 +64,7 @@ def test_ingest_match_report_export_roundtrip(tmp_path):
     assert "https://planet.example/a" in exported.stdout
 
 
+@pytest.mark.slow
 def test_match_reads_its_switches_from_the_config(tmp_path):
     fixtures = Path(__file__).parent / "fixtures" / "dedup"
 
@@ -96,6 +99,7 @@ def test_match_reads_its_switches_from_the_config(tmp_path):
     assert found == {"off": 2, "on": 3}
 
 
+@pytest.mark.slow
 def test_read_commands_on_a_missing_database_create_nothing(tmp_path):
     for args in (["report"], ["export", "matches"], ["evidence", "1"], ["browse"]):
         result = run(*args, cwd=tmp_path)
@@ -107,6 +111,7 @@ def test_read_commands_on_a_missing_database_create_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_an_empty_csv_export_still_has_its_header(tmp_path):
     db = f"sqlite:///{tmp_path / 'x.db'}"
     src = tmp_path / "src.jsonl"
@@ -120,6 +125,7 @@ def test_an_empty_csv_export_still_has_its_header(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_bare_command_lists_commands_and_version_and_descriptions():
     bare = run()
     assert bare.returncode == 2 and "ingest" in bare.stderr and "schedule" in bare.stderr

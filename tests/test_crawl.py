@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import Page
@@ -113,6 +114,7 @@ def test_sitemap_index_gzip_news_and_atom_feed_and_boundaries(tmp_path):
     assert urls == [f"{pub}/feed/4", f"{pub}/news/1", f"{pub}/news/5", f"{pub}/old/3"]
 
 
+@pytest.mark.slow
 def test_pagination_and_page_budget(tmp_path):
     with serve({"paged": ("127.0.0.42", 0)}) as web:
         base = web.bases["paged"]
@@ -146,6 +148,7 @@ def test_redirects_out_of_the_site_are_not_followed(tmp_path):
     assert urls == [f"{farm}/a"]
 
 
+@pytest.mark.slow
 def test_incremental_crawls_fetch_only_what_is_new_or_changed(tmp_path):
     """Second run on an unchanged site: only listing pages; lastmod and 304s for the rest."""
     with serve({"inc": ("127.0.0.45", 0)}) as web:
@@ -173,6 +176,7 @@ def test_incremental_crawls_fetch_only_what_is_new_or_changed(tmp_path):
     assert third[1]["pages_fetched"] <= second[1]["pages_fetched"] + 5
 
 
+@pytest.mark.slow
 def test_recheck_uses_conditional_get_and_marks_gone(tmp_path):
     with serve({"re": ("127.0.0.46", 0)}) as web:
         base = web.bases["re"]

@@ -85,6 +85,7 @@ def test_separate_prefixes_do_not_share_keys() -> None:
     assert "k" not in b
 
 
+@pytest.mark.slow
 def test_compact_finds_what_datasketch_finds(monkeypatch) -> None:
     """Same candidates as datasketch's dict storage, whether loaded in bulk batches, one by
     one, or both (small runs: flushes and merges happen within the test)."""
@@ -232,6 +233,7 @@ def test_redis_index_of_another_fingerprint_version_is_left_behind(monkeypatch) 
     assert len(upgraded) == 0 and "en" not in upgraded
 
 
+@pytest.mark.slow
 def test_redis_insert_many() -> None:
     require_redis()
     sigs = corpus(30)

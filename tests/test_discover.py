@@ -231,6 +231,7 @@ def test_probe_never_reaches_private_addresses_unless_allowed(web, tmp_path):
     assert stored == 0
 
 
+@pytest.mark.slow
 def test_a_hostile_candidate_costs_its_budget_and_nothing_more(tmp_path):
     """Endless slow pagination: the probe stops at the candidate's time budget."""
 

@@ -6,6 +6,7 @@ import sys
 import threading
 import uuid
 
+import pytest
 from conftest import require_service
 from sqlalchemy import create_engine, text
 
@@ -20,6 +21,7 @@ PARAGRAPH = (
 )
 
 
+@pytest.mark.slow
 def test_two_crawlers_share_one_frontier_and_one_database(tmp_path, postgres_url):
     require_service("Redis", "127.0.0.1", 6379)
     import redis

@@ -89,6 +89,7 @@ def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return result
 
 
+@pytest.mark.slow
 def test_kill_9_during_crawl_then_rerun_loses_and_doubles_nothing(tmp_path):
     rng = random.Random(5)
     with serve({"big": ("127.0.0.47", 0)}) as web:
@@ -181,6 +182,7 @@ def ingested_for_matching(tmp_path: Path) -> tuple[Path, set[tuple]]:
     return db, expected
 
 
+@pytest.mark.slow
 def test_kill_9_during_matching_then_rerun_gives_the_uninterrupted_result(tmp_path):
     db, expected = ingested_for_matching(tmp_path)
     url = f"sqlite:///{db}"
@@ -204,6 +206,7 @@ def test_kill_9_during_matching_then_rerun_gives_the_uninterrupted_result(tmp_pa
     assert integrity(db) == "ok"
 
 
+@pytest.mark.slow
 def test_a_killed_match_worker_is_a_one_line_error_and_a_rerun_finishes(tmp_path):
     db, expected = ingested_for_matching(tmp_path)
     url = f"sqlite:///{db}"
@@ -247,6 +250,7 @@ def tiny_filesystem(path: Path, size: str):
         subprocess.run(["umount", "-l", str(path)], check=False)
 
 
+@pytest.mark.slow
 def test_read_only_database_is_a_one_line_error_and_keeps_the_data(tmp_path):
     rows = [
         {"url": f"https://src.example/{n}", "title": "t", "text": f"Text number {n}."}
@@ -284,6 +288,7 @@ def test_read_only_database_is_a_one_line_error_and_keeps_the_data(tmp_path):
         assert db_rows(mount / "x.db", "SELECT count(*) FROM articles")[0][0] == 5
 
 
+@pytest.mark.slow
 def test_disk_full_during_crawl_stops_cleanly(tmp_path):
     rng = random.Random(3)
     with serve({"full": ("127.0.0.48", 0)}) as web:
@@ -307,6 +312,7 @@ def test_disk_full_during_crawl_stops_cleanly(tmp_path):
             assert integrity(db) == "ok"
 
 
+@pytest.mark.slow
 def test_a_second_run_on_the_same_database_exits_with_a_clear_message(tmp_path):
     rng = random.Random(2)
     with serve({"slow": ("127.0.0.49", 0)}) as web:

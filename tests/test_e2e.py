@@ -127,6 +127,7 @@ def test_second_run_changes_nothing(crawled):
     assert pairs[0] == pairs[1]  # no pair stored twice
 
 
+@pytest.mark.slow
 def test_copy_crawled_before_its_original_is_found_when_the_original_arrives(tmp_path):
     content = load_content()
     db = f"sqlite:///{tmp_path / 'order.db'}"

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from conftest import demo_jsonl
 
 from crawler.demo.render import load_content
@@ -18,6 +19,7 @@ def syndetect(*args: str) -> subprocess.CompletedProcess:
     return result
 
 
+@pytest.mark.slow
 def test_evidence_page_and_html_report(tmp_path):
     db = f"sqlite:///{tmp_path / 'e.db'}"
     for name, role in (("daily-planet", "source"), ("nouvelles-monde", "suspect")):
@@ -58,6 +60,7 @@ def test_unknown_match_is_a_one_line_error(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_crawled_matches_come_with_their_warc_records(tmp_path):
     import hashlib
     import sqlite3
@@ -118,6 +121,7 @@ def test_crawled_matches_come_with_their_warc_records(tmp_path):
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_match_decided_by_sentence_lengths_says_so(tmp_path):
     # A product review and its French translation share a brand, a shop and a price: too few
     # anchors for the model, so the verifier's second look (dedup/rhythm.py) decides, and the

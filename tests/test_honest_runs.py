@@ -14,6 +14,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import load_content, render_web
@@ -65,6 +66,7 @@ def runs(db: str) -> list[tuple[str, str, str | None]]:
     return [tuple(row) for row in rows]
 
 
+@pytest.mark.slow
 def test_an_unreachable_site_is_not_seen_never_clean(tmp_path):
     db = f"sqlite:///{tmp_path / 'x.db'}"
     with demo_web(tmp_path, site_entry("dead-farm", DEAD)) as (_, config):
@@ -97,6 +99,7 @@ def test_an_unreachable_site_is_not_seen_never_clean(tmp_path):
     assert csv_out.splitlines()[0].endswith("syndicator,crawl_status,crawl_reason,last_success")
 
 
+@pytest.mark.slow
 def test_every_way_of_seeing_nothing_is_a_failure_with_its_reason(tmp_path):
     """All answers 5xx, robots.txt forbidding all: failed; a reached page budget: partial."""
     db = f"sqlite:///{tmp_path / 'x.db'}"
@@ -144,6 +147,7 @@ def integrity(db: str) -> str:
     return result
 
 
+@pytest.mark.slow
 def test_signals_at_random_moments_stop_cleanly_and_a_rerun_finishes_the_same(tmp_path):
     seed = int(os.environ.get("SYNDETECT_SIGNAL_SEED", time.time_ns() % 10_000))
     rng = random.Random(seed)
@@ -193,6 +197,7 @@ def test_signals_at_random_moments_stop_cleanly_and_a_rerun_finishes_the_same(tm
             assert "running" not in statuses, where
 
 
+@pytest.mark.slow
 def test_an_interrupted_crawl_is_recorded_as_interrupted(tmp_path):
     db = f"sqlite:///{tmp_path / 'x.db'}"
     slow = {"/": Page(b"<html><body><a href='/a'>a</a></body></html>")}
@@ -231,6 +236,7 @@ def runs_or_empty(db: str) -> list:
         return []
 
 
+@pytest.mark.slow
 def test_lost_pages_are_noted_and_a_time_limit_makes_a_crawl_partial(tmp_path):
     db = f"sqlite:///{tmp_path / 'x.db'}"
     links = "".join(f"<a href='/p{i}'>p{i}</a>" for i in range(4)).encode()

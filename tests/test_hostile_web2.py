@@ -274,6 +274,7 @@ def database(request, tmp_path):
     return f"sqlite:///{tmp_path / 'nul.db'}"
 
 
+@pytest.mark.slow
 def test_nul_bytes_in_headers_and_titles_are_stored_alike(database, tmp_path):
     with serve({"nul": "127.0.0.139"}) as web:
         routes = {"/": listing([f"/news/{n}" for n in range(6)])}
@@ -498,6 +499,7 @@ def by_query(request: Request) -> Reply:
     )
 
 
+@pytest.mark.slow
 def test_generic_parameter_names_are_real_parameters(tmp_path):
     with serve({"params": "127.0.0.147"}) as web:
         links = [f"/article.php?sid={n}&amp;utm_source=feed" for n in range(1, 6)]
@@ -519,6 +521,7 @@ def test_generic_parameter_names_are_real_parameters(tmp_path):
 # -- 14. smaller ones: a declared charset that lies, IPv6 site boundaries ------------------------
 
 
+@pytest.mark.slow
 def test_declared_utf16_on_cp1252_bytes_is_not_believed(tmp_path):
     page = story(95, extra="<p>Le café de la gare a rouvert ses portes à Noël.</p>")
     with serve({"charset": "127.0.0.148"}) as web:
@@ -624,6 +627,7 @@ def extraction_workers(pid: int) -> list[int]:
     return workers
 
 
+@pytest.mark.slow
 def test_a_killed_extraction_worker_does_not_stop_extraction(tmp_path):
     later = [f"/news/{n}" for n in range(1, 6)]
     with serve({"oom": "127.0.0.163"}) as web:
@@ -682,6 +686,7 @@ def test_items_log_as_their_url_and_size_not_their_page():
     assert len(line) < 300 and "http://a.example/news/1" in line
 
 
+@pytest.mark.slow
 def test_a_page_of_countless_links_is_followed_only_so_far(tmp_path):
     with serve({"links": "127.0.0.166"}) as web:
         links = "".join(f'<a href="/x/{n}">{n}</a> ' for n in range(20_000))

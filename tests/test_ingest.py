@@ -82,6 +82,7 @@ def sites_of(db: str) -> dict[str, tuple[str, int]]:
     return {name: (role, count) for name, role, count in rows}
 
 
+@pytest.mark.slow
 def test_ingest_never_takes_over_another_sites_articles_or_role(tmp_path):
     db = f"sqlite:///{tmp_path / 'x.db'}"
     farm = write_jsonl(tmp_path / "farm.jsonl", [article(n, "farm") for n in range(3)])
@@ -111,6 +112,7 @@ def test_ingest_never_takes_over_another_sites_articles_or_role(tmp_path):
     assert changed.returncode == 0 and sites_of(db)["tidewater-courier"] == ("suspect", 3)
 
 
+@pytest.mark.slow
 def test_a_copy_moved_into_its_originals_site_is_never_a_copy_of_itself(tmp_path):
     db = f"sqlite:///{tmp_path / 'x.db'}"
     source = write_jsonl(tmp_path / "s.jsonl", [article(n) for n in range(3)])
@@ -168,6 +170,7 @@ def test_a_failed_ingest_creates_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_ingest_waits_for_no_match_it_is_refused_while_one_runs(tmp_path, backend, request):
     from db.lock import exclusive

@@ -105,6 +105,7 @@ def test_database_at_revision_0001_is_upgraded_in_place(sqlite_url):
     assert "signatures" in columns
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_worker_processes_and_this_process_find_the_same_matches(tmp_path, workers, monkeypatch):
     monkeypatch.setattr(match_workers, "WORKERS", workers)

@@ -94,6 +94,7 @@ def test_page_counts_and_seen_times_are_kept(sqlite_url):
     assert tuple(row) == (2, 2, "conclusive", 1)
 
 
+@pytest.mark.slow
 def test_networks_command_formats_and_export(sqlite_url, tmp_path):
     fill(sqlite_url)
 

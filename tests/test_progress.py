@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import load_content, render_web
@@ -19,6 +20,7 @@ LINE = re.compile(
 )
 
 
+@pytest.mark.slow
 def test_progress_line_counts_what_crawl_runs_records(tmp_path):
     db = f"sqlite:///{tmp_path / 'p.db'}"
     content = {name: site for name, site in load_content().items() if name in SITES}

@@ -260,6 +260,7 @@ def config_or_user_error(call, path: Path) -> None:
         assert isinstance(result, Config)
 
 
+@pytest.mark.slow
 @FAST
 @given(config_dict)
 @example({"site": VALID_SITES, "index": {"backend": "redis", "url": "redis://["}})
@@ -428,6 +429,7 @@ def host_forms(host: str) -> set[str]:
     return forms
 
 
+@pytest.mark.slow
 @FAST
 @given(st.one_of(http_urls(), st.text().map(lambda t: "http://" + t)))
 @example("https://www.example.com/archiv?id=caf%E9&utm_source=x#frag")
@@ -447,6 +449,7 @@ def test_canonical_of_an_accepted_url_is_stable_and_clean(url: str) -> None:
         assert not unquote_plus(key).lower().startswith("utm_"), result
 
 
+@pytest.mark.slow
 @FAST
 @given(st.one_of(http_urls(), st.text().map(lambda t: "http://" + t)))
 def test_canonical_is_deterministic(url: str) -> None:
@@ -470,6 +473,7 @@ def test_canonical_never_raises_on_an_accepted_url_with_lone_surrogates(junk: st
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @FAST
 @given(unicode_text)
 def test_normalize_and_transliterate_never_raise_and_are_deterministic(text: str) -> None:
@@ -481,6 +485,7 @@ def test_normalize_and_transliterate_never_raise_and_are_deterministic(text: str
     assert all(isinstance(k, str) for k in first[3])
 
 
+@pytest.mark.slow
 @FAST
 @given(unicode_text)
 def test_segmentation_never_raises_and_is_deterministic(text: str) -> None:
@@ -489,6 +494,7 @@ def test_segmentation_never_raises_and_is_deterministic(text: str) -> None:
     assert all(s and s == s.strip() for s in split)
 
 
+@pytest.mark.slow
 @FAST
 @given(unicode_text, LANGS)
 def test_anchors_never_raise_and_are_deterministic(text: str, lang: str | None) -> None:
@@ -498,6 +504,7 @@ def test_anchors_never_raise_and_are_deterministic(text: str, lang: str | None) 
     assert detect_language(text) == detect_language(text)
 
 
+@pytest.mark.slow
 @SLOW
 @given(unicode_text, LANGS, st.one_of(st.none(), st.text(max_size=40), st.sampled_from(WORDS)))
 @example("", None, None)
@@ -663,6 +670,7 @@ SEED_TEXTS = [
 ]
 
 
+@pytest.mark.slow
 def test_fingerprints_and_verdicts_do_not_depend_on_the_process_hash_seed() -> None:
     # Fingerprints are stored and compared across runs: Python's per-process string hash
     # (set and dict order of str) must not leak into them.
@@ -804,6 +812,7 @@ jsonl_line = st.one_of(
 )
 
 
+@pytest.mark.slow
 @FAST
 @given(jsonl_line)
 @example('{"url": "https://a.example/", "text": "x", "published": "0001-01-01T00:00:00+01:00"}')

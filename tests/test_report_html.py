@@ -3,6 +3,7 @@ siblings explained, sites not seen said so, hostile text escaped, charts that re
 
 import json
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from conftest import demo_jsonl
 
 from crawler.report import charts
@@ -24,7 +26,7 @@ def syndetect(*args: str, code: int = 0) -> subprocess.CompletedProcess:
     return result
 
 
-def ingested(tmp_path: Path, hostile: bool = False) -> str:
+def ingest_demo(tmp_path: Path, hostile: bool = False) -> str:
     """The demo's sites ingested and matched: copies by three farms and siblings among them."""
     db = f"sqlite:///{tmp_path / 'r.db'}"
     sites = (
@@ -42,6 +44,29 @@ def ingested(tmp_path: Path, hostile: bool = False) -> str:
     return db
 
 
+@pytest.fixture(scope="module")
+def demo_once(tmp_path_factory) -> Path:
+    """The plain demo ingested and matched once per module; tests that change it get a copy."""
+    directory = tmp_path_factory.mktemp("demo")
+    ingest_demo(directory)
+    return directory
+
+
+@pytest.fixture
+def ingested(tmp_path: Path, demo_once: Path):
+    """`ingested(tmp_path)` puts a copy of the matched demo database (and its match log) in
+    tmp_path; `hostile=True` ingests afresh with hostile titles."""
+
+    def copy(directory: Path, hostile: bool = False) -> str:
+        if hostile:
+            return ingest_demo(directory, hostile=True)
+        for path in [*demo_once.glob("r.db*"), demo_once / "match.log"]:
+            shutil.copyfile(path, directory / path.name)
+        return f"sqlite:///{directory / 'r.db'}"
+
+    return copy
+
+
 def exported(db: str) -> list[dict]:
     return [
         json.loads(line)
@@ -50,7 +75,7 @@ def exported(db: str) -> list[dict]:
     ]
 
 
-def test_report_lists_every_copy_with_its_evidence_and_explains_siblings(tmp_path):
+def test_report_lists_every_copy_with_its_evidence_and_explains_siblings(tmp_path, ingested):
     db = ingested(tmp_path, hostile=True)
     copies = exported(db)
     out = tmp_path / "report"
@@ -96,7 +121,7 @@ def test_report_lists_every_copy_with_its_evidence_and_explains_siblings(tmp_pat
         assert "republishes an article of" not in page
 
 
-def test_sites_not_seen_are_named_with_the_reason(tmp_path):
+def test_sites_not_seen_are_named_with_the_reason(tmp_path, ingested):
     db = ingested(tmp_path)
     with sqlite3.connect(tmp_path / "r.db") as conn:
         conn.execute(
@@ -118,7 +143,7 @@ def test_sites_not_seen_are_named_with_the_reason(tmp_path):
     assert "not seen" in row and ">no<" not in row
 
 
-def test_site_report_holds_only_that_site(tmp_path):
+def test_site_report_holds_only_that_site(tmp_path, ingested):
     db = ingested(tmp_path)
     copies = [c for c in exported(db) if c["copy_site"] == "noticias-hoy"]
     out = tmp_path / "farm.html"
@@ -132,7 +157,7 @@ def test_site_report_holds_only_that_site(tmp_path):
     assert failed.stderr.strip() == "syndetect: error: no site named 'nope' (see: syndetect report)"
 
 
-def test_many_copies_go_to_paginated_site_pages(tmp_path):
+def test_many_copies_go_to_paginated_site_pages(tmp_path, ingested):
     from crawler.report.writer import ReportLayout, write_report
     from db.session import connect, session_factory
 
@@ -191,7 +216,7 @@ def test_graph_draws_widths_by_copies():
     assert {"planet", "farm-a", "farm-b", "8", "2"} <= set(_tick_labels(svg))
 
 
-def test_evidence_pages_are_rewritten_only_when_what_they_show_changed(tmp_path):
+def test_evidence_pages_are_rewritten_only_when_what_they_show_changed(tmp_path, ingested):
     import os
 
     db = ingested(tmp_path)

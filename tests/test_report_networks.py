@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from db.models import utcnow
 from db.networks import record_page_markup
 from db.session import connect, session_factory
@@ -86,6 +88,7 @@ def test_networks_section_names_sites_identifiers_and_what_a_network_means(sqlit
     assert "<script>" not in part and "UA-5555555" not in part and "innocent" not in part
 
 
+@pytest.mark.slow
 def test_a_site_page_shows_its_network_only(sqlite_url, tmp_path):
     fill(sqlite_url)
     out = tmp_path / "farm.html"

@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from crawler.demo.server import Page, serve
 from crawler.output import verdict
 
@@ -38,6 +40,7 @@ def page(body: bytes) -> Page:
     return Page(b"<html><body>" + body + b"</body></html>")
 
 
+@pytest.mark.slow
 def test_failed_partial_and_interrupted_sites_show_their_reasons(tmp_path):
     db = f"sqlite:///{tmp_path / 'x.db'}"
     links = b"".join(b"<a href='/p%d'>p</a>" % i for i in range(8))

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import uuid
 
+import pytest
 from conftest import demo_jsonl, require_service
 
 from crawler.demo.render import load_content
@@ -37,6 +38,7 @@ def pairs(db: str) -> set[tuple[str, str]]:
     return {(r["copy_url"], r["original_url"]) for r in map(json.loads, out.splitlines())}
 
 
+@pytest.mark.slow
 def test_postgresql_and_redis_index(tmp_path, postgres_url):
     require_service("Redis", "127.0.0.1", 6379)
     import redis

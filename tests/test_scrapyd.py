@@ -36,6 +36,7 @@ def call(url: str, fields: dict | None = None, egg: Path | None = None) -> dict:
     return requests.get(url, timeout=30).json()
 
 
+@pytest.mark.slow
 def test_deploy_and_run_the_spider_on_scrapyd(tmp_path):
     if not (BIN / "scrapyd").exists() or not (BIN / "scrapyd-deploy").exists():
         pytest.skip("scrapyd and scrapyd-client are in the [test] extra")
