@@ -19,7 +19,7 @@ from crawler import discover as discover_commands
 from crawler import networks as network_commands
 from crawler.alerts import AlertConfig, notify
 from crawler.errors import UserError
-from crawler.interrupt import Interrupted, on_signals
+from crawler.interrupt import Interrupted, ignore_signals, on_signals
 from crawler.output import (
     verdict,
     write_csv,
@@ -426,6 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "to finish",
             file=sys.stderr,
         )
+        ignore_signals()
         return exc.exit_code
     except (UserError, DatabaseError) as exc:
         print(f"syndetect: error: {exc}", file=sys.stderr)
@@ -446,6 +447,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
     except BrokenPipeError:
         return 0
+    finally:
+        # The job is over, stored or stopped: a signal now must not turn into a traceback or
+        # a lost exit code while the interpreter shuts down (it restores default handlers).
+        ignore_signals()
 
 
 if __name__ == "__main__":

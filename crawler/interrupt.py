@@ -36,6 +36,14 @@ def _exit_now(signum: int, _frame: object = None) -> None:
     os._exit(128 + signum)
 
 
+def ignore_signals() -> None:
+    """For a process about to exit after a signal: Python's finalisation puts handlers set from
+    Python back to the default action, so a second signal there would kill the process with
+    its exit code lost; an ignored signal stays ignored."""
+    for sig in SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+
+
 @contextmanager
 def on_signals(
     first: Callable[[int], None] = _raise, again: Callable[[int], None] | None = None
