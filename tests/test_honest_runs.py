@@ -188,7 +188,8 @@ def test_signals_at_random_moments_stop_cleanly_and_a_rerun_finishes_the_same(tm
                     assert time.monotonic() - sent < 5, where
                 else:
                     assert "syndetect: interrupted" in err.strip().splitlines()[-1], where
-                    assert "running" not in {status for _, status, _ in runs(db)}, where
+                    # A signal during the first migration leaves no schema: nothing stored.
+                    assert "running" not in {status for _, status, _ in runs_or_empty(db)}, where
             assert integrity(db) == "ok", where
             rerun = syndetect("--db", db, "--quiet", "run", str(config))
             assert rerun.returncode == 0, (where, rerun.stderr[-2000:])
