@@ -239,7 +239,12 @@ def _match(engine: Engine, args: argparse.Namespace) -> None:
         print(
             f"match: {stats.matched} articles matched, {stats.new_matches} new matches "
             f"({copies} copies of an original, {siblings} siblings: two copies of one original) "
-            f"in {stats.seconds:.1f}s",
+            + (
+                f"and {stats.withdrawn} withdrawn (a text changed and the pair no longer holds) "
+                if stats.withdrawn
+                else ""
+            )
+            + f"in {stats.seconds:.1f}s",
             file=sys.stderr,
         )
 

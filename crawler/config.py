@@ -15,7 +15,7 @@ from crawler.alerts import AlertConfig
 from crawler.errors import UserError
 from crawler.scrapy_settings import check as check_settings
 from crawler.scrapy_settings import defaults
-from crawler.urls import check_http_url, netloc
+from crawler.urls import check_http_url, netloc, shown
 
 ROLES = ("source", "suspect")
 TOP_LEVEL_KEYS = {"crawl", "site", "index", "match", "alerts", "discover"}
@@ -257,6 +257,9 @@ def _parse_alerts(raw: dict[str, Any], path: Path) -> AlertConfig:
     webhook = table.get("webhook")
     if webhook is not None:
         problem = check_http_url(webhook)
+        if problem is None and any(c.isspace() or ord(c) < 32 for c in webhook.strip()):
+            # A browser would quote it; http.client refuses it at send time, after the run.
+            problem = f"{shown(webhook)!r} contains a space or control character; quote it as %20"
         if problem:
             raise fail("webhook", problem)
     watch = table.get("watch", [])

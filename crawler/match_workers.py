@@ -96,9 +96,9 @@ def verify_unit(unit: Unit, load: Loader | None = None) -> list[tuple[str, Verdi
 _worker_load: Loader
 
 
-def _start_worker(db_url: str) -> None:
+def _start_worker(db_url: str, parent: int) -> None:
     global _worker_load
-    start_worker()
+    start_worker(parent)
     engine = connect(db_url, migrate=False)
     _worker_load = fingerprint_loader(session_factory(engine)())
 
@@ -117,7 +117,8 @@ class MatchWorkers:
                 # not share.
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
-                initargs=(engine.url.render_as_string(hide_password=False),),
+                # The parent's pid read here, not in the worker: see worker_process.worker_pool.
+                initargs=(engine.url.render_as_string(hide_password=False), os.getpid()),
             )
 
     def fingerprints(

@@ -22,6 +22,7 @@ from crawler.match_workers import MatchWorkers, Unit
 from db.session import session_factory
 from db.store import (
     MatchRecord,
+    Pair,
     articles_for_matching,
     articles_needing_fingerprint,
     count_fingerprints,
@@ -32,9 +33,11 @@ from db.store import (
     resolve_relations,
     save_fingerprints,
     site_match_counts,
+    stored_partners,
     texts_to_fingerprint,
     unfingerprintable,
     upsert_matches,
+    withdraw_unconfirmed,
 )
 from dedup import (
     FINGERPRINT_VERSION,
@@ -58,6 +61,8 @@ class MatchStats:
     fingerprinted: int = 0
     matched: int = 0
     new_matches: int = 0
+    # Pairs recorded earlier that this run verified again and no longer found (texts changed).
+    withdrawn: int = 0
     seconds: float = 0.0
 
 
@@ -81,6 +86,7 @@ def run_matching(
     through_sites: then look for copies through linked sites (`[match] through_sites`)."""
     started = time.monotonic()
     stats = MatchStats()
+    withdrawn: dict[Pair, datetime] = {}
     with session_factory(engine)() as session:
         to_fingerprint = articles_needing_fingerprint(session, FINGERPRINT_VERSION)
         waiting = count_fingerprints(session, FINGERPRINT_VERSION, matched=False)
@@ -92,17 +98,23 @@ def run_matching(
                 saved = False
                 links = site_match_counts(session)
                 fresh = _match_pending(
-                    session, workers, Matcher(index, workers.load), stats, progress
+                    session, workers, Matcher(index, workers.load), stats, withdrawn, progress
                 )
                 if through_sites:
-                    _match_through_sites(session, workers.load, links, fresh, stats, progress)
+                    _match_through_sites(
+                        session, workers.load, links, fresh, stats, withdrawn, progress
+                    )
             if snapshot is not None and not saved:
                 # Said even with --quiet: without it every run rebuilds the index.
                 save_snapshot(index, snapshot, _stderr)
         resolve_relations(session)
-        # Articles too short to fingerprint count as matched: there is nothing to look for.
-        mark_matched(session, unfingerprintable(session, FINGERPRINT_VERSION), FINGERPRINT_VERSION)
+        # Articles too short to fingerprint count as matched: there is nothing to look for, and
+        # no pair of theirs holds any more.
+        too_short = unfingerprintable(session, FINGERPRINT_VERSION)
+        withdrawn.update(withdraw_unconfirmed(session, too_short, set()))
+        mark_matched(session, too_short, FINGERPRINT_VERSION)
         session.commit()
+    stats.withdrawn = len(withdrawn)
     stats.seconds = time.monotonic() - started
     return stats
 
@@ -112,27 +124,38 @@ def _match_pending(
     workers: MatchWorkers,
     matcher: Matcher,
     stats: MatchStats,
+    withdrawn: dict[Pair, datetime],
     progress: Progress | None,
 ) -> set[int]:
     """Match the waiting articles a batch at a time: candidates in order (each article meets
     those before it, as they join the index), verification on the workers, then the verdicts
     recorded and the batch marked matched in one transaction. While the workers verify one
     batch, this process collects the next batch's candidates and records the previous one.
-    Returns the ids of the articles matched."""
+    An article matched before (its text or the fingerprints changed) is verified again against
+    every article it was paired with, whatever the index says, and pairs that no longer hold
+    are withdrawn. Returns the ids of the articles matched."""
     pending = list(iter_fingerprints(session, FINGERPRINT_VERSION, matched=False))
     in_flight: tuple[list[Unit], Iterator[list[tuple[str, Verdict]]]] | None = None
     for start in range(0, len(pending), COMMIT_EVERY):
+        batch = pending[start : start + COMMIT_EVERY]
+        partners = stored_partners(session, [article_id for article_id, _ in batch])
         units = [
-            (str(article_id), matcher.candidates(str(article_id), Fingerprint.from_bytes(data)))
-            for article_id, data in pending[start : start + COMMIT_EVERY]
+            (
+                str(article_id),
+                sorted(
+                    set(matcher.candidates(str(article_id), Fingerprint.from_bytes(data)))
+                    | {str(other) for other in partners.get(article_id, ())}
+                ),
+            )
+            for article_id, data in batch
         ]
         verifying = (units, workers.verify(units))
         if in_flight is not None:
-            _record_batch(session, *in_flight, stats)
+            _record_batch(session, *in_flight, stats, withdrawn)
             _report(progress, stats, len(pending))
         in_flight = verifying
     if in_flight is not None:
-        _record_batch(session, *in_flight, stats)
+        _record_batch(session, *in_flight, stats, withdrawn)
         _report(progress, stats, len(pending))
     return {article_id for article_id, _ in pending}
 
@@ -161,6 +184,7 @@ def _match_through_sites(
     links_before: dict[tuple[int, int], int],
     fresh: set[int],
     stats: MatchStats,
+    withdrawn: dict[Pair, datetime],
     progress: Progress | None,
 ) -> None:
     """The site pass (dedup.sites.site_pass) over the stored articles: only pairs with an
@@ -177,7 +201,7 @@ def _match_through_sites(
     for record, (*_, links_found) in zip(records, pairs, strict=True):
         if record is not None:
             record.evidence["site_matches"] = links_found
-    new = upsert_matches(session, [r for r in records if r is not None])
+    new = upsert_matches(session, [r for r in records if r is not None], withdrawn)
     session.commit()
     stats.new_matches += new
     if progress:
@@ -194,16 +218,21 @@ def _record_batch(
     units: list[Unit],
     verdicts: Iterator[list[tuple[str, Verdict]]],
     stats: MatchStats,
+    withdrawn: dict[Pair, datetime],
 ) -> None:
-    """Record a batch's verified pairs and mark its articles matched, in one transaction."""
+    """Record a batch's verified pairs, withdraw its articles' pairs that no longer verify,
+    and mark its articles matched, in one transaction."""
     pairs = [
         (int(key), int(other_key), verdict)
         for (key, _), found in zip(units, verdicts, strict=True)
         for other_key, verdict in found
     ]
+    article_ids = [int(key) for key, _ in units]
+    confirmed = {frozenset((a, b)) for a, b, _ in pairs}
+    withdrawn.update(withdraw_unconfirmed(session, article_ids, confirmed))
     records = _records(session, pairs)
-    stats.new_matches += upsert_matches(session, [r for r in records if r is not None])
-    mark_matched(session, [int(key) for key, _ in units], FINGERPRINT_VERSION)
+    stats.new_matches += upsert_matches(session, [r for r in records if r is not None], withdrawn)
+    mark_matched(session, article_ids, FINGERPRINT_VERSION)
     session.commit()
     stats.matched += len(units)
 

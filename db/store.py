@@ -512,12 +512,59 @@ class MatchRecord:
     attributed: bool
 
 
-def upsert_matches(session: Session, records: list[MatchRecord]) -> int:
+Pair = frozenset[int]
+
+
+def stored_partners(session: Session, article_ids: list[int]) -> dict[int, set[int]]:
+    """For each of article_ids that is in a recorded pair, the articles it is paired with."""
+    partners: dict[int, set[int]] = {}
+    for start in range(0, len(article_ids), _IDS_PER_STATEMENT):
+        chunk = article_ids[start : start + _IDS_PER_STATEMENT]
+        query = select(Match.copy_id, Match.original_id).where(
+            Match.copy_id.in_(chunk) | Match.original_id.in_(chunk)
+        )
+        for copy_id, original_id in session.execute(query):
+            partners.setdefault(copy_id, set()).add(original_id)
+            partners.setdefault(original_id, set()).add(copy_id)
+    wanted = set(article_ids)
+    return {article_id: found for article_id, found in partners.items() if article_id in wanted}
+
+
+def withdraw_unconfirmed(
+    session: Session, article_ids: list[int], confirmed: set[Pair]
+) -> dict[Pair, datetime]:
+    """Delete the recorded pairs of article_ids that are not in `confirmed`: `match` verified
+    these articles again (their text changed, or the fingerprints did) against every article
+    they were paired with, and these pairs no longer hold. Returns each deleted pair's first
+    detection time, for upsert_matches to keep if a later step of the same run finds it again."""
+    withdrawn: dict[Pair, datetime] = {}
+    for start in range(0, len(article_ids), _IDS_PER_STATEMENT):
+        chunk = article_ids[start : start + _IDS_PER_STATEMENT]
+        query = select(Match.id, Match.copy_id, Match.original_id, Match.detected_at).where(
+            Match.copy_id.in_(chunk) | Match.original_id.in_(chunk)
+        )
+        stale = {}
+        for match_id, copy_id, original_id, detected_at in session.execute(query):
+            pair = frozenset((copy_id, original_id))
+            if pair not in confirmed:
+                stale[match_id] = pair
+                withdrawn[pair] = detected_at
+        if stale:
+            session.execute(delete(Match).where(Match.id.in_(list(stale))))
+    return withdrawn
+
+
+def upsert_matches(
+    session: Session, records: list[MatchRecord], withdrawn: dict[Pair, datetime] | None = None
+) -> int:
     """Record copy → original pairs; returns how many are new. An existing pair keeps its
     first detection time and takes the latest score and evidence. A pair recorded the other way
     round (the originality decision changed with new facts) is turned around, not duplicated.
+    A pair in `withdrawn` (withdraw_unconfirmed earlier in the run) comes back with its first
+    detection time, is not counted as new, and leaves `withdrawn`.
     One query finds the existing pairs, one executemany each inserts and updates: `match`
     records a batch of verified pairs at a time."""
+    withdrawn = {} if withdrawn is None else withdrawn
     latest = {frozenset((r.copy_id, r.original_id)): r for r in records}
     ids = {article_id for pair in latest for article_id in pair}
     existing = {
@@ -530,6 +577,7 @@ def upsert_matches(session: Session, records: list[MatchRecord]) -> int:
     }
     inserts, updates = [], []
     now = utcnow()
+    withdrawn_before, new = set(withdrawn), 0
     for pair, r in latest.items():
         values = {
             "copy_id": r.copy_id,
@@ -542,12 +590,13 @@ def upsert_matches(session: Session, records: list[MatchRecord]) -> int:
         if pair in existing:
             updates.append({"id": existing[pair], **values})
         else:
-            inserts.append({**values, "detected_at": now})
+            inserts.append({**values, "detected_at": withdrawn.pop(pair, None) or now})
+            new += pair not in withdrawn_before
     if inserts:
         session.execute(insert(Match), inserts)
     if updates:
         session.execute(update(Match), updates)
-    return len(inserts)
+    return new
 
 
 def resolve_relations(session: Session) -> int:

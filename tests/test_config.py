@@ -171,3 +171,20 @@ def test_a_byte_order_mark_is_not_a_syntax_error(tmp_path):
     path = tmp_path / "sites.toml"
     path.write_bytes("\ufeff".encode() + GOOD.encode())
     assert [site.name for site in load(path).sites] == ["daily-planet", "farm"]
+
+
+@pytest.mark.parametrize(
+    "bad", ["hook?token=s3cret x", "hook?token=s3cret\tx", "ho\x01ok?token=s3cret"]
+)
+def test_webhook_with_a_space_or_control_character_is_refused_without_its_token(tmp_path, bad):
+    path = write(
+        tmp_path,
+        GOOD
+        + f'\n[alerts]\nwebhook = "http://127.0.0.9/{bad}"\n'.replace("\t", "\\t").replace(
+            "\x01", "\\u0001"
+        ),
+    )
+    with pytest.raises(UserError) as error:
+        load(path)
+    message = str(error.value)
+    assert "webhook" in message and "s3cret" not in message and "\n" not in message

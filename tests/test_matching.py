@@ -331,3 +331,75 @@ def test_the_pass_through_sites_can_be_switched_off(tmp_path, sqlite_url):
     engine = _linked_world(tmp_path, sqlite_url)
     run_matching(engine, progress=None, through_sites=False)
     assert len(pairs(engine)) == 2
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_pair_whose_text_changed_is_verified_again_and_withdrawn_if_gone(
+    tmp_path, request, backend
+):
+    # Issue 23, item 8: a copy whose text is swapped for another story loses its old pair and
+    # gains the new one; a copy edited a little keeps its pair and its first detection time.
+    engine = connect(
+        request.getfixturevalue("sqlite_url" if backend == "sqlite" else "postgres_url")
+    )
+    ingest(
+        engine,
+        write_jsonl(tmp_path / "s.jsonl", "planet", ["ferry_en", "audit_en"]),
+        "planet",
+        "source",
+    )
+    farm = [
+        {
+            "url": "https://farm.example/1",
+            "text": FIXTURES.joinpath("ferry_de.txt").read_text("utf-8"),
+            "lang": "de",
+        },
+        {
+            "url": "https://farm.example/2",
+            "text": FIXTURES.joinpath("audit_ru.txt").read_text("utf-8"),
+            "lang": "ru",
+        },
+    ]
+
+    def ingest_farm(rows: list[dict]) -> None:
+        path = tmp_path / "f.jsonl"
+        path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))
+        ingest(engine, path, "farm", "suspect")
+
+    def detected() -> dict[tuple[str, str], object]:
+        with session_factory(engine)() as session:
+            urls = dict(session.execute(select(Article.id, Article.url)).all())
+            return {
+                (urls[c], urls[o]): at
+                for c, o, at in session.execute(
+                    select(Match.copy_id, Match.original_id, Match.detected_at)
+                )
+            }
+
+    ingest_farm(farm)
+    run_matching(engine, progress=None)
+    before = detected()
+    assert set(before) == {
+        ("https://farm.example/1", "https://planet.example/ferry_en"),
+        ("https://farm.example/2", "https://planet.example/audit_en"),
+    }
+    swapped = {
+        **farm[0],
+        "text": FIXTURES.joinpath("audit_ru.txt").read_text("utf-8"),
+        "lang": "ru",
+    }
+    edited = {**farm[1], "text": farm[1]["text"] + "\n\nОбновлено: добавлена поправка."}
+    ingest_farm([swapped, edited])
+    stats = run_matching(engine, progress=None)
+    after = detected()
+    assert set(after) == {
+        ("https://farm.example/1", "https://planet.example/audit_en"),
+        ("https://farm.example/2", "https://planet.example/audit_en"),
+    }, after
+    assert stats.withdrawn == 1 and stats.new_matches == 1
+    kept = ("https://farm.example/2", "https://planet.example/audit_en")
+    assert after[kept] == before[kept]
+    # Nothing changed: the next run withdraws nothing and finds nothing new.
+    again = run_matching(engine, progress=None)
+    assert (again.withdrawn, again.new_matches) == (0, 0) and detected() == after
+    engine.dispose()
