@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
@@ -77,12 +79,18 @@ CONTROL_CHARACTERS = re.compile(
 # Invisible characters that split a word without showing (zero-width space, word joiner, soft
 # hyphen, BOM, Mongolian vowel separator): "co\u200bpy" must read "copy" to the fingerprint.
 INVISIBLE = re.compile("[\u00ad\u180e\u200b\u2060\ufeff]")
-# Latin look-alikes from Cyrillic and Greek (homoglyphs). Folded only inside words that also
-# hold Latin letters: a Russian or Greek word is left alone, "сopy" with a Cyrillic "с" is not.
-HOMOGLYPHS = str.maketrans(
-    "аеорсухіјѕԁԛԝАВЕКМНОРСТХІЈЅαονρτυκΑΒΕΗΙΚΜΝΟΡΤΥΧΖ",
-    "aeopcyxijsdqwABEKMHOPCTXIJSaovptukABEHIKMNOPTYXZ",
+# Look-alike letters (homoglyphs): Cyrillic and Greek letters that read as Latin ones. A word
+# mixing scripts is read in the script most of its letters are unambiguously written in: "сopy"
+# with a Cyrillic "с" reads "copy", and a Ukrainian "Київ" typed with a Latin "i" (common with
+# keyboard layouts) reads "Київ", not a Latin-Cyrillic blend.
+_CYRILLIC_LOOKALIKES = ("аеорсухіјѕԁԛԝАВЕКМНОРСТХІЈЅ", "aeopcyxijsdqwABEKMHOPCTXIJS")
+_GREEK_LOOKALIKES = ("αονρτυκΑΒΕΗΙΚΜΝΟΡΤΥΧΖ", "aovptukABEHIKMNOPTYXZ")
+TO_LATIN = str.maketrans(
+    _CYRILLIC_LOOKALIKES[0] + _GREEK_LOOKALIKES[0], _CYRILLIC_LOOKALIKES[1] + _GREEK_LOOKALIKES[1]
 )
+TO_CYRILLIC = str.maketrans(_CYRILLIC_LOOKALIKES[1], _CYRILLIC_LOOKALIKES[0])
+TO_GREEK = str.maketrans(_GREEK_LOOKALIKES[1], _GREEK_LOOKALIKES[0])
+_AMBIGUOUS = set("".join(_CYRILLIC_LOOKALIKES + _GREEK_LOOKALIKES))
 MIXED_SCRIPT_WORD = re.compile(
     "\\w*[a-zA-Z]\\w*[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]\\w*"
     "|\\w*[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]\\w*[a-zA-Z]\\w*"
@@ -222,7 +230,36 @@ def visible_text(text: str) -> str:
     """Text as a reader sees it: invisible characters dropped, Latin look-alikes in Latin words
     read as Latin. What a farm does to a copy so that no fingerprint recognises it."""
     text = INVISIBLE.sub("", text)
-    return MIXED_SCRIPT_WORD.sub(lambda word: word.group().translate(HOMOGLYPHS), text)
+    if not MIXED_SCRIPT_WORD.search(text):
+        return text
+    main = _main_script(c for c in text if c not in _AMBIGUOUS) or "latin"
+    return MIXED_SCRIPT_WORD.sub(lambda word: _one_script(word.group(), main), text)
+
+
+def _one_script(word: str, main: str) -> str:
+    """A mixed-script word in the script of most of its unambiguous letters; in the text's
+    main script when every letter is a look-alike or on a tie."""
+    script = _main_script([c for c in word if c not in _AMBIGUOUS], prefer=main) or main
+    table = {"latin": TO_LATIN, "cyrillic": TO_CYRILLIC, "greek": TO_GREEK}[script]
+    return word.translate(table)
+
+
+def _main_script(letters: Iterable[str], prefer: str = "latin") -> str | None:
+    counts = Counter(map(_script, letters))
+    counts.pop(None, None)
+    if not counts:
+        return None
+    return max(counts, key=lambda name: (counts[name], name == prefer))
+
+
+def _script(c: str) -> str | None:
+    if "a" <= c.lower() <= "z":
+        return "latin"
+    if "\u0400" <= c <= "\u052f":
+        return "cyrillic"
+    if "\u0370" <= c <= "\u03ff":
+        return "greek"
+    return None
 
 
 # Kana and CJK ideographs: scripts written without spaces between words.

@@ -7,7 +7,7 @@ import pytest
 from conftest import SHARED
 
 from crawler.demo.render import article_path, load_content, render_site
-from crawler.extract import extract, text_units
+from crawler.extract import extract, text_units, visible_text
 
 SEED = SHARED / "seed" / "000_8cfff8f7d035ac9e.txt"
 ORIGINAL = "https://www.nytimes.example/2023/09/12/world/asia/kim-putin-russia.html"
@@ -232,3 +232,16 @@ def test_attribution_after_a_label_in_common_spellings(line):
     result = extract(page, "https://farm.example/port-alvern/")
     assert result.is_article, result.reason
     assert result.attribution_url == original
+
+
+def test_look_alike_letters_are_read_in_the_script_of_their_word_and_text():
+    # A Latin word disguised with Cyrillic letters reads as Latin, even when every letter is a
+    # look-alike, in a Latin text.
+    assert visible_text("The сорy of the осеan") == "The copy of the ocean"
+    # A Ukrainian word typed with a Latin "i" stays Ukrainian: Cyrillic "і" (U+0456).
+    assert visible_text("Президент прибув до Киiв у понеділок") == (
+        "Президент прибув до Київ у понеділок".replace("ї", "і")
+    )
+    assert visible_text("Він каже: пpивiт") == "Він каже: привіт"
+    # Words in one script are left alone.
+    assert visible_text("Москва and Paris") == "Москва and Paris"
