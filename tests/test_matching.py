@@ -403,3 +403,33 @@ def test_pair_whose_text_changed_is_verified_again_and_withdrawn_if_gone(
     again = run_matching(engine, progress=None)
     assert (again.withdrawn, again.new_matches) == (0, 0) and detected() == after
     engine.dispose()
+
+
+def test_pair_left_by_a_match_that_overlapped_an_ingest_is_withdrawn_next_run(tmp_path, sqlite_url):
+    # The state a `match` overlapping an `ingest` leaves (issue 23, item 8): a pair verified
+    # from the copy's old text, and the copy, changed meanwhile, still waiting.
+    engine = connect(sqlite_url)
+    ingest(
+        engine,
+        write_jsonl(tmp_path / "s.jsonl", "planet", ["ferry_en", "audit_en"]),
+        "planet",
+        "source",
+    )
+    ingest(engine, write_jsonl(tmp_path / "f.jsonl", "farm", ["ferry_de"]), "farm", "suspect")
+    run_matching(engine, progress=None)
+    with engine.begin() as conn:
+        ids = dict(conn.execute(text("SELECT url, id FROM articles")).all())
+        conn.execute(
+            text(
+                "INSERT INTO matches (copy_id, original_id, score, kind, evidence, attributed, "
+                "detected_at) VALUES (:c, :o, 0.9, 'translation', '{}', 0, CURRENT_TIMESTAMP)"
+            ),
+            {
+                "c": ids["https://farm.example/ferry_de"],
+                "o": ids["https://planet.example/audit_en"],
+            },
+        )
+        conn.execute(text("UPDATE articles SET matched_version = NULL WHERE url LIKE '%farm%'"))
+    stats = run_matching(engine, progress=None)
+    assert pairs(engine) == {("https://farm.example/ferry_de", "https://planet.example/ferry_en")}
+    assert stats.withdrawn == 1 and stats.new_matches == 0
