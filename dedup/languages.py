@@ -1,7 +1,8 @@
 """What the library knows about each language, in one table. A language missing here is still
 read: by the word lists wordfreq has under its own code, CLDR's place names, no month table,
-and the script rules every text gets. Adding a language means an entry here and a fixture
-article in tests/fixtures/dedup (whose fingerprint digest tests/test_dedup_languages.py pins).
+and the script rules every text gets. Adding a language means an entry here and its translation
+of the ferry story, tests/fixtures/dedup/ferry_<code>.txt, named in FERRY_TRANSLATIONS
+(tests/conftest.py): tests/test_dedup_languages.py requires both and pins its fingerprint.
 
 Codes are ISO 639-1, as fingerprint() reduces a document's language to.
 """

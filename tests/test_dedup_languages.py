@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import FERRY_TRANSLATIONS
 
 from dedup.document import Document
 from dedup.fingerprint import FINGERPRINT_VERSION, fingerprint
@@ -46,6 +47,15 @@ def test_fixture_fingerprints_are_pinned_for_this_version() -> None:
         f"fingerprints of {', '.join(changed)} changed without FINGERPRINT_VERSION raised "
         "(stored articles would keep their old fingerprints)"
     )
+
+
+def test_every_entry_has_a_fixture_article() -> None:
+    # The ferry story translated into each language of the table: its digest is pinned above,
+    # and tests/conftest.py's FERRY_TRANSLATIONS verifies it against the other translations.
+    missing = sorted(code for code in LANGUAGES if not (FIXTURES / f"ferry_{code}.txt").is_file())
+    assert not missing, f"no tests/fixtures/dedup/ferry_<code>.txt for {', '.join(missing)}"
+    unverified = sorted(code for code in LANGUAGES if f"ferry_{code}" not in FERRY_TRANSLATIONS)
+    assert not unverified, f"FERRY_TRANSLATIONS (tests/conftest.py) lacks {', '.join(unverified)}"
 
 
 def test_an_unknown_language_gets_a_plain_entry() -> None:

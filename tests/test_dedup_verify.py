@@ -1,6 +1,7 @@
-"""The verifier on project-written articles: a news story with translations into 21 languages of
-eleven scripts (Latin, Cyrillic, Greek, Arabic, Hebrew, Devanagari, Bengali, Tamil, Thai, Hangul,
-Chinese and Japanese), and same-topic distractors (same people and places, a different story)."""
+"""The verifier on project-written articles: a news story with translations into 32 languages of
+fourteen scripts (Latin, Cyrillic, Greek, Armenian, Arabic, Hebrew, Ethiopic, Devanagari, Bengali,
+Tamil, Thai, Myanmar, Hangul, Chinese and Japanese), and same-topic distractors (same people and
+places, a different story)."""
 
 from __future__ import annotations
 
@@ -96,15 +97,19 @@ def without_numbers(text: str) -> str:
     return re.sub(r"0[0\s.,]*0|0", "", digits)
 
 
-# Thai writes no spaces between words, so only its numbers are anchors; Tamil writes t and d,
-# and k and g, with one letter each, which the skeleton keeps apart (docs/quality.md).
-NAMES_CARRY = [name for name in FERRY[1:] if name not in ("ferry_th", "ferry_ta")]
+# Thai writes no spaces between words, and Amharic and Burmese are caseless scripts without a
+# word list (nothing tells their names from other words), so only their numbers are anchors;
+# Tamil writes t and d, and k and g, with one letter each, which the skeleton keeps apart
+# (docs/quality.md).
+NAMES_CARRY = [
+    name for name in FERRY[1:] if name not in ("ferry_th", "ferry_ta", "ferry_am", "ferry_my")
+]
 
 
 @pytest.mark.parametrize("name", NAMES_CARRY)
 def test_names_alone_carry_a_translation(name: str) -> None:
     # Numbers decide most news pairs; without them, the names of the story, transliterated from
-    # eleven scripts, must still line up with the English ones.
+    # the other scripts, must still line up with the English ones.
     en = fp_text(without_numbers(text_of("ferry_en")), "en")
     other = fp_text(without_numbers(text_of(name)), name[-2:])
     verdict = verify(en, other)
@@ -246,9 +251,13 @@ def test_bounds_hold_for_the_alignment(a: str, b: str) -> None:
     # The shortcuts that skip most candidates (their weight) and the second look's (their
     # logit) must never skip one the alignment would keep.
     fa, fb = fp_of(a), fp_of(b)
+    shared = shared_anchors(fa, fb, VERIFIER)
     alignment = align(fa, fb, VERIFIER)
-    assert alignment is not None
-    bounds = alignment_bounds(fa, fb, shared_anchors(fa, fb, VERIFIER))
+    if alignment is None:
+        # Nothing to bound: the Amharic story and the audit have no anchor in common.
+        assert shared[0].size == 0
+        return
+    bounds = alignment_bounds(fa, fb, shared)
     assert bounds.undated >= alignment.floor_weight - 1e-9
     assert bounds.weight >= alignment.weight - 1e-9
     assert bounds.sentences >= len({i for i, _ in alignment.path})
