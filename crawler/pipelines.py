@@ -244,7 +244,7 @@ class StorePipeline:
         spider = self.crawler.spider
         for name, answers in spider.ledger.loose.items():
             remember_pages(self.session, self.sites[name].id, answers)
-        for url, answer, when in spider.robots.to_remember():
+        for url, answer, when in spider.robots.to_remember() if spider.robots else ():
             host = netloc(url)
             site = next((s for s in spider.sites if same_site_netloc(host, s.netlocs)), None)
             if site is not None:
@@ -264,7 +264,7 @@ class StorePipeline:
                     "articles_new": counts["articles_new"],
                     "articles_changed": counts["articles_changed"],
                     "articles_unchanged": counts["articles_unchanged"],
-                    "articles_skipped": stats.get_value(f"syndetect/skipped/{name}", 0),
+                    "articles_skipped": self.crawler.spider.skipped_articles(name),
                     "articles_gone": counts["articles_gone"],
                     "non_articles": counts["non_articles"],
                     "errors": stats.get_value(f"syndetect/errors/{name}", 0),

@@ -80,8 +80,14 @@ class SitesSpider(scrapy.Spider):
         self.bodies_followed: set[int] = set()
         self.soft404_reported: set[str] = set()
         self.last_activity = time.monotonic()
+        # Read from the database when the crawl starts: stored articles, remembered pages.
+        self.known: dict[str, dict[str, Known]] = {}
+        self.known_pages: dict[str, dict[str, KnownPage]] = {}
+        self.robots: RobotsMemory | None = None
         # Non-article answers on their way to the store pipeline (the `pages` table).
         self.ledger = PageLedger()
+        # Stored articles requested again, per site: the rest count as skipped.
+        self.rechecked: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SitesSpider:
@@ -112,7 +118,7 @@ class SitesSpider(scrapy.Spider):
         roots = {urljoin(url, "/") for url in site.start_urls}
         for root in sorted(roots):
             robots = urljoin(root, "/robots.txt")
-            stored = self.robots.answers.get(robots)
+            stored = self.robots.answers.get(robots) if self.robots else None
             if stored is not None:
                 yield from self._robots_sitemaps(site, robots, stored.status, stored.body)
             else:
@@ -213,7 +219,6 @@ class SitesSpider(scrapy.Spider):
         if known is not None and not due_again(known, site, lastmod):
             self.traps.observe(site.name, url, True)  # a stored article proves its listing
             self.seen.add(url)
-            self.crawler.stats.inc_value(f"syndetect/skipped/{site.name}")
             return None
         page = self.known_pages.get(site.name, {}).get(url) if known is None else None
         if page is not None and not start and not self._page_due(site, page, lastmod, news_above):
@@ -240,6 +245,8 @@ class SitesSpider(scrapy.Spider):
 
     def _fetch(self, site: SiteConfig, url: str, known: Known | None) -> scrapy.Request:
         """The request for a page, conditional when the article is stored already."""
+        if known is not None:
+            self.rechecked[site.name] += 1
         return scrapy.Request(
             url,
             callback=self.parse_page,
@@ -300,6 +307,10 @@ class SitesSpider(scrapy.Spider):
                 request = self._fetch(site, url, known)
                 if self._charge(request):
                     yield request
+
+    def skipped_articles(self, site: str) -> int:
+        """Stored articles of `site` not requested in this crawl: nothing said they changed."""
+        return len(self.known.get(site, {})) - self.rechecked[site]
 
     def _page_failed(self, failure: Any) -> None:
         request = failure.request
