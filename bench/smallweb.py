@@ -162,3 +162,18 @@ def serve_logged(sites: list[SmallSite], first: int, log: Path) -> Iterator[Logg
         for server in servers:
             server.shutdown()
             server.server_close()
+
+
+def write_config(path: Path, sites: list[SmallSite], bases: dict[str, str]) -> Path:
+    """A config crawling every site, politeness off (loopback)."""
+    lines = ["[crawl]", "AUTOTHROTTLE_ENABLED = false", "DOWNLOAD_DELAY = 0", ""]
+    for site in sites:
+        lines += [
+            "[[site]]",
+            f'name = "{site.name}"',
+            'role = "source"',
+            f'start_urls = ["{bases[site.name]}/"]',
+            "",
+        ]
+    path.write_text("\n".join(lines))
+    return path
