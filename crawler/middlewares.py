@@ -11,7 +11,9 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.page_memory import RobotsAnswer
 from crawler.urls import netloc, same_site_netloc
 
 
@@ -128,3 +130,51 @@ def retry_after_seconds(value: bytes | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class RobotsCacheMiddleware:
+    """Answers robots.txt requests from the spider's RobotsMemory when it has the file: stored
+    by a crawl less than SYNDETECT_ROBOTS_MAX_AGE ago, or fetched in this one (Scrapy's own
+    robots.txt check and the spider's sitemap discovery both ask). Sits above RedirectMiddleware
+    (600) so it sees a redirect or a 5xx before they are followed or retried: those answers are
+    not kept, and whoever waited for them fetches the file itself."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.timeout = crawler.settings.getfloat("DOWNLOAD_TIMEOUT")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RobotsCacheMiddleware:
+        return cls(crawler)
+
+    def _memory(self, request: Request):
+        if urlparse_cached(request).path != "/robots.txt":
+            return None
+        return getattr(self.crawler.spider, "robots", None)
+
+    async def process_request(self, request: Request) -> Response | None:
+        memory = self._memory(request)
+        if memory is None:
+            return None
+        try:
+            answer = await asyncio.wait_for(memory.wait(request.url), self.timeout)
+        except TimeoutError:
+            answer = None
+        if answer is None:
+            return None
+        return Response(
+            request.url, status=answer.status, body=answer.body, request=request, flags=["cached"]
+        )
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        memory = self._memory(request)
+        if memory is not None and "cached" not in response.flags:
+            status = response.status
+            kept = 200 <= status < 300 or 400 <= status < 500
+            memory.answered(request.url, RobotsAnswer(status, response.body) if kept else None)
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        memory = self._memory(request)
+        if memory is not None:
+            memory.answered(request.url, None)

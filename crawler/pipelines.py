@@ -23,9 +23,11 @@ from crawler.archive import Archive, default_directory
 from crawler.extract import Extracted, extract_within
 from crawler.identifiers import page_evidence, read_markup
 from crawler.items import GoneItem, PageItem, UnchangedItem
+from crawler.urls import netloc, same_site_netloc
 from crawler.worker_process import worker_pool
 from db.models import utcnow
 from db.networks import record_page_markup
+from db.pages import OTHER, PageAnswer, remember_pages
 from db.session import connect, describe, resolve_url, session_factory
 from db.store import (
     ArticleRecord,
@@ -168,6 +170,10 @@ class StorePipeline:
                 self.crawler.spider.logger.warning(
                     "article gone (HTTP %d), kept and marked gone: %s", item.status, item.url
                 )
+            else:  # a broken link: not asked for again until recheck_after
+                answer = PageAnswer(item.url, OTHER, item.status)
+                remember_pages(self.session, self.sites[item.site].id, [answer])
+                self.session.commit()
             return item
         if isinstance(item, UnchangedItem):
             if mark_unchanged(self.session, item.url):
@@ -176,6 +182,12 @@ class StorePipeline:
             return item
         page, extracted = item
         site_name = page.site
+        answers = self.crawler.spider.ledger.take(page.url)
+        if extracted.over_limit:
+            answers = ()  # not judged: asked for again next time
+        elif extracted.is_article:
+            answers = answers[1:]  # the URLs that redirected to it
+        remember_pages(self.session, self.sites[site_name].id, answers)
         self.crawler.spider.traps.observe(site_name, extracted.url, extracted.is_article)
         if page.markup is not None:
             evidence = page_evidence(page.markup, page.url, extracted.links)
@@ -219,10 +231,25 @@ class StorePipeline:
             self.session.close()
             self.engine.dispose()
             return
+        self._remember_loose_pages()
         reason = getattr(self.crawler.spider, "close_reason", None) or "finished"
         self._finish_runs("finished" if reason == "finished" else "failed")
         self.session.close()
         self.engine.dispose()
+
+    def _remember_loose_pages(self) -> None:
+        """Answers not tied to a stored page (missing sitemaps, non-HTML pages, refusals) and
+        robots.txt files fetched in this crawl, written once at the end: losing them to a
+        crash costs a request each next time, nothing more."""
+        spider = self.crawler.spider
+        for name, answers in spider.ledger.loose.items():
+            remember_pages(self.session, self.sites[name].id, answers)
+        for url, answer, when in spider.robots.to_remember() if spider.robots else ():
+            host = netloc(url)
+            site = next((s for s in spider.sites if same_site_netloc(host, s.netlocs)), None)
+            if site is not None:
+                remember_pages(self.session, self.sites[site.name].id, [answer], when)
+        self.session.commit()
 
     def _finish_runs(self, status: str) -> None:
         stats = self.crawler.stats
@@ -237,7 +264,7 @@ class StorePipeline:
                     "articles_new": counts["articles_new"],
                     "articles_changed": counts["articles_changed"],
                     "articles_unchanged": counts["articles_unchanged"],
-                    "articles_skipped": stats.get_value(f"syndetect/skipped/{name}", 0),
+                    "articles_skipped": self.crawler.spider.skipped_articles(name),
                     "articles_gone": counts["articles_gone"],
                     "non_articles": counts["non_articles"],
                     "errors": stats.get_value(f"syndetect/errors/{name}", 0),

@@ -47,6 +47,7 @@ DOWNLOADER_MIDDLEWARES = {
     # Below retries (550): tallies each site's final answers and failures for its crawl outcome.
     "crawler.outcomes.SiteOutcomes": 60,
     "crawler.middlewares.RetryAfterMiddleware": 560,
+    "crawler.middlewares.RobotsCacheMiddleware": 650,
 }
 
 # syndetect's own settings
@@ -62,3 +63,4 @@ SYNDETECT_DISCOVERY_REQUESTS = 200  # sitemaps and feeds fetched per site and cr
 SYNDETECT_MAX_ELEMENTS = 30000  # tags of a page extracted; the rest is cut (with a log line)
 SYNDETECT_EXTRACT_SECONDS = 30  # extraction time limit per page; 0: none
 SYNDETECT_MAX_LINKS = 5000  # links of one page followed; the rest ignored (with a log line)
+SYNDETECT_ROBOTS_MAX_AGE = 86400  # seconds a stored robots.txt is reused (RFC 9309: a day)

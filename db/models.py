@@ -209,3 +209,22 @@ class DiscoveryCandidate(Base):
     probe_note: Mapped[str | None] = mapped_column(Text)  # why a probe stopped short, if it did
     first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Page(Base):
+    """A URL of a site that is not an article, remembered from its last fetch (migration 0005):
+    a later crawl asks for it again only when `recheck_after` has passed, or, for a listing,
+    when the page linking it showed something new. robots.txt answers are kept here too."""
+
+    __tablename__ = "pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    # "listing": linked an article or led to a new URL; "other": neither (about, contact, a
+    # broken link); "robots": the site's robots.txt, its text in `body`.
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[int | None] = mapped_column(Integer)  # last HTTP status; NULL: not fetched
+    body: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    first_seen: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

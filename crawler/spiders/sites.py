@@ -14,7 +14,7 @@ import struct
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -23,6 +23,7 @@ from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
@@ -33,9 +34,11 @@ from crawler.encoding import decode_html
 from crawler.extract import cut_elements
 from crawler.incremental import conditional_headers, due_again, load_known
 from crawler.items import GoneItem, PageItem, UnchangedItem
+from crawler.page_memory import PageLedger, RobotsMemory, load_pages
 from crawler.traps import TrapGuard
 from crawler.urls import SeenUrls, canonical, check_http_url, netloc, same_site_netloc
 from db.models import utcnow
+from db.pages import LISTING, OTHER, KnownPage, PageAnswer
 from db.store import Known
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
@@ -77,6 +80,14 @@ class SitesSpider(scrapy.Spider):
         self.bodies_followed: set[int] = set()
         self.soft404_reported: set[str] = set()
         self.last_activity = time.monotonic()
+        # Read from the database when the crawl starts: stored articles, remembered pages.
+        self.known: dict[str, dict[str, Known]] = {}
+        self.known_pages: dict[str, dict[str, KnownPage]] = {}
+        self.robots: RobotsMemory | None = None
+        # Non-article answers on their way to the store pipeline (the `pages` table).
+        self.ledger = PageLedger()
+        # Stored articles requested again, per site: the rest count as skipped.
+        self.rechecked: Counter[str] = Counter()
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SitesSpider:
@@ -85,7 +96,11 @@ class SitesSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> Any:
-        self.known = load_known(self.settings.get("SYNDETECT_DB"), self.sites)
+        db_url = self.settings.get("SYNDETECT_DB")
+        self.known = load_known(db_url, self.sites)
+        self.known_pages = load_pages(db_url, self.sites)
+        max_age = timedelta(seconds=self.settings.getfloat("SYNDETECT_ROBOTS_MAX_AGE"))
+        self.robots = RobotsMemory(self.known_pages, max_age)
         for item in self._initial_requests():
             yield item
 
@@ -93,7 +108,7 @@ class SitesSpider(scrapy.Spider):
         for site in self.sites:
             yield from self._discovery_requests(site)
             for url in site.start_urls:
-                request = self._page_request(site, url)
+                request = self._page_request(site, url, start=True)
                 if request is not None:
                     yield request
 
@@ -102,21 +117,33 @@ class SitesSpider(scrapy.Spider):
     def _discovery_requests(self, site: SiteConfig) -> Iterator[scrapy.Request]:
         roots = {urljoin(url, "/") for url in site.start_urls}
         for root in sorted(roots):
-            yield scrapy.Request(
-                urljoin(root, "/robots.txt"),
-                callback=self.parse_robots,
-                cb_kwargs={"site": site},
-                meta={"dont_obey_robotstxt": True},
-                errback=self._ignore_failure,
-            )
-            yield from self._sitemap_request(site, urljoin(root, "/sitemap.xml"))
+            robots = urljoin(root, "/robots.txt")
+            stored = self.robots.answers.get(robots) if self.robots else None
+            if stored is not None:
+                yield from self._robots_sitemaps(site, robots, stored.status, stored.body)
+            else:
+                yield scrapy.Request(
+                    robots,
+                    callback=self.parse_robots,
+                    cb_kwargs={"site": site},
+                    meta={"dont_obey_robotstxt": True},
+                    errback=self._ignore_failure,
+                )
+            guess = urljoin(root, "/sitemap.xml")
+            if not self._known_missing(site, guess):
+                yield from self._sitemap_request(site, guess, guessed=True)
         for url in site.sitemaps:
             yield from self._sitemap_request(site, url)
         for url in site.feeds:
             yield from self._feed_request(site, url)
 
+    def _known_missing(self, site: SiteConfig, url: str) -> bool:
+        """Whether `url` answered 404/410 when last asked, less than recheck_after ago."""
+        page = self.known_pages.get(site.name, {}).get(url)
+        return page is not None and page.status in (404, 410) and not due_again(page, site, None)
+
     def _sitemap_request(
-        self, site: SiteConfig, url: str, depth: int = 0
+        self, site: SiteConfig, url: str, depth: int = 0, guessed: bool = False
     ) -> Iterator[scrapy.Request]:
         """The request for a sitemap `depth` indexes below the first, if within the budgets."""
         if depth > self.settings.getint("SYNDETECT_SITEMAP_DEPTH"):
@@ -127,7 +154,7 @@ class SitesSpider(scrapy.Spider):
                 url,
                 callback=self.parse_sitemap,
                 cb_kwargs={"site": site},
-                meta={"syndetect_sitemap_depth": depth},
+                meta={"syndetect_sitemap_depth": depth, "syndetect_guessed": guessed},
                 errback=self._ignore_failure,
             )
 
@@ -159,23 +186,43 @@ class SitesSpider(scrapy.Spider):
         self,
         site: SiteConfig,
         url: str,
-        source: str | None = None,
         lastmod: datetime | None = None,
+        start: bool = False,
     ) -> scrapy.Request | None:
-        """A request for an HTML page of `site` found on page `source` (or in a sitemap or feed
-        saying it changed at `lastmod`), or None when the URL was seen already, is off-site,
-        a stored article with no sign of change, over the budget or in a crawl trap."""
+        """A request for an HTML page of `site` named by a start URL, a sitemap or a feed
+        (saying it changed at `lastmod`); None as for `_link_request`."""
         if check_http_url(url) is not None:
             return None
         url = canonical(url)
-        if url in self.seen or not same_site_netloc(netloc(url), site.netlocs):
+        if not same_site_netloc(netloc(url), site.netlocs):
+            return None
+        return self._link_request(site, url, None, lastmod, start=start)
+
+    def _link_request(
+        self,
+        site: SiteConfig,
+        url: str,
+        source: str | None,
+        lastmod: datetime | None = None,
+        *,
+        start: bool = False,
+        news_above: bool = False,
+    ) -> scrapy.Request | None:
+        """A request for the in-site canonical `url`, found on page `source`, or None when the
+        URL was seen already, is a stored article or a remembered page with no sign of change,
+        over the budget or in a crawl trap. A remembered listing is fetched again when the
+        page above it showed something new (`news_above`); a start URL every time."""
+        if url in self.seen:
             return None
         self.traps.found(site.name, url, source)
         known = self.known.get(site.name, {}).get(url)
         if known is not None and not due_again(known, site, lastmod):
             self.traps.observe(site.name, url, True)  # a stored article proves its listing
             self.seen.add(url)
-            self.crawler.stats.inc_value(f"syndetect/skipped/{site.name}")
+            return None
+        page = self.known_pages.get(site.name, {}).get(url) if known is None else None
+        if page is not None and not start and not self._page_due(site, page, lastmod, news_above):
+            self.seen.add(url)
             return None
         if self.pages_scheduled[site.name] >= site.max_pages:
             if site.name not in self.budget_reported:
@@ -190,8 +237,16 @@ class SitesSpider(scrapy.Spider):
         self.pages_scheduled[site.name] += 1
         return request
 
+    @staticmethod
+    def _page_due(
+        site: SiteConfig, page: KnownPage, lastmod: datetime | None, news_above: bool
+    ) -> bool:
+        return due_again(page, site, lastmod) or (news_above and page.kind == LISTING)
+
     def _fetch(self, site: SiteConfig, url: str, known: Known | None) -> scrapy.Request:
         """The request for a page, conditional when the article is stored already."""
+        if known is not None:
+            self.rechecked[site.name] += 1
         return scrapy.Request(
             url,
             callback=self.parse_page,
@@ -253,10 +308,18 @@ class SitesSpider(scrapy.Spider):
                 if self._charge(request):
                     yield request
 
+    def skipped_articles(self, site: str) -> int:
+        """Stored articles of `site` not requested in this crawl: nothing said they changed."""
+        return len(self.known.get(site, {})) - self.rechecked[site]
+
     def _page_failed(self, failure: Any) -> None:
         request = failure.request
         site = request.cb_kwargs.get("site")
         reason = failure.getErrorMessage() or failure.type.__name__
+        if site is not None and (refused := _refused(failure)) is not None:
+            url = canonical((request.meta.get("redirect_urls") or [request.url])[0])
+            if url not in self.known.get(site.name, {}):
+                self.ledger.note(site.name, PageAnswer(url, OTHER, refused or None))
         if failure.check(IgnoreRequest) and "robots.txt" in reason:
             self.logger.info("not fetched, forbidden by robots.txt: %s", request.url)
         else:
@@ -265,13 +328,21 @@ class SitesSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"syndetect/errors/{site.name}")
 
     def parse_robots(self, response: Response, site: SiteConfig) -> Iterator[scrapy.Request]:
-        if response.status != 200:
+        yield from self._robots_sitemaps(site, response.url, response.status, response.body)
+
+    def _robots_sitemaps(
+        self, site: SiteConfig, url: str, status: int, body: bytes
+    ) -> Iterator[scrapy.Request]:
+        if status != 200:
             return
-        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            yield from self._sitemap_request(site, url)
+        for sitemap in sitemap_urls_from_robots(body, base_url=url):
+            yield from self._sitemap_request(site, sitemap)
 
     def parse_sitemap(self, response: Response, site: SiteConfig) -> Iterator[scrapy.Request]:
         if response.status != 200:
+            if response.meta.get("syndetect_guessed") and response.status in (404, 410):
+                url = canonical(response.request.url)
+                self.ledger.note(site.name, PageAnswer(url, OTHER, response.status))
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":
@@ -331,15 +402,18 @@ class SitesSpider(scrapy.Spider):
         if response.status == 304:
             yield UnchangedItem(site=site.name, url=canonical(response.request.url))
             return
+        source = canonical(response.url)
         if not isinstance(response, TextResponse) or b"html" not in (
             response.headers.get("Content-Type") or b"text/html"
         ):
+            self._note_answers(site, response, source, OTHER)
             return
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1")
         html = decode_html(response.body, content_type)
         if _looks_binary(html[:4096]):
             # Binary served as text/html: nothing to extract, nothing to follow.
             self.logger.info("binary content served as HTML, skipped: %s", response.url)
+            self._note_answers(site, response, source, OTHER)
             return
         html, elements = cut_elements(html, self.settings.getint("SYNDETECT_MAX_ELEMENTS"))
         if elements:
@@ -349,7 +423,6 @@ class SitesSpider(scrapy.Spider):
                 elements,
                 response.url,
             )
-        source = canonical(response.url)
         yield PageItem(
             site=site.name,
             url=source,
@@ -372,7 +445,22 @@ class SitesSpider(scrapy.Spider):
         ):
             yield from self._feed_request(site, urljoin(response.url, href))
         if not self._first_time_body(site, response):
+            self.ledger.fetched(source, self._answers(response, source, OTHER))
             return
+        urls = self._site_links(site, response)
+        known, pages = self.known.get(site.name, {}), self.known_pages.get(site.name, {})
+        # Something new: a URL unknown before this crawl. Listings below this page are paged
+        # through again only then.
+        news = any(url not in known and url not in pages for url in urls)
+        listing = any(url in known or url not in self.seen for url in urls)
+        self.ledger.fetched(source, self._answers(response, source, LISTING if listing else OTHER))
+        for url in urls:
+            request = self._link_request(site, url, source, news_above=news)
+            if request is not None:
+                yield request
+
+    def _site_links(self, site: SiteConfig, response: Response) -> list[str]:
+        """The canonical in-site URLs the page links to, up to SYNDETECT_MAX_LINKS."""
         links = self.link_extractor.extract_links(response)
         most = self.settings.getint("SYNDETECT_MAX_LINKS")
         if len(links) > most:
@@ -384,10 +472,27 @@ class SitesSpider(scrapy.Spider):
                 most,
                 response.url,
             )
-        for link in links[:most]:
-            request = self._page_request(site, link.url, source)
-            if request is not None:
-                yield request
+        urls = (canonical(link.url) for link in links[:most] if check_http_url(link.url) is None)
+        return [url for url in urls if same_site_netloc(netloc(url), site.netlocs)]
+
+    @staticmethod
+    def _answers(response: Response, url: str, kind: str) -> tuple[PageAnswer, ...]:
+        """The page's answer, then those of the URLs that redirected to it."""
+        redirects = zip(
+            response.meta.get("redirect_urls") or (),
+            response.meta.get("redirect_reasons") or (),
+            strict=False,
+        )
+        aliases = tuple(
+            PageAnswer(canonical(alias), kind, reason if isinstance(reason, int) else None)
+            for alias, reason in redirects
+            if canonical(alias) != url
+        )
+        return (PageAnswer(url, kind, response.status), *aliases)
+
+    def _note_answers(self, site: SiteConfig, response: Response, url: str, kind: str) -> None:
+        for answer in self._answers(response, url, kind):
+            self.ledger.note(site.name, answer)
 
     def _first_time_body(self, site: SiteConfig, response: Response) -> bool:
         """Whether this page's content is new on its site (its own path left out, which a
@@ -419,6 +524,16 @@ NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 def _looks_binary(head: str) -> bool:
     return len(NOT_TEXT.findall(head)) * 20 > len(head)
+
+
+def _refused(failure: Any) -> int | None:
+    """A refusal that will be the same next time: the HTTP status of a client error (but 408
+    and 429), 0 for a request refused before it was sent (robots.txt, a redirect off the
+    site); None for anything worth trying again (server errors, network failures)."""
+    if failure.check(HttpError):
+        status = failure.value.response.status
+        return status if 400 <= status < 500 and status not in (408, 429) else None
+    return 0 if failure.check(IgnoreRequest) else None
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -1,0 +1,58 @@
+"""A second crawl of thirty small sites (bench/smallweb.py) served on loopback: requests are
+counted from the servers' access log, not from the crawler's own counters."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from smallweb import serve_logged, small_web, write_config  # noqa: E402
+
+CLI = [sys.executable, "-m", "crawler.cli"]
+
+
+def crawl(config: Path, db: str) -> None:
+    result = subprocess.run(
+        [*CLI, "--db", db, "--quiet", "crawl", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def stored(db: str) -> set[str]:
+    engine = create_engine(db)
+    with engine.connect() as conn:
+        urls = set(conn.execute(text("SELECT url FROM articles")).scalars())
+    engine.dispose()
+    return urls
+
+
+@pytest.mark.slow
+def test_second_crawl_of_small_sites_asks_little_and_finds_new_articles(tmp_path):
+    sites = small_web(30)
+    db = f"sqlite:///{tmp_path / 'small.db'}"
+    with serve_logged(sites, 1, tmp_path / "access.log") as web:
+        config = write_config(tmp_path / "small.toml", sites, web.bases)
+        crawl(config, db)
+        first = web.requests()
+        before = stored(db)
+        crawl(config, db)
+        second = web.requests() - first
+        # One new article on two sites; six on a third, enough to push older ones a listing
+        # page further down.
+        added = []
+        for site, count in ((sites[3], 1), (sites[17], 1), (sites[8], 6)):
+            added += [web.bases[site.name] + site.add_article() for _ in range(count)]
+            web.pages[site.name] = site.pages()
+        crawl(config, db)
+        third = web.requests() - first - second
+    assert len(before) == sum(len(site.articles) for site in sites) - len(added)
+    assert second <= 0.1 * first, (first, second)
+    after = stored(db)
+    assert before <= after and set(added) <= after
+    assert third <= second + 3 * len(added), (second, third)
