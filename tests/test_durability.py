@@ -151,9 +151,12 @@ def jsonl(path: Path, rows: list[dict]) -> str:
     return str(path)
 
 
-def ingested_for_matching(tmp_path: Path) -> tuple[Path, set[tuple]]:
+@pytest.fixture(scope="module")
+def matching_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[tuple]]:
     """1,200 sources and 400 verbatim copies ingested, not matched yet; and the (copy,
-    original) pairs an uninterrupted `match` of the same database finds."""
+    original) pairs an uninterrupted `match` of the same database finds, with the index
+    snapshot it wrote. Built once: each test kills a `match` of its own copy."""
+    directory = tmp_path_factory.mktemp("matching")
     rng = random.Random(9)
     texts = [story(rng, n) for n in range(1200)]
     sources = [
@@ -169,26 +172,34 @@ def ingested_for_matching(tmp_path: Path) -> tuple[Path, set[tuple]]:
         }
         for n in range(0, 1200, 3)
     ]
-    db = tmp_path / "killed.db"
+    db = directory / "ingested.db"
     url = f"sqlite:///{db}"
     for rows, site, role in ((sources, "src", "source"), (copies, "farm", "suspect")):
-        path = jsonl(tmp_path / f"{site}.jsonl", rows)
+        path = jsonl(directory / f"{site}.jsonl", rows)
         run("--db", url, "--quiet", "ingest", path, "--site", site, "--role", role)
-    reference = tmp_path / "reference.db"
+    reference = directory / "reference.db"
     shutil.copy(db, reference)
     run("--db", f"sqlite:///{reference}", "--quiet", "match")
     expected = set(db_rows(reference, "SELECT copy_id, original_id FROM matches"))
     assert len(expected) == len(copies)
+    return directory, expected
+
+
+def ingested_for_matching(world: tuple[Path, set[tuple]], tmp_path: Path) -> tuple[Path, set]:
+    """A copy of the world's ingested database in tmp_path, and the pairs to expect."""
+    directory, expected = world
+    db = tmp_path / "killed.db"
+    shutil.copy(directory / "ingested.db", db)
     return db, expected
 
 
 @pytest.mark.slow
-def test_kill_9_during_matching_then_rerun_gives_the_uninterrupted_result(tmp_path):
-    db, expected = ingested_for_matching(tmp_path)
+def test_kill_9_during_matching_then_rerun_gives_the_uninterrupted_result(matching_world, tmp_path):
+    db, expected = ingested_for_matching(matching_world, tmp_path)
     url = f"sqlite:///{db}"
     # An index snapshot the killed run finds: it must not outlive a run that died changing it.
     snapshot = Path(f"{db}.index")
-    shutil.copy(tmp_path / "reference.db.index", snapshot)
+    shutil.copy(matching_world[0] / "reference.db.index", snapshot)
     match = subprocess.Popen(
         [*CLI, "--db", url, "--quiet", "match"],
         stdout=subprocess.DEVNULL,
@@ -207,8 +218,8 @@ def test_kill_9_during_matching_then_rerun_gives_the_uninterrupted_result(tmp_pa
 
 
 @pytest.mark.slow
-def test_a_killed_match_worker_is_a_one_line_error_and_a_rerun_finishes(tmp_path):
-    db, expected = ingested_for_matching(tmp_path)
+def test_a_killed_match_worker_is_a_one_line_error_and_a_rerun_finishes(matching_world, tmp_path):
+    db, expected = ingested_for_matching(matching_world, tmp_path)
     url = f"sqlite:///{db}"
     match = subprocess.Popen(
         [*CLI, "--db", url, "--quiet", "match"],
