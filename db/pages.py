@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Page, utcnow
+from db.models import CrawlRun, Page, utcnow
 from db.store import Known
 
 LISTING = "listing"
@@ -41,8 +41,18 @@ class PageAnswer:
 
 
 def known_pages(session: Session, site_id: int) -> dict[str, KnownPage]:
+    """The site's pages remembered by crawls that finished. A page fetched by a crawl that was
+    killed, interrupted or cut short by its budget may have links that were never followed:
+    it is not remembered, so the next crawl fetches it and follows them."""
+    last_finished = session.scalar(
+        select(func.max(CrawlRun.finished_at)).where(
+            CrawlRun.site_id == site_id, CrawlRun.status == "finished"
+        )
+    )
+    if last_finished is None:
+        return {}
     query = select(Page.url, Page.fetched_at, Page.kind, Page.status, Page.body).where(
-        Page.site_id == site_id
+        Page.site_id == site_id, Page.fetched_at <= last_finished
     )
     return {
         url: KnownPage(fetched, None, None, kind, status, body)

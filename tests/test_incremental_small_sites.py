@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+# Appended, not put first: bench/incremental.py would shadow the `incremental` package Twisted
+# imports.
+sys.path.append(str(Path(__file__).resolve().parents[1] / "bench"))
 from smallweb import serve_logged, small_web, write_config  # noqa: E402
 
 CLI = [sys.executable, "-m", "crawler.cli"]
