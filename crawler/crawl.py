@@ -70,20 +70,30 @@ def crawl(
     after a SIGINT/SIGTERM once the crawl has stopped cleanly and its runs are recorded."""
     if site is not None:
         config.site(site)  # a one-line error for an unknown name, before the reactor starts
-    process = CrawlerProcess(crawl_settings(config, db_url, quiet))
+    reactor_running = False
+
+    def stop(_signum: int) -> None:
+        # Before the reactor runs, the signal is only recorded (`received`): raised while
+        # Scrapy imports and builds its components, it would be taken for their failure ("the
+        # crawl could not start"). The crawl then stops as soon as the reactor runs.
+        if reactor_running:
+            from twisted.internet import reactor
+
+            reactor.callFromThread(process.stop)
+
     network_filter = _NetworkErrorsAsWarnings()
     for name in NETWORK_LOGGERS:
         logging.getLogger(name).addFilter(network_filter)
-    crawler = process.create_crawler(SitesSpider)
-    process.crawl(crawler, config=config, site=site)
-
-    def stop(_signum: int) -> None:
-        from twisted.internet import reactor
-
-        reactor.callFromThread(process.stop)
-
     try:
         with on_signals(stop) as received:
+            process = CrawlerProcess(crawl_settings(config, db_url, quiet))
+            crawler = process.create_crawler(SitesSpider)
+            process.crawl(crawler, config=config, site=site)
+            reactor_running = True
+            if received:
+                from twisted.internet import reactor
+
+                reactor.callWhenRunning(process.stop)
             process.start(install_signal_handlers=False)
     finally:
         for name in NETWORK_LOGGERS:
