@@ -57,7 +57,9 @@ def test_a_text_changed_since_the_match_shows_no_passage(tmp_path, sqlite_url):
         original, _ = _texts(session, match)
         # A crawl stored a new text; `match` has not verified the pair again yet.
         session.execute(
-            update(Article).where(Article.id == match.original_id).values(text="Edited. " + original)
+            update(Article)
+            .where(Article.id == match.original_id)
+            .values(text="Edited. " + original)
         )
         shown = evidence_of(session, [match.id])[match.id]
     assert shown["passages"] == [] and shown["anchors"]
