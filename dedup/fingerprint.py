@@ -162,7 +162,9 @@ class Fingerprint:
             raise ValueError(f"fingerprint version {version}, expected {FINGERPRINT_VERSION}")
         try:
             body = zlib.decompress(data[6:])
-            fp = _unpack(cls, bytearray(body)) if data[:4] == _MAGIC_2 else _unpack_1(cls, body)
+            if data[:4] == _MAGIC_2:
+                return _unpack(cls, bytearray(body))
+            fp = _unpack_1(cls, body)
         except (zlib.error, struct.error, KeyError, TypeError, IndexError, RecursionError) as exc:
             raise ValueError(f"corrupt fingerprint: {exc}") from exc
         except json.JSONDecodeError as exc:
@@ -249,9 +251,13 @@ def _unpack(cls: type[Fingerprint], body: bytearray) -> Fingerprint:
     weights = take("<f4", n_keys)
     planes = take("<u1", 4 * n_shingles).reshape(4, n_shingles)
     shingles = np.cumsum(planes.T.copy().view("<u4").ravel(), dtype=np.uint32)
-    offsets = np.zeros(n + 1, dtype=np.uint32)
-    np.cumsum(take(width(widths & 7), n), out=offsets[1:])
+    per_sentence = take(width(widths & 7), n)
     occ = take(width(widths >> 3), n_occ).astype(np.uint32)
+    # The only invariants the layout leaves open (the sizes hold by construction).
+    if int(per_sentence.sum(dtype=np.int64)) != n_occ or (n_occ and int(occ.max()) >= n_keys):
+        raise ValueError("inconsistent fingerprint")
+    offsets = np.zeros(n + 1, dtype=np.uint32)
+    np.cumsum(per_sentence, out=offsets[1:])
     units = take(width(unit_width), n).astype(np.uint32)
     masks = [np.unpackbits(take("<u1", (n_keys + 7) // 8), count=n_keys).astype(bool)
              for _ in range(2)]  # fmt: skip
@@ -354,6 +360,7 @@ def _header(raw: bytes) -> dict:
 
 
 def _check_consistent(fp: Fingerprint) -> None:
+    """A format 1 fingerprint's arrays fit each other (format 2: checked in _unpack)."""
     n = fp.sentence_hashes.size
     ok = (
         fp.sentence_units.size == n
@@ -362,25 +369,11 @@ def _check_consistent(fp: Fingerprint) -> None:
         and (fp.occ_offsets[-1] == fp.occ.size if n >= 0 and fp.occ_offsets.size else False)
         and (fp.occ.size == 0 or int(fp.occ.max()) < len(fp.keys))
         and bool(np.all(np.diff(fp.occ_offsets.astype(np.int64)) >= 0))
-        and all(
-            mask is None or mask.size == len(fp.keys)
-            for mask in (fp.anchor_signed, fp.number_signed)
-        )
-        and _signatures_fit(fp)
+        and fp.sig_lexical.size == NUM_PERM
+        and all(sig.size in (0, SIGNATURE_SIZES[name]) for name, sig in fp.signatures().items())
     )
     if not ok:
         raise ValueError("inconsistent fingerprint")
-
-
-def _signatures_fit(fp: Fingerprint) -> bool:
-    """The signatures read with the fingerprint (format 1) have their lengths; format 2's are
-    computed when read, and have them by construction."""
-    stored = {name: fp.__dict__.get(f"sig_{name}") for name in SIGNATURE_SIZES}
-    if stored["lexical"] is None:
-        return True
-    return stored["lexical"].size == NUM_PERM and all(
-        sig is not None and sig.size in (0, SIGNATURE_SIZES[name]) for name, sig in stored.items()
-    )
 
 
 def fingerprint(doc: Document, params: FingerprintParams = FINGERPRINT) -> Fingerprint | None:

@@ -4,8 +4,10 @@ back as the documented passages; evidence written before (passages as text) read
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from sqlalchemy import select, update
+import pytest
+from sqlalchemy import select, text, update
 from test_matching import write_jsonl
 
 from crawler.evidence import match_html
@@ -41,8 +43,8 @@ def test_passages_are_stored_as_spans_and_read_as_the_aligned_sentences(tmp_path
     assert len(passages) >= 3 and "spans" not in shown and "spans_crc32" not in shown
     assert shown["anchors"] == match.evidence["anchors"]
     # Each side a whole sentence of its own text, in the text's order.
-    for side, text in ((0, original), (1, copy)):
-        split = sentences(text)
+    for side, stored_text in ((0, original), (1, copy)):
+        split = sentences(stored_text)
         positions = [split.index(pair[side]) for pair in passages]
         assert positions == sorted(positions)
     assert not any(pair[0] in stored or pair[1] in stored for pair in passages)
@@ -74,3 +76,24 @@ def test_evidence_stored_before_spans_reads_as_it_was(tmp_path, sqlite_url):
         session.commit()
         assert evidence_of(session, [match.id]) == {match.id: older}
         assert "<td>Ein Satz.</td>" in match_html(session, match.id)
+
+
+def _documented_query(dialect: str) -> str:
+    """docs/schema.md's query that cuts one match's passages, for SQLite or PostgreSQL."""
+    schema = (Path(__file__).parents[1] / "docs" / "schema.md").read_text("utf-8")
+    start = (
+        "SELECT substr(o.text, json_extract" if dialect == "sqlite" else "SELECT substr(o.text, (p"
+    )
+    query = schema[schema.index(start) :]
+    return query[: query.index(";")]
+
+
+@pytest.mark.parametrize("database", ["sqlite_url", "postgres_url"])
+def test_the_documented_sql_cuts_the_same_passages(tmp_path, request, database):
+    engine = _matched(tmp_path, request.getfixturevalue(database))
+    with session_factory(engine)() as session:
+        match_id = session.scalars(select(Match.id)).one()
+        passages = evidence_of(session, [match_id])[match_id]["passages"]
+        query = _documented_query(engine.dialect.name).replace("m.id = 1", "m.id = :match")
+        rows = session.execute(text(query), {"match": match_id}).all()
+    assert passages and [list(row) for row in rows] == passages
