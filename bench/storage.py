@@ -90,6 +90,8 @@ def report(label: str, m: dict) -> None:
     print(f"\n## {label}: {n} articles, {m['matches']} matches, file {m['file'] / 1e6:.1f} MB")
     print(f"{'table':<22} {'data B/article':>15} {'indexes B/article':>18}")
     for table, (data, indexes) in sorted(m["tables"].items(), key=lambda t: -sum(t[1])):
+        if data + indexes < n:
+            continue  # under a byte per article: the empty tables of this load
         print(f"{table:<22} {data / n:>15.0f} {indexes / n:>18.0f}")
     print(f"{'total in use':<22} {total / n:>15.0f}")
     print(f"{'beyond text and title':<22} {_beyond_text(m):>15.0f}")

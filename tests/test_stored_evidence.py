@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, text, update
 from test_matching import write_jsonl
 
+from crawler.browse import CANNED_QUERIES
 from crawler.evidence import match_html
 from crawler.ingest import ingest
 from crawler.matching import run_matching
@@ -76,6 +77,10 @@ def test_evidence_stored_before_spans_reads_as_it_was(tmp_path, sqlite_url):
         session.commit()
         assert evidence_of(session, [match.id]) == {match.id: older}
         assert "<td>Ein Satz.</td>" in match_html(session, match.id)
+        # Datasette's canned query reads both forms too.
+        canned = text(CANNED_QUERIES["passages_of_match"]["sql"])
+        rows = session.execute(canned, {"match": match.id}).all()
+    assert [[original, copy] for _, original, copy in rows] == older["passages"]
 
 
 def _documented_query(dialect: str) -> str:
