@@ -142,9 +142,11 @@ class Fingerprint:
 
     def to_bytes(self) -> bytes:
         """The stored form (format 2, see _pack); deterministic."""
-        if self.anchor_signed is None and self.sig_anchor.size:
-            raise ValueError("a fingerprint read from format 1 cannot be stored: fingerprint again")
-        if self.number_signed is None and self.sig_number.size:
+        # Format 1 kept the signatures but not which keys they were made of.
+        unknown = (self.anchor_signed is None and self.sig_anchor.size) or (
+            self.number_signed is None and self.sig_number.size
+        )
+        if unknown:
             raise ValueError("a fingerprint read from format 1 cannot be stored: fingerprint again")
         # zlib output is a pure function of its input and level: the bytes are deterministic.
         return _MAGIC_2 + struct.pack("<H", FINGERPRINT_VERSION) + zlib.compress(_pack(self), 6)
