@@ -36,6 +36,19 @@ CANNED_QUERIES = {
         "WHERE syndicator = 1 AND first_detection >= datetime('now', '-7 days') "
         "ORDER BY first_detection DESC",
     },
+    "passages_of_match": {
+        "title": "Aligned passages of a match",
+        "description": "The sentences a match aligned, original beside copy, cut from both "
+        "stored texts (evidence spans; passages as stored by matches before 2026-12-07).",
+        "sql": "SELECT p.key AS n, substr(o.text, json_extract(p.value, '$[0]') + 1, "
+        "json_extract(p.value, '$[1]')) AS original, substr(c.text, json_extract(p.value, "
+        "'$[2]') + 1, json_extract(p.value, '$[3]')) AS copy FROM matches m "
+        "JOIN articles o ON o.id = m.original_id JOIN articles c ON c.id = m.copy_id, "
+        "json_each(m.evidence, '$.spans') AS p WHERE m.id = :match "
+        "UNION ALL SELECT p.key, json_extract(p.value, '$[0]'), json_extract(p.value, '$[1]') "
+        "FROM matches m, json_each(m.evidence, '$.passages') AS p WHERE m.id = :match "
+        "ORDER BY n",
+    },
     "matches_by_language_pair": {
         "title": "Matches by language pair",
         "description": "How many copies per (original language, copy language) and kind.",

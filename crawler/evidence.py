@@ -15,14 +15,9 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from crawler.report.pages import environment
+from db.evidence import evidence_of
 from db.models import Article, Match
-from db.report_queries import (
-    MatchRow,
-    archive_of,
-    common_originals,
-    evidence_of,
-    matches_by_id,
-)
+from db.report_queries import MatchRow, archive_of, common_originals, matches_by_id
 
 # Matches rendered per round of queries: enough to amortize them, few enough to hold in memory.
 BATCH = 1000

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from crawler.index_cache import discard_snapshot, load_index, load_rows, save_snapshot
 from crawler.match_workers import MatchWorkers, Unit
+from db.evidence import passage_spans
 from db.session import session_factory
 from db.store import (
     MatchRecord,
@@ -47,7 +48,6 @@ from dedup import (
     Provenance,
     Verdict,
     choose_original,
-    sentences,
 )
 from dedup.matcher import Loader
 from dedup.sites import site_pass
@@ -294,7 +294,7 @@ def _oriented(a: Row, b: Row, verdict: Verdict) -> MatchRecord | None:
     flipped = original is not a
     evidence: dict[str, object] = {
         "anchors": list(verdict.anchors),
-        "passages": _passages(a, b, verdict, flipped),
+        **_passages(a, b, verdict, flipped),
     }
     if verdict.rhythm is not None:
         evidence["rhythm"] = verdict.rhythm
@@ -302,11 +302,9 @@ def _oriented(a: Row, b: Row, verdict: Verdict) -> MatchRecord | None:
     return MatchRecord(copy.id, original.id, verdict.score, verdict.kind, evidence, attributed)
 
 
-def _passages(a: Row, b: Row, verdict: Verdict, flipped: bool) -> list[list[str]]:
-    """Aligned sentences as [original sentence, copy sentence] pairs."""
-    sa, sb = sentences(a.text), sentences(b.text)
-    pairs = []
-    for i, j in verdict.aligned[:MAX_PASSAGES]:
-        if i < len(sa) and j < len(sb):
-            pairs.append([sb[j], sa[i]] if flipped else [sa[i], sb[j]])
-    return pairs
+def _passages(a: Row, b: Row, verdict: Verdict, flipped: bool) -> dict[str, object]:
+    """The aligned sentences as spans of the original's and the copy's texts (db.evidence)."""
+    aligned = verdict.aligned[:MAX_PASSAGES]
+    if flipped:
+        return passage_spans(b.text, a.text, [(j, i) for i, j in aligned])
+    return passage_spans(a.text, b.text, aligned)

@@ -167,12 +167,6 @@ def common_originals(session: Session, pairs: Sequence[tuple[int, int]]) -> dict
     return found
 
 
-def evidence_of(session: Session, ids: Sequence[int]) -> dict[int, dict]:
-    """The stored evidence (anchors, passages, rhythm) of matches."""
-    rows = session.execute(select(Match.id, Match.evidence).where(Match.id.in_(list(ids))))
-    return {match_id: evidence or {} for match_id, evidence in rows}
-
-
 def archive_of(session: Session, ids: Sequence[int]) -> dict[int, dict]:
     """Article id -> its archived response and status, for the evidence pages."""
     query = select(

@@ -35,7 +35,8 @@ from dedup.segment import sentences
 # fingerprinted and matched again on the next `match` (what each version changed:
 # docs/history.md). tests/test_dedup_languages.py pins the fixtures' fingerprints for it.
 FINGERPRINT_VERSION = 15
-_MAGIC = b"SDFP"
+# Format 1 (a JSON header, the signatures inside) is still read; format 2 is written.
+_MAGIC, _MAGIC_2 = b"SDFP", b"SDF2"
 SHINGLE = 5
 MAX_SENTENCES = 600  # bounds verification cost on pathological pages
 MAX_SHINGLES = 8000
@@ -94,6 +95,10 @@ class Fingerprint:
     # uint32 MinHash of the anchor vocabulary, ANCHOR_PERM values (empty: too few anchors)
     sig_anchor: np.ndarray
     sig_number: np.ndarray  # uint32 MinHash of the numbers (empty: too few, _number_signature)
+    # Per key, whether it is in the set the anchor (number) signature is a MinHash of; None
+    # when there is no such signature. What the signatures are recomputed from when read.
+    anchor_signed: np.ndarray | None = None
+    number_signed: np.ndarray | None = None
     # Values derived from the fields above by their users (the verifier), kept with the object
     # because an article is compared with dozens of candidates; never serialized.
     derived: dict[str, object] = field(default_factory=dict, init=False, repr=False)
@@ -109,89 +114,221 @@ class Fingerprint:
     def sentence_anchor_ids(self, i: int) -> np.ndarray:
         return self.occ[self.occ_offsets[i] : self.occ_offsets[i + 1]]
 
+    def __getattr__(self, name: str) -> np.ndarray:
+        # Reached only for an attribute never set: the signatures of a fingerprint read from
+        # bytes. They are not stored with it (the fingerprints table has them in their own
+        # column, and verification never reads them), so they are computed on first use.
+        if name not in _SIGNATURE_FIELDS or "shingles" not in self.__dict__:
+            raise AttributeError(name)
+        if name == "sig_lexical":
+            value = signature(self.shingles)
+        else:
+            anchor = name == "sig_anchor"
+            members = self.anchor_signed if anchor else self.number_signed
+            value = (
+                np.zeros(0, dtype=np.uint32)
+                if members is None
+                else signature(self._key_hashes()[members], ANCHOR_PERM if anchor else NUM_PERM)
+            )
+        setattr(self, name, value)
+        return value
+
+    def _key_hashes(self) -> np.ndarray:
+        hashes = self.derived.get("key_hashes")
+        if hashes is None:
+            hashes = np.array([hash64(k) & 0xFFFFFFFF for k in self.keys], dtype=np.uint32)
+            self.derived["key_hashes"] = hashes
+        return hashes  # type: ignore[return-value]
+
     def to_bytes(self) -> bytes:
-        header = json.dumps(
-            {
-                "lang": self.lang,
-                "n_units": self.n_units,
-                "title_sentences": self.title_sentences,
-                "name_odds": self.name_odds,
-                "keys": self.keys,
-                "labels": self.labels,
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode("utf-8")
-        arrays = [
-            self.sentence_hashes.astype("<u8"),
-            self.sentence_units.astype("<u4"),
-            self.weights.astype("<f4"),
-            self.occ_offsets.astype("<u4"),
-            self.occ.astype("<u4"),
-            self.shingles.astype("<u4"),
-            self.sig_lexical.astype("<u4"),
-            self.sig_anchor.astype("<u4"),
-            self.sig_number.astype("<u4"),
-        ]
-        parts = [struct.pack("<I", len(header)), header]
-        for array in arrays:
-            raw = array.tobytes()
-            parts += [struct.pack("<I", len(raw)), raw]
+        """The stored form (format 2, see _pack); deterministic."""
+        # Format 1 kept the signatures but not which keys they were made of.
+        unknown = (self.anchor_signed is None and self.sig_anchor.size) or (
+            self.number_signed is None and self.sig_number.size
+        )
+        if unknown:
+            raise ValueError("a fingerprint read from format 1 cannot be stored: fingerprint again")
         # zlib output is a pure function of its input and level: the bytes are deterministic.
-        return _MAGIC + struct.pack("<H", FINGERPRINT_VERSION) + zlib.compress(b"".join(parts), 6)
+        return _MAGIC_2 + struct.pack("<H", FINGERPRINT_VERSION) + zlib.compress(_pack(self), 6)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Fingerprint:
+        """A stored fingerprint, of either format; ValueError for anything else."""
         if not isinstance(data, bytes | bytearray | memoryview):
             raise ValueError("fingerprint data must be bytes")
         data = bytes(data)
-        if len(data) < 6 or data[:4] != _MAGIC:
+        if len(data) < 6 or data[:4] not in (_MAGIC, _MAGIC_2):
             raise ValueError("not a syndetect fingerprint")
         (version,) = struct.unpack("<H", data[4:6])
         if version != FINGERPRINT_VERSION:
             raise ValueError(f"fingerprint version {version}, expected {FINGERPRINT_VERSION}")
         try:
             body = zlib.decompress(data[6:])
-            pos = 0
-
-            def chunk() -> bytes:
-                nonlocal pos
-                (size,) = struct.unpack_from("<I", body, pos)
-                pos += 4
-                if pos + size > len(body):
-                    raise ValueError("truncated fingerprint")
-                out = body[pos : pos + size]
-                pos += size
-                return out
-
-            meta = _header(chunk())
-            dtypes = ["<u8", "<u4", "<f4", "<u4", "<u4", "<u4", "<u4", "<u4", "<u4"]
-            arrays = [np.frombuffer(chunk(), dtype=d).copy() for d in dtypes]
-            if pos != len(body):
-                raise ValueError("trailing bytes in fingerprint")
-            fp = cls(
-                lang=meta["lang"],
-                n_units=meta["n_units"],
-                title_sentences=meta["title_sentences"],
-                name_odds=float(meta["name_odds"]),
-                sentence_hashes=arrays[0].astype(np.uint64),
-                sentence_units=arrays[1].astype(np.uint32),
-                keys=tuple(meta["keys"]),
-                labels=tuple(meta["labels"]),
-                weights=arrays[2].astype(np.float32),
-                occ_offsets=arrays[3].astype(np.uint32),
-                occ=arrays[4].astype(np.uint32),
-                shingles=arrays[5].astype(np.uint32),
-                sig_lexical=arrays[6].astype(np.uint32),
-                sig_anchor=arrays[7].astype(np.uint32),
-                sig_number=arrays[8].astype(np.uint32),
-            )
-        except (zlib.error, struct.error, KeyError, TypeError, RecursionError) as exc:
+            if data[:4] == _MAGIC_2:
+                return _unpack(cls, bytearray(body))
+            fp = _unpack_1(cls, body)
+        except (zlib.error, struct.error, KeyError, TypeError, IndexError, RecursionError) as exc:
             raise ValueError(f"corrupt fingerprint: {exc}") from exc
         except json.JSONDecodeError as exc:
             raise ValueError(f"corrupt fingerprint header: {exc}") from exc
         _check_consistent(fp)
         return fp
+
+
+_SIGNATURE_FIELDS = frozenset({"sig_lexical", "sig_anchor", "sig_number"})
+# Format 2's fixed header: sentences, keys, anchor occurrences, shingles, lexical units, the
+# byte lengths of the keys and labels text and of the language, title sentences, which of the
+# anchor and number signatures there are (bits 0, 1), the widths of the three narrow arrays,
+# and the name odds. Then sentence hashes <u8, weights <f4, the shingles as deltas split into
+# their four byte planes (the high planes are mostly zero: zlib takes them to almost nothing),
+# anchors per sentence, anchor ids and lexical units per sentence each as uint of its width,
+# the two signed-key masks as bits, and the language and the keys then labels, NUL-separated.
+_HEAD = struct.Struct("<7I4Bd")
+_WIDTHS = {1: "<u1", 2: "<u2", 4: "<u4"}
+
+
+def _narrow(values: np.ndarray) -> tuple[int, bytes]:
+    """The smallest of 1, 2, 4 bytes that holds every value, and the values at that width."""
+    top = int(values.max()) if values.size else 0
+    width = 1 if top < 1 << 8 else 2 if top < 1 << 16 else 4
+    return width, values.astype(_WIDTHS[width]).tobytes()
+
+
+def _planes(values: np.ndarray) -> bytes:
+    """Sorted uint32 as their differences, byte plane after byte plane."""
+    deltas = np.diff(values.astype("<u4"), prepend=np.uint32(0)).astype("<u4")
+    return deltas.view(np.uint8).reshape(-1, 4).T.tobytes()
+
+
+def _pack(fp: Fingerprint) -> bytes:
+    strings = fp.keys + fp.labels
+    if any("\x00" in s for s in strings):
+        raise ValueError("an anchor holds NUL")
+    text = "\x00".join(strings).encode("utf-8")
+    lang = (fp.lang or "").encode("utf-8")
+    per_sentence = np.diff(fp.occ_offsets.astype(np.int64))
+    narrow = [_narrow(a) for a in (per_sentence, fp.occ, fp.sentence_units)]
+    masks = [
+        m if m is not None else np.zeros(len(fp.keys), bool)
+        for m in (fp.anchor_signed, fp.number_signed)
+    ]
+    flags = (fp.anchor_signed is not None) | (fp.number_signed is not None) << 1
+    head = _HEAD.pack(
+        fp.n_sentences, len(fp.keys), fp.occ.size, fp.shingles.size, fp.n_units, len(text),
+        len(lang) if fp.lang is not None else 0xFFFFFFFF, fp.title_sentences, flags,
+        narrow[0][0] | narrow[1][0] << 3, narrow[2][0], fp.name_odds,
+    )  # fmt: skip
+    return b"".join(
+        [
+            head,
+            fp.sentence_hashes.astype("<u8").tobytes(),
+            fp.weights.astype("<f4").tobytes(),
+            _planes(fp.shingles),
+            *(raw for _, raw in narrow),
+            *(np.packbits(m).tobytes() for m in masks),
+            lang,
+            text,
+        ]
+    )
+
+
+def _unpack(cls: type[Fingerprint], body: bytearray) -> Fingerprint:
+    """Format 2 (_pack): the arrays are views of `body`, or made from it in one step."""
+    (n, n_keys, n_occ, n_shingles, n_units, n_text, n_lang, title, flags, widths, unit_width,
+     odds) = _HEAD.unpack_from(body)  # fmt: skip
+    position = _HEAD.size
+
+    def take(dtype: str, count: int) -> np.ndarray:
+        nonlocal position
+        array = np.frombuffer(body, dtype=dtype, count=count, offset=position)
+        position += array.nbytes
+        return array
+
+    def width(code: int) -> str:
+        if code not in _WIDTHS:
+            raise ValueError("corrupt fingerprint: array width")
+        return _WIDTHS[code]
+
+    hashes = take("<u8", n)
+    weights = take("<f4", n_keys)
+    planes = take("<u1", 4 * n_shingles).reshape(4, n_shingles)
+    shingles = np.cumsum(planes.T.copy().view("<u4").ravel(), dtype=np.uint32)
+    per_sentence = take(width(widths & 7), n)
+    occ = take(width(widths >> 3), n_occ).astype(np.uint32)
+    # The only invariants the layout leaves open (the sizes hold by construction).
+    if int(per_sentence.sum(dtype=np.int64)) != n_occ or (n_occ and int(occ.max()) >= n_keys):
+        raise ValueError("inconsistent fingerprint")
+    offsets = np.zeros(n + 1, dtype=np.uint32)
+    np.cumsum(per_sentence, out=offsets[1:])
+    units = take(width(unit_width), n).astype(np.uint32)
+    masks = [np.unpackbits(take("<u1", (n_keys + 7) // 8), count=n_keys).astype(bool)
+             for _ in range(2)]  # fmt: skip
+    lang = None if n_lang == 0xFFFFFFFF else bytes(take("<u1", n_lang)).decode("utf-8")
+    text = bytes(take("<u1", n_text)).decode("utf-8")
+    if position != len(body):
+        raise ValueError("trailing bytes in fingerprint")
+    strings = text.split("\x00") if n_keys else []
+    if len(strings) != 2 * n_keys or title not in (0, 1) or not 0.0 < odds <= 1.0:
+        raise ValueError("malformed fingerprint header")
+    fp = cls.__new__(cls)
+    # The signatures are left unset: __getattr__ computes them when they are first read.
+    fp.__dict__.update(
+        lang=lang,
+        n_units=n_units,
+        title_sentences=title,
+        name_odds=odds,
+        sentence_hashes=hashes,
+        sentence_units=units,
+        keys=tuple(strings[:n_keys]),
+        labels=tuple(strings[n_keys:]),
+        weights=weights,
+        occ_offsets=offsets,
+        occ=occ,
+        shingles=shingles,
+        anchor_signed=masks[0] if flags & 1 else None,
+        number_signed=masks[1] if flags & 2 else None,
+        derived={},
+    )
+    return fp
+
+
+def _unpack_1(cls: type[Fingerprint], body: bytes) -> Fingerprint:
+    """Format 1 (before 2026-12-07): a JSON header and nine length-prefixed arrays, the
+    signatures among them."""
+    pos = 0
+
+    def chunk() -> bytes:
+        nonlocal pos
+        (size,) = struct.unpack_from("<I", body, pos)
+        pos += 4
+        if pos + size > len(body):
+            raise ValueError("truncated fingerprint")
+        out = body[pos : pos + size]
+        pos += size
+        return out
+
+    meta = _header(chunk())
+    dtypes = ["<u8", "<u4", "<f4", "<u4", "<u4", "<u4", "<u4", "<u4", "<u4"]
+    arrays = [np.frombuffer(chunk(), dtype=d).copy() for d in dtypes]
+    if pos != len(body):
+        raise ValueError("trailing bytes in fingerprint")
+    return cls(
+        lang=meta["lang"],
+        n_units=meta["n_units"],
+        title_sentences=meta["title_sentences"],
+        name_odds=float(meta["name_odds"]),
+        sentence_hashes=arrays[0].astype(np.uint64),
+        sentence_units=arrays[1].astype(np.uint32),
+        keys=tuple(meta["keys"]),
+        labels=tuple(meta["labels"]),
+        weights=arrays[2].astype(np.float32),
+        occ_offsets=arrays[3].astype(np.uint32),
+        occ=arrays[4].astype(np.uint32),
+        shingles=arrays[5].astype(np.uint32),
+        sig_lexical=arrays[6].astype(np.uint32),
+        sig_anchor=arrays[7].astype(np.uint32),
+        sig_number=arrays[8].astype(np.uint32),
+    )
 
 
 def _header(raw: bytes) -> dict:
@@ -225,6 +362,7 @@ def _header(raw: bytes) -> dict:
 
 
 def _check_consistent(fp: Fingerprint) -> None:
+    """A format 1 fingerprint's arrays fit each other (format 2: checked in _unpack)."""
     n = fp.sentence_hashes.size
     ok = (
         fp.sentence_units.size == n
@@ -307,6 +445,9 @@ def fingerprint(doc: Document, params: FingerprintParams = FINGERPRINT) -> Finge
     keys = tuple(key_ids)
     anchor_hashes = np.array([hash64(k) & 0xFFFFFFFF for k in keys], dtype=np.uint32)
     signed = np.array([not is_match_only(k) and k not in unsigned for k in keys], dtype=bool)
+    sig_anchor = _signature_if(anchor_hashes[signed], params.min_anchors, ANCHOR_PERM)
+    numbers = _numbers(keys)
+    sig_number = _signature_if(anchor_hashes[numbers], params.min_numbers)
     return Fingerprint(
         lang=lang,
         n_units=n_units,
@@ -321,10 +462,10 @@ def fingerprint(doc: Document, params: FingerprintParams = FINGERPRINT) -> Finge
         occ=np.array(occ, dtype=np.uint32),
         shingles=shingles,
         sig_lexical=signature(shingles),
-        sig_anchor=_signature_if(
-            anchor_hashes[signed] if keys else anchor_hashes, params.min_anchors, ANCHOR_PERM
-        ),
-        sig_number=_number_signature(keys, anchor_hashes, params.min_numbers),
+        sig_anchor=sig_anchor,
+        sig_number=sig_number,
+        anchor_signed=signed if sig_anchor.size else None,
+        number_signed=numbers if sig_number.size else None,
     )
 
 
@@ -384,15 +525,15 @@ def _case_odds(per_sentence: list[SentenceAnchors], params: FingerprintParams) -
     return min(1.0, params.name_share / share) if share > 0 else 1.0
 
 
-def _number_signature(keys: tuple[str, ...], hashes: np.ndarray, minimum: int) -> np.ndarray:
-    """MinHash of the article's numbers of two digits and more (at least `minimum`). They
-    survive translation almost always (measured 0.96) and rarely meet by chance: their own space
-    finds translations whose names were respelled or dropped. Single digits are left out (signed
-    too, they gained 5 long alphabetic pairs on tune for 7% more candidate pairs, and brought
-    number-rich articles on one war together on check), and so are months: one of twelve would
-    make any two dated articles alike."""
-    numbers = np.array([is_number(k) and len(k) >= 3 and not is_month_key(k) for k in keys], bool)
-    return _signature_if(hashes[numbers] if keys else hashes, minimum)
+def _numbers(keys: tuple[str, ...]) -> np.ndarray:
+    """The keys the number signature is a MinHash of (when there are min_numbers): the
+    article's numbers of two digits and more. They survive translation almost always (measured
+    0.96) and rarely meet by chance: their own space finds translations whose names were
+    respelled or dropped. Single digits are left out (signed too, they gained 5 long
+    alphabetic pairs on tune for 7% more candidate pairs, and brought number-rich articles on
+    one war together on check), and so are months: one of twelve would make any two dated
+    articles alike."""
+    return np.array([is_number(k) and len(k) >= 3 and not is_month_key(k) for k in keys], bool)
 
 
 def _signature_if(hashes: np.ndarray, minimum: int, num_perm: int = NUM_PERM) -> np.ndarray:

@@ -6,8 +6,12 @@ import sys
 
 import pytest
 from conftest import demo_jsonl
+from sqlalchemy import func, select
 
 from crawler.browse import CANNED_QUERIES, metadata
+from db.evidence import evidence_of
+from db.models import Match
+from db.session import connect, session_factory
 
 CLI = [sys.executable, "-m", "crawler.cli"]
 
@@ -37,12 +41,18 @@ def test_canned_queries_run_in_datasette(tmp_path):
         )
     subprocess.run([*CLI, "--db", f"sqlite:///{db}", "-q", "match"], check=True, timeout=300)
     original = "https://daily-planet.example/northwick-rovers-sold"
+    engine = connect(f"sqlite:///{db}", create=False)
+    with session_factory(engine)() as session:
+        match_id = session.scalar(select(func.min(Match.id)))
+        passages = evidence_of(session, [match_id])[match_id]["passages"]
+    engine.dispose()
 
     async def run_all() -> dict[str, list]:
         ds = Datasette([str(db)], metadata=metadata(db.stem))
         results = {}
         for name in CANNED_QUERIES:
-            response = await ds.client.get(f"/{db.stem}/{name}.json?_shape=array&url={original}")
+            query = f"_shape=array&url={original}&match={match_id}"
+            response = await ds.client.get(f"/{db.stem}/{name}.json?{query}")
             assert response.status_code == 200, (name, response.text[:500])
             results[name] = response.json()
         page = await ds.client.get(f"/{db.stem}/site_report")
@@ -53,6 +63,9 @@ def test_canned_queries_run_in_datasette(tmp_path):
     assert [r["site"] for r in results["top_syndicators"]] == ["noticias-hoy"]
     assert [r["copy_site"] for r in results["copies_of_url"]] == ["noticias-hoy"]
     assert results["new_syndicators_this_week"][0]["site"] == "noticias-hoy"
+    assert passages and [[r["original"], r["copy"]] for r in results["passages_of_match"]] == (
+        passages
+    )
     assert {(r["original_lang"], r["copy_lang"]) for r in results["matches_by_language_pair"]} == {
         ("en", "es")
     }

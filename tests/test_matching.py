@@ -280,7 +280,7 @@ def test_a_site_that_keeps_copying_has_its_anchorless_copies_found(tmp_path, sql
     assert len(pairs(engine)) == 3
     evidence = _evidence(engine, "https://farm.example/garden_fr")
     assert evidence["site_matches"] == 2 and evidence["rhythm"] >= 5
-    assert evidence["passages"] == []
+    assert evidence["spans"] == []
 
 
 def test_one_match_links_two_sites_under_a_higher_bar(tmp_path, sqlite_url):
