@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
+from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -63,6 +65,16 @@ class _NetworkErrorsAsWarnings(logging.Filter):
         return True  # the handler's level (LOG_LEVEL) still decides
 
 
+def _installed_reactor() -> Any:
+    """Twisted's reactor once Scrapy has installed it, else None (importing it earlier would
+    install the default one in place of the asyncio reactor Scrapy asks for)."""
+    if "twisted.internet.reactor" not in sys.modules:
+        return None
+    from twisted.internet import reactor
+
+    return reactor
+
+
 def crawl(
     config: Config, db_url: str | None, site: str | None = None, quiet: bool = False
 ) -> CrawlResult:
@@ -70,16 +82,24 @@ def crawl(
     after a SIGINT/SIGTERM once the crawl has stopped cleanly and its runs are recorded."""
     if site is not None:
         config.site(site)  # a one-line error for an unknown name, before the reactor starts
-    reactor_running = False
 
     def stop(_signum: int) -> None:
-        # Before the reactor runs, the signal is only recorded (`received`): raised while
-        # Scrapy imports and builds its components, it would be taken for their failure ("the
-        # crawl could not start"). The crawl then stops as soon as the reactor runs.
-        if reactor_running:
-            from twisted.internet import reactor
+        # Raised while Scrapy imports and builds its components, the signal would pass for
+        # their failure, and a stop asked before the engine runs is lost (the crawl runs on,
+        # or never ends): recorded here (`received`), the stop waits for a running engine.
+        reactor = _installed_reactor()
+        if reactor is not None and reactor.running:
+            reactor.callFromThread(stop_when_engine_runs)
 
-            reactor.callFromThread(process.stop)
+    def stop_when_engine_runs() -> None:
+        try:
+            running = crawler.engine.running
+        except AttributeError:  # not created yet
+            running = False
+        if running:
+            process.stop()
+        else:
+            _installed_reactor().callLater(0.05, stop_when_engine_runs)
 
     network_filter = _NetworkErrorsAsWarnings()
     for name in NETWORK_LOGGERS:
@@ -89,11 +109,8 @@ def crawl(
             process = CrawlerProcess(crawl_settings(config, db_url, quiet))
             crawler = process.create_crawler(SitesSpider)
             process.crawl(crawler, config=config, site=site)
-            reactor_running = True
             if received:
-                from twisted.internet import reactor
-
-                reactor.callWhenRunning(process.stop)
+                _installed_reactor().callWhenRunning(stop_when_engine_runs)
             process.start(install_signal_handlers=False)
     finally:
         for name in NETWORK_LOGGERS:
