@@ -3,6 +3,8 @@ the copies are too many for one page, and an evidence page per match."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -12,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.errors import UserError
-from crawler.evidence import write_evidence
+from crawler.evidence import EvidenceJob, EvidenceParams
 from crawler.output import verdict
 from crawler.report import charts
 from crawler.report.data import CopyFigures, ReportData, collect
@@ -31,6 +33,7 @@ class ReportLayout:
     index_siblings: int = 100  # sibling matches listed on the index; the rest on site pages
     originals_named: int = 5  # originals' sites named per syndicator row, most copied first
     limits: charts.ChartLimits = charts.ChartLimits()
+    evidence: EvidenceParams = EvidenceParams()
 
 
 @dataclass(frozen=True)
@@ -59,16 +62,55 @@ def write_report(
     directory. Returns the files written."""
     if site is not None and session.scalar(select(Site.id).where(Site.name == site)) is None:
         raise UserError(f"no site named {site!r} (see: syndetect report)")
-    data = collect(session, utcnow(), site=site)
     single = target is None or target.suffix.lower() in (".html", ".htm")
+    page = target if single else target / "index.html"
+    with _writing(target), _evidence(session, page, site, layout) as evidence:
+        index, site_pages, originals, data = _index(session, site, single, target, layout)
+        if page is None:
+            stream.write(index)
+            return []
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(index, encoding="utf-8")
+        written = [page]
+        site_ids = dict(session.execute(select(Site.name, Site.id)).all())
+        for name, pages in site_pages.items():
+            written += _write_site_pages(data, name, site_ids[name], pages, originals, page.parent)
+        evidence.finish()
+    return written
+
+
+@contextmanager
+def _writing(target: Path | None) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise UserError(f"{exc.filename or target}: cannot write ({exc.strerror})") from None
+
+
+def _evidence(session: Session, page: Path | None, site: str | None, layout: ReportLayout):
+    """The report's evidence pages, begun first: workers write them while the report renders."""
+    if page is None:
+        return nullcontext()
+    return EvidenceJob(
+        session,
+        page.parent / "evidence",
+        back=f"../{page.name}",
+        site=site,
+        prune=not site,
+        params=layout.evidence,
+    )
+
+
+def _index(
+    session: Session, site: str | None, single: bool, target: Path | None, layout: ReportLayout
+) -> tuple[str, dict[str, list[list[MatchRow]]], dict, ReportData]:
+    """The index page, the copies of each site page, the siblings' common originals, the data."""
+    data = collect(session, utcnow(), site=site)
     paged = not single and sum(map(len, data.copies.values())) > layout.inline_copies
-    root = target.parent if single and target is not None else target
     links = Links(with_evidence=target is not None)
     site_ids = dict(session.execute(select(Site.name, Site.id)).all())
-    written: list[Path] = []
     siblings = _unique(row for rows in data.siblings.values() for row in rows)
     originals = _common_originals(session, data, siblings)
-
     site_pages: dict[str, list[list[MatchRow]]] = {}
     if paged:
         for name, rows in data.copies.items():
@@ -96,28 +138,7 @@ def write_report(
             **_networks(session, site),
         )
     )
-    if target is None:
-        stream.write(index)
-        return written
-    page = target if single else target / "index.html"
-    try:
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(index, encoding="utf-8")
-        written.append(page)
-        for name, pages in site_pages.items():
-            written += _write_site_pages(data, name, site_ids[name], pages, originals, root)
-        every = [row for rows in data.copies.values() for row in rows] + siblings
-        write_evidence(
-            session,
-            every,
-            root / "evidence",
-            back=f"../{page.name}",
-            prune=not site,
-            originals=originals,
-        )
-    except OSError as exc:
-        raise UserError(f"{exc.filename or target}: cannot write ({exc.strerror})") from None
-    return written
+    return index, site_pages, originals, data
 
 
 def _markup(svg: str | None) -> Markup | None:
