@@ -168,22 +168,12 @@ class EvidenceJob:
         self._session, self._directory, self._prune = session, directory, prune
         self._previous = _manifest(directory)
         present = {entry.name for entry in os.scandir(directory)}
-        previous = {k: v for k, v in self._previous.items() if f"match-{k}.html" in present}
+        self._present = {k: v for k, v in self._previous.items() if f"match-{k}.html" in present}
         # The templates are part of what a page shows: a new version of them rewrites every page.
         salt = repr([Path(t.filename).read_bytes() for t in map(environment().get_template, PAGE)])
+        self._range = {"site": site, "directory": str(directory), "back": back, "salt": salt}
         ids = match_ids(session, site)
-        self._tasks = [
-            _Range(
-                chunk[0],
-                chunk[-1],
-                site,
-                str(directory),
-                back,
-                salt,
-                {i: previous[i] for i in chunk if i in previous},
-            )
-            for chunk in _chunks(ids, params.range_size)
-        ]
+        self._tasks = [self._task(chunk) for chunk in _chunks(ids, params.range_size)]
         self._pool: ProcessPoolExecutor | None = None
         self._futures: list[Future] = []
         bind = session.get_bind()
@@ -199,9 +189,14 @@ class EvidenceJob:
             )
             self._futures = [self._pool.submit(_write_range_in_worker, t) for t in self._tasks]
 
-    def finish(self) -> EvidenceWritten:
+    def _task(self, ids: list[int]) -> _Range:
+        previous = {i: self._present[i] for i in ids if i in self._present}
+        return _Range(ids[0], ids[-1], previous=previous, **self._range)
+
+    def finish(self, shown: Iterable[int] = ()) -> EvidenceWritten:
         """Wait for the pages (this process takes the tasks no worker has begun), then write
-        the manifest and prune."""
+        the manifest and prune. `shown`: the matches the report links to; those stored since
+        the job began are written here."""
         results = []
         if self._pool is None:
             results = [_write_range(self._session, task) for task in self._tasks]
@@ -212,6 +207,10 @@ class EvidenceJob:
                     results.append(_write_range(self._session, task))
             results += [f.result() for f in self._futures if not f.cancelled()]
         digests = {k: v for found, _ in results for k, v in found.items()}
+        for match_id in set(shown) - digests.keys():
+            found, n = _write_range(self._session, self._task([match_id]))
+            digests.update(found)
+            results.append((found, n))
         written = sum(n for _, n in results)
         kept = len(digests) - written
         removed = 0

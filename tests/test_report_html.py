@@ -295,3 +295,20 @@ def test_an_evidence_page_says_what_was_not_recorded(tmp_path, ingested):
     syndetect("--db", db, "report", "--format", "html", "--out", str(out))
     page = (out / "evidence" / f"match-{match_id}.html").read_text("utf-8")
     assert page.count("none recorded") == 2  # no anchors, no passages
+
+
+def test_a_match_stored_while_the_report_runs_gets_its_evidence_page(tmp_path, ingested):
+    from crawler.evidence import EvidenceJob
+    from db.session import connect, session_factory
+
+    db = ingested(tmp_path)
+    late = exported(db)[0]["id"]
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        row = conn.execute("SELECT * FROM matches WHERE id = ?", (late,)).fetchone()
+        conn.execute("DELETE FROM matches WHERE id = ?", (late,))
+    directory = tmp_path / "evidence"
+    with session_factory(connect(db))() as session, EvidenceJob(session, directory) as job:
+        with sqlite3.connect(tmp_path / "r.db") as conn:
+            conn.execute(f"INSERT INTO matches VALUES ({', '.join('?' * len(row))})", row)
+        job.finish([late])
+    assert f"Match {late}:" in (directory / f"match-{late}.html").read_text("utf-8")

@@ -74,14 +74,15 @@ def write_report(
             return []
         page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(pages.index, encoding="utf-8")
-        shown = layout.index_sites
-        written = [page, *_write_site_tables(pages.site_tables, shown, page.parent / "sites")]
+        tables = _write_site_tables(pages.site_tables, layout.index_sites, page.parent / "sites")
+        written = [page, *tables]
         site_ids = dict(session.execute(select(Site.name, Site.id)).all())
         for name, rows in pages.site_pages.items():
             written += _write_site_pages(
                 pages.data, name, site_ids[name], rows, pages.originals, page.parent
             )
-        evidence.finish()
+        linked = [row.id for rows in pages.data.copies.values() for row in rows]
+        evidence.finish(linked + [row.id for rows in pages.data.siblings.values() for row in rows])
     return written
 
 
