@@ -2,20 +2,26 @@
 
 Builds a synthetic SQLite database (`--sites` sites, a fifth of them sources; `--matches`
 matches, a tenth of them siblings, spread over two years, with stored evidence like the
-verifier's), then times, each as the user runs it (a fresh `syndetect` process):
+verifier's), then times, each as the user runs it (a fresh `syndetect` process), `--rounds`
+times in turn:
 - baseline: `syndetect export matches --format csv --out matches.csv`;
-- `syndetect report --format html --out report/` (index, per-site pages, one evidence page per
-  match), then again into the same directory (evidence pages are rewritten only when changed);
-and, when Chromium is installed, how long the browser takes to open and render index.html
-against the same browser opening an empty page.
+- `syndetect report --format html --out report/` into a new directory (index, sites' table and
+  per-site pages, one evidence page per match), then again into the same directory (evidence
+  pages are rewritten only when changed);
+each as wall time and as CPU time (the command's processes together: on a shared machine the
+wall time mostly measures the other jobs), with its ratio to the export's. When Chromium is
+installed, it also times the browser opening and rendering index.html, against the same browser
+opening an empty page, in turn.
 
-    python bench/report.py [--sites 1000] [--matches 100000] [--seed 7]
+    python bench/report.py [--sites 1000] [--matches 100000] [--rounds 2] [--seed 7]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -136,24 +142,37 @@ def _match(match_id: int, copy: int, original: int, relation: str, rng, when) ->
     }
 
 
-def timed(command: list[str]) -> float:
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of a command, its worker processes included."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def browser_seconds(page: Path) -> float:
     chromium = shutil.which("chromium")
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"]
-    return timed([chromium, *flags, page.as_uri()])
+    return timed([chromium, *flags, page.as_uri()])[0]
+
+
+def line(label: str, run: tuple[float, float], export: tuple[float, float]) -> str:
+    return (
+        f"{label:<30} {run[0]:6.1f}s wall ({run[0] / export[0]:4.1f}x the export), "
+        f"{run[1]:6.1f}s CPU ({run[1] / export[1]:4.1f}x)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sites", type=int, default=1000)
     parser.add_argument("--matches", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f}, {len(os.sched_getaffinity(0))} cores")
     with tempfile.TemporaryDirectory(prefix="syndetect-bench-report-") as tmp:
         work = Path(tmp)
         url = f"sqlite:///{work / 'bench.db'}"
@@ -164,26 +183,29 @@ def main() -> None:
             f"{time.perf_counter() - start:.1f}s"
         )
         cli = [sys.executable, "-m", "crawler.cli", "--db", url, "--quiet"]
-        export = timed([*cli, "export", "matches", "--format", "csv", "--out", str(work / "m.csv")])
-        report = timed([*cli, "report", "--format", "html", "--out", str(work / "report")])
-        # The nightly case: the same directory again, evidence pages already written.
-        again = timed([*cli, "report", "--format", "html", "--out", str(work / "report")])
-        index = work / "report" / "index.html"
-        pages = list((work / "report").rglob("*.html"))
-        size = sum(p.stat().st_size for p in pages) / 2**20
-        csv_size = (work / "m.csv").stat().st_size / 2**20
-        print(f"export matches --format csv: {export:.1f}s ({csv_size:.1f} MB)")
-        print(
-            f"report --format html:        {report:.1f}s ({report / export:.1f}x the export; "
-            f"{len(pages)} pages, {size:.0f} MB; index.html {index.stat().st_size / 2**10:.0f} kB)"
-        )
-        print(f"report again, same directory: {again:.1f}s ({again / export:.1f}x the export)")
+        for round_ in range(1, args.rounds + 1):
+            out = work / f"report-{round_}"
+            export = timed(
+                [*cli, "export", "matches", "--format", "csv", "--out", str(work / "m.csv")]
+            )
+            report = timed([*cli, "report", "--format", "html", "--out", str(out)])
+            # The nightly case: the same directory again, evidence pages already written.
+            again = timed([*cli, "report", "--format", "html", "--out", str(out)])
+            print(f"round {round_}, load average {os.getloadavg()[0]:.1f}")
+            print(
+                f"{'export matches --format csv':<30} {export[0]:6.1f}s wall, {export[1]:6.1f}s CPU"
+            )
+            print(line("report --format html", report, export))
+            print(line("report again, same directory", again, export))
+        index = out / "index.html"
+        pages = sum(1 for _ in out.rglob("*.html"))
+        print(f"{pages} pages; index.html {index.stat().st_size / 2**10:.0f} kB")
         if shutil.which("chromium"):
             empty = work / "empty.html"
             empty.write_text("<!DOCTYPE html><title>empty</title>", "utf-8")
-            baseline = browser_seconds(empty)
-            opened = browser_seconds(index)
-            print(f"browser opens index.html:    {opened:.1f}s (an empty page: {baseline:.1f}s)")
+            for _ in range(args.rounds):
+                baseline, opened = browser_seconds(empty), browser_seconds(index)
+                print(f"browser opens index.html: {opened:.1f}s (an empty page: {baseline:.1f}s)")
 
 
 if __name__ == "__main__":

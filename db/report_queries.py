@@ -125,15 +125,35 @@ def _row(values: Sequence[Any]) -> MatchRow:
     )
 
 
-def match_rows(session: Session, site: str | None = None, batch: int = 5000) -> Iterator[MatchRow]:
+def match_rows(
+    session: Session,
+    site: str | None = None,
+    between: tuple[int, int] | None = None,
+    batch: int = 5000,
+) -> Iterator[MatchRow]:
     """Every match (copies and siblings) in id order, both articles joined; only matches whose
-    copy or original is on `site` when given."""
+    copy or original is on `site` when given, and whose id is `between` (first, last) when
+    given."""
     query = _match_query().order_by(Match.id)
     if site is not None:
-        query = query.where((_COPY_SITE.name == site) | (_ORIGINAL_SITE.name == site))
+        query = query.where(_on_site(site))
+    if between is not None:
+        query = query.where(Match.id.between(*between))
     result = session.execute(query.execution_options(yield_per=batch))
     for values in result:
         yield _row(values)
+
+
+def match_ids(session: Session, site: str | None = None) -> list[int]:
+    """The ids match_rows yields, in the same order."""
+    query = _match_query().with_only_columns(Match.id).order_by(Match.id)
+    if site is not None:
+        query = query.where(_on_site(site))
+    return list(session.scalars(query))
+
+
+def _on_site(site: str):
+    return (_COPY_SITE.name == site) | (_ORIGINAL_SITE.name == site)
 
 
 def matches_by_id(session: Session, ids: Sequence[int]) -> dict[int, MatchRow]:
@@ -142,32 +162,46 @@ def matches_by_id(session: Session, ids: Sequence[int]) -> dict[int, MatchRow]:
 
 
 def common_originals(session: Session, pairs: Sequence[tuple[int, int]]) -> dict[tuple, Side]:
-    """(copy_id, other copy_id) of sibling matches -> the original both republish, where stored."""
-    first, second = aliased(Match), aliased(Match)
-    found: dict[tuple, Side] = {}
-    wanted = set(pairs)
-    copies = {a for pair in pairs for a in pair}
-    query = (
-        select(
-            first.copy_id,
-            second.copy_id,
-            _ORIGINAL_SITE.name,
-            *(getattr(_ORIGINAL, c) for c in _SIDE_COLUMNS),
-        )
-        .join(second, second.original_id == first.original_id)
-        .join(_ORIGINAL, _ORIGINAL.id == first.original_id)
-        .join(_ORIGINAL_SITE, _ORIGINAL_SITE.id == _ORIGINAL.site_id)
-        .where(first.relation == "original", second.relation == "original")
-        .where(first.copy_id.in_(copies), second.copy_id.in_(copies))
-        .order_by(_ORIGINAL.id)
+    """(copy_id, other copy_id) of sibling matches -> the original both republish (the lowest
+    id if several), where stored. Two queries on indexed columns: a join of matches with
+    themselves on original_id made SQLite scan them."""
+    copies = sorted({a for pair in pairs for a in pair})
+    originals: dict[int, set[int]] = {}
+    query = select(Match.copy_id, Match.original_id).where(
+        Match.relation == "original", Match.copy_id.in_(copies)
     )
-    for a, b, site, *values in session.execute(query):
-        if (a, b) in wanted and (a, b) not in found:
-            found[(a, b)] = _side(site, values)
-    return found
+    for copy, original in session.execute(query):
+        originals.setdefault(copy, set()).add(original)
+    chosen = {
+        pair: min(common)
+        for pair in set(pairs)
+        if (common := originals.get(pair[0], set()) & originals.get(pair[1], set()))
+    }
+    sides = select(_ORIGINAL_SITE.name, *(getattr(_ORIGINAL, c) for c in _SIDE_COLUMNS)).join(
+        _ORIGINAL_SITE, _ORIGINAL_SITE.id == _ORIGINAL.site_id
+    )
+    found = {
+        values[0]: _side(site, values)
+        for site, *values in session.execute(
+            sides.where(_ORIGINAL.id.in_(sorted(set(chosen.values()))))
+        )
+    }
+    return {pair: found[original] for pair, original in chosen.items() if original in found}
 
 
-def archive_of(session: Session, ids: Sequence[int]) -> dict[int, dict]:
+class Archived(NamedTuple):
+    """An article's archived response and status, as its evidence page shows them."""
+
+    id: int
+    status: str | None
+    lang_confidence: float | None
+    warc_file: str | None
+    warc_offset: int | None
+    payload_sha256: str | None
+    role: str
+
+
+def archive_of(session: Session, ids: Sequence[int]) -> dict[int, Archived]:
     """Article id -> its archived response and status, for the evidence pages."""
     query = select(
         Article.id,
@@ -178,8 +212,8 @@ def archive_of(session: Session, ids: Sequence[int]) -> dict[int, dict]:
         Article.payload_sha256,
         Site.role,
     ).join(Site, Site.id == Article.site_id)
-    rows = session.execute(query.where(Article.id.in_(list(ids)))).mappings()
-    return {row["id"]: dict(row) for row in rows}
+    rows = session.execute(query.where(Article.id.in_(list(ids))))
+    return {row[0]: Archived(*row) for row in rows}
 
 
 def match_counts(session: Session) -> dict[str, int]:

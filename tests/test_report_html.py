@@ -237,3 +237,78 @@ def test_evidence_pages_are_rewritten_only_when_what_they_show_changed(tmp_path,
     assert not (out / "evidence" / f"match-{copies[-1]['id']}.html").exists()
     # Only pages showing the retitled article (its copy match and its siblings) were rewritten.
     assert len(rewritten) < len(pages) // 2
+
+
+def _links_resolve(page: Path) -> None:
+    for target in re.findall(r'href="([^"#:]+)(?:#[^"]*)?"', page.read_text("utf-8")):
+        assert (page.parent / target).exists(), (page, target)
+
+
+def test_worker_processes_write_the_evidence_pages_one_process_would(tmp_path, ingested):
+    from crawler.evidence import EvidenceParams
+    from crawler.report.writer import ReportLayout, write_report
+    from db.session import connect, session_factory
+
+    db = ingested(tmp_path)
+    matches = {row["id"] for row in exported(db)}
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        matches |= {i for (i,) in conn.execute("SELECT id FROM matches WHERE relation='sibling'")}
+    pooled = EvidenceParams(range_size=2, workers=2, pool_from=1)
+    written = {}
+    for name, params in (("one", EvidenceParams(workers=1)), ("pool", pooled)):
+        with session_factory(connect(db))() as session:
+            write_report(session, tmp_path / name, sys.stdout, layout=ReportLayout(evidence=params))
+        pages = sorted((tmp_path / name / "evidence").glob("match-*.html"))
+        written[name] = {p.name: p.read_text("utf-8") for p in pages}
+        manifest = json.loads((tmp_path / name / "evidence" / "manifest.json").read_text())
+        assert {int(k) for k in manifest} == matches
+    assert written["pool"] == written["one"]
+    assert set(written["one"]) == {f"match-{i}.html" for i in matches}
+
+
+def test_the_sites_table_continues_on_pages_past_the_index(tmp_path, ingested):
+    from crawler.report.writer import ReportLayout, write_report
+    from db.session import connect, session_factory
+
+    db = ingested(tmp_path)
+    layout = ReportLayout(inline_copies=2, page_rows=2, index_sites=3)
+    with session_factory(connect(db))() as session:
+        write_report(session, tmp_path / "big", sys.stdout, layout=layout)
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        sites = {name for (name,) in conn.execute("SELECT name FROM sites")}
+    index = tmp_path / "big" / "index.html"
+    tables = [index, *sorted((tmp_path / "big" / "sites").glob("sites-*.html"))]
+    rows = [re.findall(r"<tr>\s*<td>(?:<a [^>]*>)?([^<]+)", p.read_text("utf-8")) for p in tables]
+    assert len(rows[0]) == 3 and len(tables) == 1 + (len(sites) - 3 + 2) // 3 >= 2
+    assert sorted(name for page in rows for name in page) == sorted(sites)
+    assert 'href="sites/sites-2.html"' in index.read_text("utf-8")
+    for page in tables:
+        _links_resolve(page)
+
+
+def test_an_evidence_page_says_what_was_not_recorded(tmp_path, ingested):
+    db = ingested(tmp_path)
+    match_id = exported(db)[0]["id"]
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        conn.execute("UPDATE matches SET evidence = '{}' WHERE id = ?", (match_id,))
+    out = tmp_path / "report"
+    syndetect("--db", db, "report", "--format", "html", "--out", str(out))
+    page = (out / "evidence" / f"match-{match_id}.html").read_text("utf-8")
+    assert page.count("none recorded") == 2  # no anchors, no passages
+
+
+def test_a_match_stored_while_the_report_runs_gets_its_evidence_page(tmp_path, ingested):
+    from crawler.evidence import EvidenceJob
+    from db.session import connect, session_factory
+
+    db = ingested(tmp_path)
+    late = exported(db)[0]["id"]
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        row = conn.execute("SELECT * FROM matches WHERE id = ?", (late,)).fetchone()
+        conn.execute("DELETE FROM matches WHERE id = ?", (late,))
+    directory = tmp_path / "evidence"
+    with session_factory(connect(db))() as session, EvidenceJob(session, directory) as job:
+        with sqlite3.connect(tmp_path / "r.db") as conn:
+            conn.execute(f"INSERT INTO matches VALUES ({', '.join('?' * len(row))})", row)
+        job.finish([late])
+    assert f"Match {late}:" in (directory / f"match-{late}.html").read_text("utf-8")

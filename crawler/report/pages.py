@@ -41,6 +41,9 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # A report renders 100,000 evidence pages in one process: no stat() of the templates
+        # per page (each `extends` looks its parent up again).
+        auto_reload=False,
     )
     env.filters.update(when=when, day=day, share=share, duration=duration)
     return env

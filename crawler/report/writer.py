@@ -3,6 +3,8 @@ the copies are too many for one page, and an evidence page per match."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -12,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crawler.errors import UserError
-from crawler.evidence import write_evidence
+from crawler.evidence import EvidenceJob, EvidenceParams
 from crawler.output import verdict
 from crawler.report import charts
 from crawler.report.data import CopyFigures, ReportData, collect
@@ -30,7 +32,11 @@ class ReportLayout:
     page_rows: int = 1000  # copies per site page
     index_siblings: int = 100  # sibling matches listed on the index; the rest on site pages
     originals_named: int = 5  # originals' sites named per syndicator row, most copied first
+    # Rows of the sites' table on the index when the report is paged, the rest on
+    # sites/sites-N.html: a browser lays 1,000 rows of 13 columns out in over a second.
+    index_sites: int = 250
     limits: charts.ChartLimits = charts.ChartLimits()
+    evidence: EvidenceParams = EvidenceParams()
 
 
 @dataclass(frozen=True)
@@ -59,16 +65,74 @@ def write_report(
     directory. Returns the files written."""
     if site is not None and session.scalar(select(Site.id).where(Site.name == site)) is None:
         raise UserError(f"no site named {site!r} (see: syndetect report)")
-    data = collect(session, utcnow(), site=site)
     single = target is None or target.suffix.lower() in (".html", ".htm")
+    page = target if single else target / "index.html"
+    with _writing(target), _evidence(session, page, site, layout) as evidence:
+        pages = _index(session, site, single, target, layout)
+        if page is None:
+            stream.write(pages.index)
+            return []
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(pages.index, encoding="utf-8")
+        tables = _write_site_tables(pages.site_tables, layout.index_sites, page.parent / "sites")
+        written = [page, *tables]
+        site_ids = dict(session.execute(select(Site.name, Site.id)).all())
+        for name, rows in pages.site_pages.items():
+            written += _write_site_pages(
+                pages.data, name, site_ids[name], rows, pages.originals, page.parent
+            )
+        linked = [row.id for rows in pages.data.copies.values() for row in rows]
+        evidence.finish(linked + [row.id for rows in pages.data.siblings.values() for row in rows])
+    return written
+
+
+@contextmanager
+def _writing(target: Path | None) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise UserError(f"{exc.filename or target}: cannot write ({exc.strerror})") from None
+
+
+def _evidence(session: Session, page: Path | None, site: str | None, layout: ReportLayout):
+    """The report's evidence pages, begun first: workers write them while the report renders."""
+    if page is None:
+        return nullcontext()
+    return EvidenceJob(
+        session,
+        page.parent / "evidence",
+        back=f"../{page.name}",
+        site=site,
+        prune=not site,
+        params=layout.evidence,
+    )
+
+
+@dataclass(frozen=True)
+class _Pages:
+    index: str
+    site_tables: list[list[dict]]  # the sites' table past the index's rows, page by page
+    site_pages: dict[str, list[list[MatchRow]]]  # each site's copies, page by page
+    originals: dict  # the siblings' common originals
+    data: ReportData
+
+
+def _index(
+    session: Session, site: str | None, single: bool, target: Path | None, layout: ReportLayout
+) -> _Pages:
+    """The index page and what the other pages show."""
+    data = collect(session, utcnow(), site=site)
     paged = not single and sum(map(len, data.copies.values())) > layout.inline_copies
-    root = target.parent if single and target is not None else target
     links = Links(with_evidence=target is not None)
     site_ids = dict(session.execute(select(Site.name, Site.id)).all())
-    written: list[Path] = []
     siblings = _unique(row for rows in data.siblings.values() for row in rows)
     originals = _common_originals(session, data, siblings)
-
+    sites = _site_views(data, site_ids, paged, layout, prefix="sites/")
+    site_tables: list[list[dict]] = []
+    if paged and len(sites) > layout.index_sites:
+        here = _site_views(data, site_ids, paged, layout, prefix="")
+        step = layout.index_sites
+        site_tables = [here[i : i + step] for i in range(step, len(here), step)]
     site_pages: dict[str, list[list[MatchRow]]] = {}
     if paged:
         for name, rows in data.copies.items():
@@ -82,7 +146,9 @@ def write_report(
             title=f"syndetect report: {site}" if site else "syndetect report: who copies whom",
             generated=data.generated,
             **_summary(data, site),
-            sites=_site_views(data, site_ids, paged, layout),
+            sites=sites[: layout.index_sites] if paged else sites,
+            site_tables=1 + len(site_tables),
+            sites_total=len(sites),
             weekly_chart=_markup(charts.weekly_copies(_series(data, site), layout.limits)),
             graph_chart=_markup(charts.who_copies_whom(data.edges, layout.limits)),
             edges_total=len(data.edges),
@@ -96,28 +162,7 @@ def write_report(
             **_networks(session, site),
         )
     )
-    if target is None:
-        stream.write(index)
-        return written
-    page = target if single else target / "index.html"
-    try:
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(index, encoding="utf-8")
-        written.append(page)
-        for name, pages in site_pages.items():
-            written += _write_site_pages(data, name, site_ids[name], pages, originals, root)
-        every = [row for rows in data.copies.values() for row in rows] + siblings
-        write_evidence(
-            session,
-            every,
-            root / "evidence",
-            back=f"../{page.name}",
-            prune=not site,
-            originals=originals,
-        )
-    except OSError as exc:
-        raise UserError(f"{exc.filename or target}: cannot write ({exc.strerror})") from None
-    return written
+    return _Pages(index, site_tables, site_pages, originals, data)
 
 
 def _markup(svg: str | None) -> Markup | None:
@@ -229,8 +274,9 @@ def _originals_text(figures: CopyFigures, named: int) -> str:
 
 
 def _site_views(
-    data: ReportData, site_ids: dict[str, int], paged: bool, layout: ReportLayout
+    data: ReportData, site_ids: dict[str, int], paged: bool, layout: ReportLayout, prefix: str
 ) -> list[dict]:
+    """The rows of the sites' table; `prefix` leads from the page to the site pages."""
     views = []
     for row in data.sites:
         figures = data.figures.get(row["site"])
@@ -243,14 +289,14 @@ def _site_views(
                 "lag": figures.lag_summary() if figures else None,
                 "link_back": figures.link_back_share if figures else None,
                 "originals": _originals_text(figures, layout.originals_named) if figures else "—",
-                "href": _site_href(row["site"], site_ids, paged) if figures else None,
+                "href": _site_href(row["site"], site_ids, paged, prefix) if figures else None,
             }
         )
     return views
 
 
-def _site_href(name: str, site_ids: dict[str, int], paged: bool) -> str:
-    return f"sites/site-{site_ids[name]}.html" if paged else f"#site-{site_ids[name]}"
+def _site_href(name: str, site_ids: dict[str, int], paged: bool, prefix: str = "sites/") -> str:
+    return f"{prefix}site-{site_ids[name]}.html" if paged else f"#site-{site_ids[name]}"
 
 
 def _copying(data: ReportData, site_ids: dict[str, int], paged: bool) -> list[dict]:
@@ -273,6 +319,25 @@ def _series(data: ReportData, site: str | None) -> dict:
         return {name: fig.weeks for name, fig in data.figures.items()}
     syndicators = {row["site"] for row in data.sites if row["syndicator"]}
     return {name: fig.weeks for name, fig in data.figures.items() if name in syndicators}
+
+
+def _write_site_tables(tables: list[list[dict]], shown: int, directory: Path) -> list[Path]:
+    """sites/sites-2.html, sites-3.html...: the sites' table past the `shown` rows of the index."""
+    template = environment().get_template("sites.html")
+    total = shown + sum(map(len, tables))
+    written = []
+    for page, rows in enumerate(tables, start=2):
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"sites-{page}.html"
+        path.write_text(
+            template.render(
+                sites=rows, page=page, pages=1 + len(tables), first=shown + 1, total=total
+            ),
+            encoding="utf-8",
+        )
+        written.append(path)
+        shown += len(rows)
+    return written
 
 
 def _site_page_name(site_id: int, page: int) -> str:
