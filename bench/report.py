@@ -1,9 +1,9 @@
 """Cost of the HTML report at scale, against a plain CSV export of the same database.
 
 Builds a synthetic SQLite database (`--sites` sites, a fifth of them sources; `--matches`
-matches, a tenth of them siblings, spread over two years, with stored evidence like the
-verifier's), then times, each as the user runs it (a fresh `syndetect` process), `--rounds`
-times in turn:
+matches, a tenth of them siblings, spread over two years; articles of twelve sentences and
+evidence as `match` writes it: spans of six aligned sentences of the two texts), then times,
+each as the user runs it (a fresh `syndetect` process), `--rounds` times in turn:
 - baseline: `syndetect export matches --format csv --out matches.csv`;
 - `syndetect report --format html --out report/` into a new directory (index, sites' table and
   per-site pages, one evidence page per match), then again into the same directory (evidence
@@ -32,12 +32,14 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from db.evidence import passage_spans
 from db.models import Article, CrawlRun, Match, Site
 from db.session import connect
 
 LANGS = ("en", "fr", "de", "es", "it", "pt")
 WORDS = "council harbour minister vote budget tram river storm league museum court".split()
 CHUNK = 20_000
+SENTENCES = 12  # per article: about 220 words, a short news story
 
 
 def sentence(rng: random.Random, n: int = 18) -> str:
@@ -69,7 +71,7 @@ def build(url: str, sites: int, matches: int, seed: int) -> None:
         for _ in range(originals_per_source):
             published = start + timedelta(hours=rng.randrange(2 * 365 * 24))
             articles.append(_article(next_id, site, published, rng, "en"))
-            original_ids.append((next_id, published))
+            original_ids.append((articles[-1], published))
             next_id += 1
     match_rows, copies_of = [], {}
     for match_id in range(1, copies + 1):
@@ -77,15 +79,17 @@ def build(url: str, sites: int, matches: int, seed: int) -> None:
         farm = rng.choice(farms)
         copy_published = published + timedelta(hours=rng.uniform(0.5, 240))
         articles.append(_article(next_id, farm, copy_published, rng, farm["language"]))
-        match_rows.append(_match(match_id, next_id, original, "original", rng, copy_published))
-        copies_of.setdefault(original, []).append(next_id)
+        match_rows.append(_match(match_id, articles[-1], original, "original", rng, copy_published))
+        copies_of.setdefault(original["id"], []).append(articles[-1])
         next_id += 1
     shared = [ids for ids in copies_of.values() if len(ids) > 1]
     pairs = set()
     while len(pairs) < siblings and shared:
         a, b = rng.sample(rng.choice(shared), 2)
-        pairs.add((a, b))
+        pairs.add((a["id"], b["id"]))
+    by_id = {article["id"]: article for article in articles}
     for match_id, (a, b) in enumerate(sorted(pairs), start=copies + 1):
+        a, b = by_id[a], by_id[b]
         match_rows.append(_match(match_id, a, b, "sibling", rng, start))
     finished = start + timedelta(days=2 * 365)
     runs = [
@@ -116,8 +120,8 @@ def _article(article_id: int, site: dict, published: datetime, rng, lang: str) -
         "published": published,
         "lang": lang,
         "lang_confidence": 0.99,
-        "text": sentence(rng),
-        "word_count": 400,
+        "text": " ".join(sentence(rng) for _ in range(SENTENCES)),
+        "word_count": 18 * SENTENCES,
         "content_hash": f"{article_id:064x}",
         "links": [],
         "first_seen": published,
@@ -125,18 +129,20 @@ def _article(article_id: int, site: dict, published: datetime, rng, lang: str) -
     }
 
 
-def _match(match_id: int, copy: int, original: int, relation: str, rng, when) -> dict:
+def _match(match_id: int, copy: dict, original: dict, relation: str, rng, when: datetime) -> dict:
+    """A match as `match` stores it: six aligned sentences as spans of the two texts."""
+    aligned = [(i, i) for i in range(6)]
     return {
         "id": match_id,
-        "copy_id": copy,
-        "original_id": original,
+        "copy_id": copy["id"],
+        "original_id": original["id"],
         "score": round(rng.uniform(0.6, 1.0), 3),
         "kind": rng.choice(("translation", "verbatim")),
         "relation": relation,
         "attributed": rng.random() < 0.3,
         "evidence": {
             "anchors": rng.sample(WORDS, 6),
-            "passages": [[sentence(rng), sentence(rng)] for _ in range(6)],
+            **passage_spans(original["text"], copy["text"], aligned),
         },
         "detected_at": when + timedelta(hours=rng.uniform(0, 48)),
     }
