@@ -19,7 +19,7 @@ from crawler import discover as discover_commands
 from crawler import networks as network_commands
 from crawler.alerts import AlertConfig, notify
 from crawler.errors import UserError
-from crawler.interrupt import Interrupted, ignore_signals, on_signals
+from crawler.interrupt import Interrupted, ignore_signals, on_signals, raise_if_interrupted
 from crawler.output import (
     verdict,
     write_csv,
@@ -424,7 +424,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         reject_in_memory(args.db)
         with on_signals():
-            return COMMANDS[args.command](args)
+            code = COMMANDS[args.command](args)
+            raise_if_interrupted()  # a signal swallowed on the way says so, not 0
+            return code
     except Interrupted as exc:
         print(
             f"syndetect: interrupted ({exc}); what was stored is kept, run the command again "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -27,8 +28,32 @@ class Interrupted(Exception):
         return 128 + self.signum
 
 
+# The signal _raise raised, until the process ends: see raise_if_interrupted.
+_raised: list[int] = []
+
+
 def _raise(signum: int) -> None:
+    _raised.append(signum)
     raise Interrupted(signum)
+
+
+def raise_if_interrupted() -> None:
+    """Raise Interrupted again if a signal was raised and swallowed: a signal that lands while
+    Python runs a weakref callback or a destructor raises there, where the exception is only
+    printed and the job would go on. Long jobs call this between their commits."""
+    if _raised:
+        raise Interrupted(_raised[0])
+
+
+def _unraisable(hook: Callable[[object], None]) -> Callable[[object], None]:
+    """sys.unraisablehook that keeps an Interrupted swallowed as above off the terminal (the
+    job stops at its next raise_if_interrupted) and passes on everything else."""
+
+    def quiet(unraisable: object) -> None:
+        if not isinstance(getattr(unraisable, "exc_value", None), Interrupted):
+            hook(unraisable)
+
+    return quiet
 
 
 def _exit_now(signum: int, _frame: object = None) -> None:
@@ -62,9 +87,11 @@ def on_signals(
         first(signum)
 
     previous = {sig: signal.signal(sig, handler) for sig in SIGNALS}
+    hook, sys.unraisablehook = sys.unraisablehook, _unraisable(sys.unraisablehook)
     try:
         yield received
     finally:
+        sys.unraisablehook = hook
         # After a first signal, the process is on its way out: a second one, even during the
         # outer blocks' clean-up, must exit at once, not reach Python's default handlers.
         for sig, old in previous.items():

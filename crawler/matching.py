@@ -18,6 +18,7 @@ from sqlalchemy import Engine, Row
 from sqlalchemy.orm import Session
 
 from crawler.index_cache import discard_snapshot, load_index, load_rows, save_snapshot
+from crawler.interrupt import raise_if_interrupted
 from crawler.match_workers import MatchWorkers, Unit
 from db.evidence import passage_spans
 from db.session import session_factory
@@ -234,6 +235,7 @@ def _record_batch(
     stats.new_matches += upsert_matches(session, [r for r in records if r is not None], withdrawn)
     mark_matched(session, article_ids, FINGERPRINT_VERSION)
     session.commit()
+    raise_if_interrupted()
     stats.matched += len(units)
 
 
@@ -254,6 +256,7 @@ def _fingerprint(
         batch = texts_to_fingerprint(session, ids[start : start + COMMIT_EVERY])
         save_fingerprints(session, workers.fingerprints(batch), FINGERPRINT_VERSION)
         session.commit()
+        raise_if_interrupted()
         if progress:
             progress(f"fingerprint: {start + len(batch)}/{len(ids)} articles")
     return len(ids)
