@@ -29,9 +29,13 @@ def verified(
     """The candidates that verify as copies of fp (or fp of them), best first."""
     found: list[tuple[str, Verdict]] = []
     # Most candidates fail the verifier's first tests: those are told apart all at once.
-    possible = candidates_possible(fp, list(candidates.values()), params)
-    for (other, other_fp), worth in zip(candidates.items(), possible.tolist(), strict=True):
-        verdict = verify(fp, other_fp, params) if worth else None
+    verbatim, translation = candidates_possible(fp, list(candidates.values()), params)
+    for (other, other_fp), as_verbatim, as_translation in zip(
+        candidates.items(), verbatim.tolist(), translation.tolist(), strict=True
+    ):
+        verdict = None
+        if as_verbatim or as_translation:
+            verdict = verify(fp, other_fp, params, as_verbatim, as_translation)
         if verdict is not None:
             found.append((other, verdict))
     # No selection among verified candidates: keeping only the best (or those near it) was

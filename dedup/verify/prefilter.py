@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup.fingerprint import Fingerprint
-from dedup.languages import is_cjk
+from dedup.languages import is_cjk, writes_loanwords_by_sound
 from dedup.verify.keys import derived
 from dedup.verify.params import VerifierParams
 
@@ -33,6 +33,9 @@ _ROUNDING = 1e-9
 # What a key is matched as (tags of the hashed strings): equal keys (a marked key, loanword or
 # clitic, as its unmarked key), a whole short skeleton and a cut key's prefix, either side.
 _EQUAL, _SHORT, _CUT = range(3)
+# When a key may match (keys.shared_anchors): always; a loanword as that function lets it; a
+# name without its prefixes across languages.
+_ANY, _LOAN, _CLITIC = range(3)
 # Values are first looked up in a bitmap of their low bits: most are not there.
 _BITMAP = (1 << 16) - 1
 
@@ -44,12 +47,15 @@ class Side:
 
     probe: np.ndarray  # int64 hashes, sorted
     probe_ids: np.ndarray
-    probe_cross: np.ndarray  # bool: matched across languages only (a marked key)
+    probe_kind: np.ndarray  # what matches it: _ANY, _LOAN (a loanword), _CLITIC (across languages)
     target: np.ndarray  # int64 hashes
-    target_cross: np.ndarray
+    target_kind: np.ndarray
     target_weights: np.ndarray  # the rarity weight of each target's anchor
     target_sentences: np.ndarray  # the sentences that have each target's anchor
     sentence_hashes: np.ndarray  # the non-zero sentence hashes, sorted
+    # The sentences of anchor id i: anchor_sentences[anchor_starts[i] : anchor_starts[i + 1]].
+    anchor_starts: np.ndarray
+    anchor_sentences: np.ndarray
 
 
 def side(fp: Fingerprint) -> Side:
@@ -61,43 +67,46 @@ def side(fp: Fingerprint) -> Side:
 
 def _side(fp: Fingerprint) -> Side:
     tables = derived(fp).keys
-    probe: list[tuple[int, int, bool]] = []
-    target: list[tuple[int, int, bool]] = []
+    probe: list[tuple[int, int, int]] = []
+    target: list[tuple[int, int, int]] = []
     for key, i in tables.index.items():
-        probe.append((hash((_EQUAL, key)), i, False))
-        target.append((hash((_EQUAL, key)), i, False))
+        probe.append((hash((_EQUAL, key)), i, _ANY))
+        target.append((hash((_EQUAL, key)), i, _ANY))
     for key, i in tables.short.items():
-        probe.append((hash((_SHORT, key)), i, False))
-        target.append((hash((_CUT, key)), i, False))
+        probe.append((hash((_SHORT, key)), i, _ANY))
+        target.append((hash((_CUT, key)), i, _ANY))
     for prefix, i in tables.cut.items():
-        probe.append((hash((_CUT, prefix)), i, False))
-        target.append((hash((_SHORT, prefix)), i, False))
-    for marked in (tables.loan, tables.clitic):
+        probe.append((hash((_CUT, prefix)), i, _ANY))
+        target.append((hash((_SHORT, prefix)), i, _ANY))
+    for marked, kind in ((tables.loan, _LOAN), (tables.clitic, _CLITIC)):
         for key, i in marked.items():
-            probe.append((hash((_EQUAL, key)), i, True))
-            target.append((hash((_EQUAL, key)), i, True))
+            probe.append((hash((_EQUAL, key)), i, kind))
+            target.append((hash((_EQUAL, key)), i, kind))
     probe.sort()
     target_ids = np.array([i for _, i, _ in target], dtype=np.int64)
+    by_anchor = np.argsort(fp.occ, kind="stable")
     return Side(
         probe=np.array([h for h, _, _ in probe], dtype=np.int64),
         probe_ids=np.array([i for _, i, _ in probe], dtype=np.int64),
-        probe_cross=np.array([c for _, _, c in probe], dtype=bool),
+        probe_kind=np.array([c for _, _, c in probe], dtype=np.int8),
         target=np.array([h for h, _, _ in target], dtype=np.int64),
-        target_cross=np.array([c for _, _, c in target], dtype=bool),
+        target_kind=np.array([c for _, _, c in target], dtype=np.int8),
         target_weights=fp.weights[target_ids].astype(np.float64),
         target_sentences=derived(fp).key_sentences[target_ids],
         sentence_hashes=np.unique(fp.sentence_hashes[fp.sentence_hashes != 0]),
+        anchor_starts=np.concatenate(([0], np.cumsum(derived(fp).key_sentences))),
+        anchor_sentences=derived(fp).occ_sentence[by_anchor],
     )
 
 
 def candidates_possible(
     a: Fingerprint, candidates: Sequence[Fingerprint], params: VerifierParams
-) -> np.ndarray:
-    """For each candidate b, False when verify(a, b, params) is surely None."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each candidate b, whether verify(a, b, params) may find a verbatim copy, and
+    whether it may find a translation: False when that rule surely fails."""
     if not candidates:
-        return np.zeros(0, dtype=bool)
-    verbatim = _verbatim_possible(a, candidates, params)
-    return verbatim | _translation_possible(a, candidates, params)
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    return _verbatim_possible(a, candidates, params), _translation_possible(a, candidates, params)
 
 
 def _verbatim_possible(
@@ -150,9 +159,10 @@ def _translation_possible(
     probe = np.repeat(lo - starts, hits) + np.arange(entry.size)
     owner = owner_of_target[entry]
     ida = sa.probe_ids[probe]
-    cross = sa.probe_cross[probe] | np.concatenate([s.target_cross for s in sides])[entry]
     other_lang = np.array([c.lang != a.lang for c in candidates], dtype=bool)
-    keep = ~cross | other_lang[owner]
+    keep = _allowed(sa.probe_kind[probe], owner, other_lang, [_loans(a, c) for c in candidates])
+    target_kind = np.concatenate([s.target_kind for s in sides])[entry]
+    keep &= _allowed(target_kind, owner, other_lang, [_loans(c, a) for c in candidates])
     w_b = np.concatenate([s.target_weights for s in sides])
     in_b = np.concatenate([s.target_sentences for s in sides])
     w = np.minimum(a.weights[ida].astype(np.float64), w_b[entry])
@@ -168,8 +178,9 @@ def _translation_possible(
         return possible
     weight = np.bincount(owner, credit, minlength=n)
     numbers = np.bincount(owner, w * ~da.keys.is_name[ida], minlength=n)
+    # An aligned sentence has a shared anchor: at most the sentences of a that have one.
     sentences = np.minimum(
-        np.bincount(owner, in_a, minlength=n), np.bincount(owner, in_b, minlength=n)
+        _sentences_with(sa, owner, ida, n), np.bincount(owner, in_b, minlength=n)
     )
     best = _logit_bounds(a, candidates, weight, numbers, sentences, params)
     by_anchors = (undated >= params.translation_min_weight - _ROUNDING) & (
@@ -183,6 +194,32 @@ def _translation_possible(
         & (fewer >= params.rhythm_min_sentence_ratio * more)
     )
     return possible & (by_anchors | second_look)
+
+
+def _loans(a: Fingerprint, b: Fingerprint) -> bool:
+    """Whether keys.shared_anchors matches a's loanwords with b's keys."""
+    loans_a, loans_b = writes_loanwords_by_sound(a.lang), writes_loanwords_by_sound(b.lang)
+    if loans_a != loans_b:
+        return loans_b
+    return a.lang != b.lang and b.name_odds < 1.0 <= a.name_odds
+
+
+def _allowed(
+    kinds: np.ndarray, owner: np.ndarray, other_lang: np.ndarray, loans: list[bool]
+) -> np.ndarray:
+    """Which matches of keys of these kinds (one per entry, with each one's candidate) count."""
+    loan_ok = np.array(loans, dtype=bool)[owner]
+    return (kinds == _ANY) | ((kinds == _LOAN) & loan_ok) | ((kinds == _CLITIC) & other_lang[owner])
+
+
+def _sentences_with(sa: Side, owner: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
+    """For each candidate, the number of distinct sentences of a with one of its `ids`."""
+    counts = sa.anchor_starts[ids + 1] - sa.anchor_starts[ids]
+    entry = np.repeat(np.arange(ids.size), counts)
+    at = np.repeat(sa.anchor_starts[ids] - (np.cumsum(counts) - counts), counts)
+    sentence = sa.anchor_sentences[at + np.arange(entry.size)]
+    pairs = np.unique(owner[entry] * (int(sa.anchor_sentences.max(initial=0)) + 1) + sentence)
+    return np.bincount(pairs // (int(sa.anchor_sentences.max(initial=0)) + 1), minlength=n)
 
 
 def _logit_bounds(
