@@ -56,6 +56,14 @@ class Side:
     # The sentences of anchor id i: anchor_sentences[anchor_starts[i] : anchor_starts[i + 1]].
     anchor_starts: np.ndarray
     anchor_sentences: np.ndarray
+    # What the bounds read of the fingerprint as a whole (keys.Derived), in _SCALARS order.
+    scalars: tuple[float, ...]
+
+
+# Side.scalars: the keys.Derived values the logit bound reads, the sentences with lexical units,
+# name odds, and whether the language writes loanwords by sound and is Chinese, Japanese or
+# Korean.
+_SCALARS = ("sentence_weights", "anchored", "numbers", "sentences", "name_odds", "by_sound", "cjk")
 
 
 def side(fp: Fingerprint) -> Side:
@@ -96,6 +104,15 @@ def _side(fp: Fingerprint) -> Side:
         sentence_hashes=np.unique(fp.sentence_hashes[fp.sentence_hashes != 0]),
         anchor_starts=np.concatenate(([0], np.cumsum(derived(fp).key_sentences))),
         anchor_sentences=derived(fp).occ_sentence[by_anchor],
+        scalars=(
+            derived(fp).sentence_weights,
+            derived(fp).anchored_sentences,
+            derived(fp).number_weight,
+            derived(fp).sentences,
+            fp.name_odds,
+            writes_loanwords_by_sound(fp.lang),
+            is_cjk(fp.lang),
+        ),
     )
 
 
@@ -148,6 +165,9 @@ def _translation_possible(
     n = len(candidates)
     sa, da = side(a), derived(a)
     sides = [side(c) for c in candidates]
+    # One column per _SCALARS name, one row per candidate; `own`, the same of a.
+    of = dict(zip(_SCALARS, np.array([s.scalars for s in sides], dtype=np.float64).T, strict=True))
+    own = dict(zip(_SCALARS, sa.scalars, strict=True))
     owner_of_target = np.repeat(np.arange(n), [s.target.size for s in sides])
     targets = np.concatenate([s.target for s in sides])
     maybe = np.flatnonzero(_bitmap(sa.probe)[targets & _BITMAP])
@@ -160,9 +180,23 @@ def _translation_possible(
     owner = owner_of_target[entry]
     ida = sa.probe_ids[probe]
     other_lang = np.array([c.lang != a.lang for c in candidates], dtype=bool)
-    keep = _allowed(sa.probe_kind[probe], owner, other_lang, [_loans(a, c) for c in candidates])
+    # Whose loanwords keys.shared_anchors matches: those of the side that writes no loanwords
+    # by sound against one that does; else across languages, those of the side whose names
+    # are sure (name odds 1) against one that capitalizes its nouns.
+    differ = of["by_sound"] != own["by_sound"]
+    loans_a = np.where(
+        differ,
+        of["by_sound"] == 1,
+        other_lang & (of["name_odds"] < 1.0) & (own["name_odds"] >= 1.0),
+    )
+    loans_b = np.where(
+        differ,
+        own["by_sound"] == 1,
+        other_lang & (own["name_odds"] < 1.0) & (of["name_odds"] >= 1.0),
+    )
+    keep = _allowed(sa.probe_kind[probe], owner, other_lang, loans_a)
     target_kind = np.concatenate([s.target_kind for s in sides])[entry]
-    keep &= _allowed(target_kind, owner, other_lang, [_loans(c, a) for c in candidates])
+    keep &= _allowed(target_kind, owner, other_lang, loans_b)
     w_b = np.concatenate([s.target_weights for s in sides])
     in_b = np.concatenate([s.target_sentences for s in sides])
     w = np.minimum(a.weights[ida].astype(np.float64), w_b[entry])
@@ -182,12 +216,12 @@ def _translation_possible(
     sentences = np.minimum(
         _sentences_with(sa, owner, ida, n), np.bincount(owner, in_b, minlength=n)
     )
-    best = _logit_bounds(a, candidates, weight, numbers, sentences, params)
+    best = _logit_bounds(of, own, weight, numbers, sentences, params)
     by_anchors = (undated >= params.translation_min_weight - _ROUNDING) & (
         best >= params.translation_min_logit - _ROUNDING
     )
-    counts = np.array([derived(c).sentences for c in candidates], dtype=np.int64)
-    fewer, more = np.minimum(counts, da.sentences), np.maximum(counts, da.sentences)
+    fewer = np.minimum(of["sentences"], own["sentences"])
+    more = np.maximum(of["sentences"], own["sentences"])
     second_look = (
         (best >= params.rhythm_min_logit - _ROUNDING)
         & (fewer >= params.rhythm.min_sentences)
@@ -196,19 +230,12 @@ def _translation_possible(
     return possible & (by_anchors | second_look)
 
 
-def _loans(a: Fingerprint, b: Fingerprint) -> bool:
-    """Whether keys.shared_anchors matches a's loanwords with b's keys."""
-    loans_a, loans_b = writes_loanwords_by_sound(a.lang), writes_loanwords_by_sound(b.lang)
-    if loans_a != loans_b:
-        return loans_b
-    return a.lang != b.lang and b.name_odds < 1.0 <= a.name_odds
-
-
 def _allowed(
-    kinds: np.ndarray, owner: np.ndarray, other_lang: np.ndarray, loans: list[bool]
+    kinds: np.ndarray, owner: np.ndarray, other_lang: np.ndarray, loans: np.ndarray
 ) -> np.ndarray:
-    """Which matches of keys of these kinds (one per entry, with each one's candidate) count."""
-    loan_ok = np.array(loans, dtype=bool)[owner]
+    """Which matches of keys of these kinds (one per entry, with each one's candidate) count,
+    `loans`: whether each candidate's pair matches this side's loanwords."""
+    loan_ok = loans[owner]
     return (kinds == _ANY) | ((kinds == _LOAN) & loan_ok) | ((kinds == _CLITIC) & other_lang[owner])
 
 
@@ -223,8 +250,8 @@ def _sentences_with(sa: Side, owner: np.ndarray, ids: np.ndarray, n: int) -> np.
 
 
 def _logit_bounds(
-    a: Fingerprint,
-    candidates: Sequence[Fingerprint],
+    of: dict[str, np.ndarray],
+    own: dict[str, float],
     weight: np.ndarray,
     numbers: np.ndarray,
     sentences: np.ndarray,
@@ -235,13 +262,12 @@ def _logit_bounds(
     if min(model.coef) < 0:
         # A feature that lowers the logit as the bounds rise: the logit at the bounds is none.
         return np.full(weight.size, np.inf)
-    da = derived(a)
-    dc = [derived(c) for c in candidates]
-    own = np.array([d.sentence_weights for d in dc])
-    poorer, richer = np.minimum(own, da.sentence_weights), np.maximum(own, da.sentence_weights)
-    anchored = np.minimum([d.anchored_sentences for d in dc], da.anchored_sentences)
-    least_numbers = np.minimum([d.number_weight for d in dc], da.number_weight)
-    cjk = np.array([is_cjk(c.lang) != is_cjk(a.lang) for c in candidates], dtype=np.float64)
+    weights = of["sentence_weights"]
+    poorer = np.minimum(weights, own["sentence_weights"])
+    richer = np.maximum(weights, own["sentence_weights"])
+    anchored = np.minimum(of["anchored"], own["anchored"])
+    least_numbers = np.minimum(of["numbers"], own["numbers"])
+    cjk = (of["cjk"] != own["cjk"]).astype(np.float64)
     shared_numbers = np.minimum(weight, numbers)
     with np.errstate(divide="ignore", invalid="ignore"):
         values = (
