@@ -39,9 +39,10 @@ def verify(
 ) -> Verdict | None:
     """A Verdict when one article is a copy of the other; None otherwise. Symmetric in score.
     verbatim, translation False: that rule is known to fail (prefilter), so is not tried."""
-    return (verbatim and _verbatim(a, b, params)) or (
-        translation and _translation(a, b, params) or None
-    )
+    found = _verbatim(a, b, params) if verbatim else None
+    if found is None and translation:
+        found = _translation(a, b, params)
+    return found
 
 
 def _verbatim(a: Fingerprint, b: Fingerprint, params: VerifierParams) -> Verdict | None:
