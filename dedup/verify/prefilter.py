@@ -245,8 +245,9 @@ def _sentences_with(sa: Side, owner: np.ndarray, ids: np.ndarray, n: int) -> np.
     entry = np.repeat(np.arange(ids.size), counts)
     at = np.repeat(sa.anchor_starts[ids] - (np.cumsum(counts) - counts), counts)
     sentence = sa.anchor_sentences[at + np.arange(entry.size)]
-    pairs = np.unique(owner[entry] * (int(sa.anchor_sentences.max(initial=0)) + 1) + sentence)
-    return np.bincount(pairs // (int(sa.anchor_sentences.max(initial=0)) + 1), minlength=n)
+    stride = int(sa.anchor_sentences.max(initial=0)) + 1  # (candidate, sentence) as one int
+    pairs = np.unique(owner[entry] * stride + sentence)
+    return np.bincount(pairs // stride, minlength=n)
 
 
 def _logit_bounds(
