@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from dedup.fingerprint import Fingerprint
 from dedup.verify import VERIFIER, Verdict, VerifierParams, verify
+from dedup.verify.prefilter import candidates_possible
 
 if TYPE_CHECKING:
     # Only a type here: the worker processes that verify never load the index (datasketch).
@@ -27,8 +28,14 @@ def verified(
 ) -> list[tuple[str, Verdict]]:
     """The candidates that verify as copies of fp (or fp of them), best first."""
     found: list[tuple[str, Verdict]] = []
-    for other, other_fp in candidates.items():
-        verdict = verify(fp, other_fp, params)
+    # Most candidates fail the verifier's first tests: those are told apart all at once.
+    verbatim, translation = candidates_possible(fp, list(candidates.values()), params)
+    for (other, other_fp), as_verbatim, as_translation in zip(
+        candidates.items(), verbatim.tolist(), translation.tolist(), strict=True
+    ):
+        verdict = None
+        if as_verbatim or as_translation:
+            verdict = verify(fp, other_fp, params, as_verbatim, as_translation)
         if verdict is not None:
             found.append((other, verdict))
     # No selection among verified candidates: keeping only the best (or those near it) was

@@ -1,0 +1,68 @@
+"""The prefilter (dedup/verify/prefilter.py) rules a verifier rule out only where that rule
+fails: every pair of the project's articles (a story translated into 21 languages, its
+same-topic distractors, other stories) and verbatim copies of them gets the same verdict with
+and without it, and the pairs that share nothing are ruled out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dedup.document import Document
+from dedup.fingerprint import Fingerprint, fingerprint
+from dedup.matcher import verified
+from dedup.verify import VERIFIER, verify
+from dedup.verify.prefilter import candidates_possible
+
+FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
+
+
+def _fingerprints() -> dict[str, Fingerprint]:
+    prints = {}
+    for path in sorted(FIXTURES.glob("*.txt")):
+        text = path.read_text("utf-8")
+        lang = path.stem.rsplit("_", 1)[-1]
+        # A verbatim copy with a site's furniture around it, and one of its first half.
+        for name, body in (
+            (path.stem, text),
+            (f"{path.stem}+furniture", f"Breaking news\n\n{text}\n\nShare this story"),
+            (f"{path.stem}+half", "\n".join(text.splitlines()[: len(text.splitlines()) // 2])),
+        ):
+            fp = fingerprint(Document(body, lang))
+            if fp is not None:
+                prints[name] = fp
+    return prints
+
+
+PRINTS = _fingerprints()
+
+
+@pytest.mark.parametrize("name", sorted(PRINTS))
+def test_same_verdicts_as_every_pair_verified(name: str) -> None:
+    fp = PRINTS[name]
+    others = {key: other for key, other in PRINTS.items() if key != name}
+    verbatim, translation = candidates_possible(fp, list(others.values()), VERIFIER)
+    for (key, other), as_verbatim, as_translation in zip(
+        others.items(), verbatim, translation, strict=True
+    ):
+        full = verify(fp, other)
+        assert verify(fp, other, VERIFIER, bool(as_verbatim), bool(as_translation)) == full, key
+    expected = sorted(
+        ((key, v) for key, other in others.items() if (v := verify(fp, other)) is not None),
+        key=lambda kv: (-kv[1].score, kv[0]),
+    )
+    assert verified(fp, others) == expected
+
+
+def test_pairs_that_share_nothing_are_ruled_out() -> None:
+    prints = list(PRINTS.values())
+    ruled_out = found = 0
+    for i, fp in enumerate(prints):
+        others = prints[:i] + prints[i + 1 :]
+        verbatim, translation = candidates_possible(fp, others, VERIFIER)
+        ruled_out += int((~verbatim & ~translation).sum())
+        found += sum(verify(fp, other) is not None for other in others)
+    # Most pairs without a verdict (different stories; the same story's distractors) never
+    # reach verify(): 79% of the 4,430 when this was written.
+    assert ruled_out >= 0.7 * (len(prints) * (len(prints) - 1) - found)
