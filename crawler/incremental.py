@@ -8,29 +8,41 @@ costs a 304 and no extraction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from crawler.config import SiteConfig
 from db.models import Site, utcnow
 from db.session import connect, session_factory
 from db.store import Known, known_articles
 
+T = TypeVar("T")
 
-def load_known(db_url: str | None, sites: Iterable[SiteConfig]) -> dict[str, dict[str, Known]]:
-    """Stored articles per site name, read once when the crawl starts."""
+
+def per_site(
+    db_url: str | None, sites: Iterable[SiteConfig], read: Callable[[Session, int], dict[str, T]]
+) -> dict[str, dict[str, T]]:
+    """What `read` finds of each site by name (nothing for a site not stored yet), read once
+    when the crawl starts."""
     engine = connect(db_url)
     try:
         with session_factory(engine)() as session:
-            known = {}
+            found = {}
             for site in sites:
                 site_id = session.scalar(select(Site.id).where(Site.name == site.name))
-                known[site.name] = known_articles(session, site_id) if site_id else {}
-            return known
+                found[site.name] = read(session, site_id) if site_id else {}
+            return found
     finally:
         engine.dispose()
+
+
+def load_known(db_url: str | None, sites: Iterable[SiteConfig]) -> dict[str, dict[str, Known]]:
+    """Stored articles per site name."""
+    return per_site(db_url, sites, known_articles)
 
 
 def due_again(known: Known, site: SiteConfig, lastmod: datetime | None) -> bool:

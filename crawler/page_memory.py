@@ -16,12 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from crawler.config import SiteConfig
-from db.models import Site, utcnow
+from crawler.incremental import per_site
+from db.models import utcnow
 from db.pages import ROBOTS, KnownPage, PageAnswer, known_pages
-from db.session import connect, session_factory
 
 
 class PageLedger:
@@ -45,17 +43,8 @@ class PageLedger:
 
 
 def load_pages(db_url: str | None, sites: Iterable[SiteConfig]) -> dict[str, dict[str, KnownPage]]:
-    """Remembered pages per site name, read once when the crawl starts."""
-    engine = connect(db_url)
-    try:
-        with session_factory(engine)() as session:
-            pages = {}
-            for site in sites:
-                site_id = session.scalar(select(Site.id).where(Site.name == site.name))
-                pages[site.name] = known_pages(session, site_id) if site_id else {}
-            return pages
-    finally:
-        engine.dispose()
+    """Remembered pages per site name."""
+    return per_site(db_url, sites, known_pages)
 
 
 @dataclass(frozen=True)
