@@ -9,17 +9,15 @@ The access log, not the crawler's counters, is what a benchmark or test counts r
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from sitegen import article_text
 
 from crawler.demo.render import Page, Pages
+from crawler.demo.server import LoopbackWeb, serve
 
 CATEGORIES = ("local", "economy", "sport", "culture")
 STATIC = {
@@ -100,68 +98,14 @@ def small_web(sites: int, seed: int = 5) -> list[SmallSite]:
     return web
 
 
-class LoggedWeb:
-    """Running servers, one per site; `pages[name]` is what a site serves (replaceable between
-    crawls) and each server appends one access-log line per request to `log`."""
-
-    def __init__(self, log: Path) -> None:
-        self.log = log
-        self.bases: dict[str, str] = {}
-        self.pages: dict[str, Pages] = {}
-        self.lock = threading.Lock()
-
-    def requests(self) -> int:
-        """Requests answered so far, from the access log."""
-        if not self.log.exists():
-            return 0
-        with self.log.open(encoding="utf-8") as lines:
-            return sum(1 for _ in lines)
-
-
-def _handler(web: LoggedWeb, name: str) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        disable_nagle_algorithm = True
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            page = web.pages.get(name, {}).get(urlsplit(self.path).path, NOT_FOUND)
-            self.send_response(page.status)
-            self.send_header("Content-Type", page.content_type)
-            self.send_header("Content-Length", str(len(page.body)))
-            for header, value in page.headers:
-                self.send_header(header, value)
-            self.end_headers()
-            self.wfile.write(page.body)
-
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            line = f'{self.address_string()} {name} "{self.requestline}" {code}\n'
-            with web.lock, web.log.open("a", encoding="utf-8") as log:
-                log.write(line)
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-    return Handler
-
-
 @contextmanager
-def serve_logged(sites: list[SmallSite], first: int, log: Path) -> Iterator[LoggedWeb]:
-    """Serve each site on 127.0.3.(first + n), port chosen by the system."""
-    web = LoggedWeb(log)
-    servers = []
-    try:
-        for index, site in enumerate(sites):
-            server = ThreadingHTTPServer((f"127.0.3.{first + index}", 0), _handler(web, site.name))
-            server.daemon_threads = True
-            servers.append(server)
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            web.bases[site.name] = f"http://127.0.3.{first + index}:{server.server_address[1]}"
-            web.pages[site.name] = site.pages()
+def serve_logged(sites: list[SmallSite], first: int, log: Path) -> Iterator[LoopbackWeb]:
+    """Serve each site on 127.0.3.(first + n), port chosen by the system, every request
+    appended to `log`."""
+    addresses = {site.name: (f"127.0.3.{first + index}", 0) for index, site in enumerate(sites)}
+    with serve(addresses, access_log=log) as web:
+        web.pages.update({site.name: site.pages() for site in sites})
         yield web
-    finally:
-        for server in servers:
-            server.shutdown()
-            server.server_close()
 
 
 def write_config(path: Path, sites: list[SmallSite], bases: dict[str, str]) -> Path:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.demo.render import Page, Pages, render_web
@@ -17,12 +18,22 @@ NOT_FOUND = Page(b"<html><body><h1>Not found</h1></body></html>", status=404)
 
 class LoopbackWeb:
     """Running servers: `bases` gives each site's base URL, `pages` what each serves (mutable:
-    tests change a site between crawls)."""
+    tests change a site between crawls). With `access_log`, every server appends one line per
+    request to that file: benchmarks count requests as the servers saw them."""
 
-    def __init__(self) -> None:
+    def __init__(self, access_log: Path | None = None) -> None:
         self.bases: dict[str, str] = {}
         self.pages: dict[str, Pages] = {}
         self.servers: list[ThreadingHTTPServer] = []
+        self.access_log = access_log
+        self.lock = threading.Lock()
+
+    def requests(self) -> int:
+        """Requests answered so far, from the access log."""
+        if self.access_log is None or not self.access_log.exists():
+            return 0
+        with self.access_log.open(encoding="utf-8") as lines:
+            return sum(1 for _ in lines)
 
 
 def _handler(web: LoopbackWeb, name: str) -> type[BaseHTTPRequestHandler]:
@@ -44,6 +55,13 @@ def _handler(web: LoopbackWeb, name: str) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(page.body)
 
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            if web.access_log is None:
+                return
+            line = f'{self.address_string()} {name} "{self.requestline}" {code}\n'
+            with web.lock, web.access_log.open("a", encoding="utf-8") as log:
+                log.write(line)
+
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             pass
 
@@ -51,9 +69,11 @@ def _handler(web: LoopbackWeb, name: str) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve(addresses: dict[str, tuple[str, int]]) -> Iterator[LoopbackWeb]:
+def serve(
+    addresses: dict[str, tuple[str, int]], access_log: Path | None = None
+) -> Iterator[LoopbackWeb]:
     """Bind one server per site at (address, port); port 0 picks a free port."""
-    web = LoopbackWeb()
+    web = LoopbackWeb(access_log)
     servers = []
     try:
         for name, (address, port) in addresses.items():
