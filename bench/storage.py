@@ -1,21 +1,23 @@
 """Database size per article: what each table and its indexes weigh after a real load.
 
-The load is bench/throughput.py's: `--docs` long corpus texts per site (every long original with
-a machine translation of it, then two machine translations of one original), through
-`syndetect ingest` ×2 + `syndetect match` into a fresh SQLite database. Prints bytes per article
+The load is bench/throughput.py's syndication load: the first stories up to `--texts` texts
+(each corpus article with a long machine translation on a source site, one or two of its
+machine translations on two farm sites), through `syndetect ingest` per site + `syndetect match`
+into a fresh SQLite database. Prints bytes per article
 by table (SQLite's dbstat: bytes in use, indexes counted with their table), the same beyond the
 articles' text and title, the average evidence per match, and how long `Fingerprint.from_bytes`
 takes over every stored fingerprint (best of `--rounds`, alternating between the checkouts).
 With `--against DIR` (a checkout of another revision, e.g. `git worktree add /tmp/main main`)
 the same load goes through that code too, in this session.
 
-    python bench/storage.py [--docs 1400] [--against DIR] [--rounds 3]
+    python bench/storage.py [--texts 2800] [--against DIR] [--rounds 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from throughput import write_jsonl  # noqa: E402
+from throughput import ROLES, story_texts, write_jsonl  # noqa: E402
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -42,12 +44,12 @@ print(best / len(rows) * 1e6)
 """
 
 
-def build(tree: Path, paths: tuple[Path, Path], database: Path) -> None:
-    """Ingest both sites and match them with the code of `tree`."""
+def build(tree: Path, paths: dict[str, Path], database: Path) -> None:
+    """Ingest every site and match them with the code of `tree`."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
     cli = [sys.executable, "-m", "crawler.cli", "--db", f"sqlite:///{database}", "--quiet"]
-    for path, site, role in ((paths[0], "source", "source"), (paths[1], "suspect", "suspect")):
-        command = [*cli, "ingest", str(path), "--site", site, "--role", role]
+    for site, path in paths.items():
+        command = [*cli, "ingest", str(path), "--site", site, "--role", ROLES[site]]
         subprocess.run(command, check=True, cwd=tree, env=env)
     subprocess.run([*cli, "match"], check=True, cwd=tree, env=env)
 
@@ -109,7 +111,7 @@ def report(label: str, m: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=1400, help="documents per site")
+    parser.add_argument("--texts", type=int, default=2800, help="texts in the load")
     parser.add_argument("--against", type=Path, help="a checkout to measure first, as baseline")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of timing from_bytes")
     args = parser.parse_args()
@@ -117,7 +119,7 @@ def main() -> None:
         ("this checkout", HERE)
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        paths = write_jsonl(args.docs, Path(tmp))
+        paths = write_jsonl(story_texts(random.Random(11)), args.texts, Path(tmp))
         databases = [Path(tmp) / f"storage-{number}.db" for number in range(len(trees))]
         for (_, tree), database in zip(trees, databases, strict=True):
             build(tree.resolve(), paths, database)

@@ -14,6 +14,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 
 import numpy as np
 from sqlalchemy import Engine
@@ -36,7 +37,7 @@ CACHED_FINGERPRINTS = 4096
 # A candidate unit: an article's key and the keys of its candidates.
 Unit = tuple[str, list[str]]
 # What is stored for an article: (id, fingerprint bytes, signature bytes), None for both when
-# the text is too short to fingerprint.
+# the text is too short to fingerprint; no signature bytes where the index does not need them.
 StoredFingerprint = tuple[int, bytes | None, bytes | None]
 
 
@@ -51,13 +52,16 @@ def signature_bytes(fp: Fingerprint) -> bytes:
     return np.concatenate(rows).astype("<u4").tobytes()
 
 
-def fingerprint_row(row: tuple[int, str, str | None, str | None]) -> StoredFingerprint:
-    """(id, text, lang, title) of one article → what is stored of its fingerprint."""
+def fingerprint_row(
+    row: tuple[int, str, str | None, str | None], signatures: bool = True
+) -> StoredFingerprint:
+    """(id, text, lang, title) of one article → what is stored of its fingerprint, with its
+    signature bytes if `signatures`."""
     article_id, text, lang, title = row
     fp = fingerprint(Document(text=text, lang=lang, title=title))
     if fp is None:
         return article_id, None, None
-    return article_id, fp.to_bytes(), signature_bytes(fp)
+    return article_id, fp.to_bytes(), signature_bytes(fp) if signatures else None
 
 
 def fingerprint_loader(session: Session) -> Loader:
@@ -122,12 +126,13 @@ class MatchWorkers:
             )
 
     def fingerprints(
-        self, rows: list[tuple[int, str, str | None, str | None]]
+        self, rows: list[tuple[int, str, str | None, str | None]], signatures: bool = True
     ) -> list[StoredFingerprint]:
         """fingerprint_row of each row, in order."""
+        job = partial(fingerprint_row, signatures=signatures)
         if self._executor is None:
-            return [fingerprint_row(row) for row in rows]
-        return list(self._executor.map(fingerprint_row, rows, chunksize=self._chunk(rows)))
+            return [job(row) for row in rows]
+        return list(self._executor.map(job, rows, chunksize=self._chunk(rows)))
 
     def verify(self, units: list[Unit]) -> Iterator[list[tuple[str, Verdict]]]:
         """verify_unit of each unit, in order: started now on the workers (in this process:

@@ -92,7 +92,11 @@ def run_matching(
         to_fingerprint = articles_needing_fingerprint(session, FINGERPRINT_VERSION)
         waiting = count_fingerprints(session, FINGERPRINT_VERSION, matched=False)
         with MatchWorkers(engine, session, len(to_fingerprint) + waiting) as workers:
-            stats.fingerprinted = _fingerprint(session, workers, to_fingerprint, progress)
+            # Signatures are stored only for an index rebuilt from them at every run: one in
+            # memory without a snapshot file. Elsewhere they would be 2 KB an article for a
+            # rebuild that is rare (and computes them from the fingerprints, 0.2 ms each).
+            keep = storage_config is None and snapshot is None
+            stats.fingerprinted = _fingerprint(session, workers, to_fingerprint, keep, progress)
             index, saved = _open_index(session, storage_config, prefix, snapshot)
             if count_fingerprints(session, FINGERPRINT_VERSION, matched=False):
                 discard_snapshot(snapshot)
@@ -250,11 +254,15 @@ def _records(session: Session, pairs: list[tuple[int, int, Verdict]]) -> list[Ma
 
 
 def _fingerprint(
-    session: Session, workers: MatchWorkers, ids: list[int], progress: Progress | None
+    session: Session,
+    workers: MatchWorkers,
+    ids: list[int],
+    signatures: bool,
+    progress: Progress | None,
 ) -> int:
     for start in range(0, len(ids), COMMIT_EVERY):
         batch = texts_to_fingerprint(session, ids[start : start + COMMIT_EVERY])
-        save_fingerprints(session, workers.fingerprints(batch), FINGERPRINT_VERSION)
+        save_fingerprints(session, workers.fingerprints(batch, signatures), FINGERPRINT_VERSION)
         session.commit()
         raise_if_interrupted()
         if progress:

@@ -86,8 +86,9 @@ class Fingerprint(Base):
     )
     version: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes | None] = mapped_column(LargeBinary)  # NULL: too little text to fingerprint
-    # The lexical, anchor and number MinHash signatures: 3 x 128 little-endian uint32, an empty
-    # signature all 0xFFFFFFFF. What loading the candidate index reads (migration 0002).
+    # The lexical (128), anchor (256) and number (128) MinHash signatures, little-endian uint32,
+    # an empty one all 0xFFFFFFFF: what rebuilding the candidate index reads (migration 0002).
+    # NULL where the index has a snapshot file or lives in Redis: computed from `data` then.
     signatures: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 

@@ -269,8 +269,8 @@ def _unchanged_since_read(session: Session, article_ids: Iterable[int]) -> set[i
 def save_fingerprints(
     session: Session, rows: list[tuple[int, bytes | None, bytes | None]], version: int
 ) -> None:
-    """Store (article id, fingerprint bytes, signature bytes), None for both when the article
-    is too short, in bulk: one query finds which articles had an older fingerprint, then one
+    """Store (article id, fingerprint bytes, signature bytes or None), None for both when the
+    article is too short, in bulk: one query finds which articles had an older fingerprint, then one
     executemany each for updates and inserts. An article whose text changed since it was read
     gets none: it is fingerprinted again next time."""
     current = _unchanged_since_read(session, [article_id for article_id, _, _ in rows])
@@ -411,8 +411,8 @@ def signature_batches(
 ) -> Iterator[list[tuple[int, bytes | None, bytes | None]]]:
     """Lists of up to `batch` (article id, signature bytes, fingerprint bytes) of the matched
     articles (those of article_ids only, if given), for loading the candidate index; the
-    fingerprint bytes only where the signatures are missing (rows written before migration
-    0002), so that the common case reads 1.5 KB a row."""
+    fingerprint bytes only where the signatures are not stored (an index with a snapshot file
+    or in Redis, rows written before migration 0002), to compute them from."""
     query = (
         select(
             Fingerprint.article_id,

@@ -1,6 +1,6 @@
 """The `match` step across runs: what one run leaves in the database is what the next run's
-candidate index is loaded from (signature rows, or whole fingerprints for rows written before
-migration 0002)."""
+candidate index is loaded from (its snapshot file, signature rows where there is none, or
+signatures computed from the fingerprints)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from sqlalchemy import select, text
 from crawler import match_workers
 from crawler.index_cache import read_snapshot, snapshot_path
 from crawler.ingest import ingest
-from crawler.match_workers import MatchWorkers
+from crawler.match_workers import MatchWorkers, signature_bytes
 from crawler.matching import run_matching
 from db.migrate import upgrade
 from db.models import Article, Match
 from db.session import connect, session_factory
 from db.store import signature_batches
-from dedup import FINGERPRINT_VERSION, CandidateIndex
+from dedup import FINGERPRINT_VERSION, CandidateIndex, Fingerprint
 from dedup.index import split_signatures
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
@@ -164,6 +164,9 @@ def test_index_snapshot_is_written_and_reused(tmp_path, sqlite_url):
     match(engine)
     assert pairs(engine) == {("https://farm.example/ferry_ru", "https://planet.example/ferry_en")}
     assert snapshot.stat().st_mtime_ns != written
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT count(signatures), count(data) FROM fingerprints")).one()
+    assert tuple(stored) == (0, 2)  # the snapshot holds the index: no signatures stored
     assert snapshot_path(engine, False) is None
     assert snapshot_path(connect("sqlite://"), None) is None
 
@@ -198,7 +201,9 @@ def test_changed_article_is_indexed_under_its_new_text(tmp_path, sqlite_url):
     match(engine)
     index = CandidateIndex.from_snapshot(read_snapshot(snapshot_path(engine, None)))
     with session_factory(engine)() as session:
-        [(article_id, signatures, _)] = next(signature_batches(session, FINGERPRINT_VERSION, 10))
+        [(article_id, signatures, data)] = next(signature_batches(session, FINGERPRINT_VERSION, 10))
+    assert signatures is None  # not stored beside a snapshot: computed from the fingerprint
+    signatures = signature_bytes(Fingerprint.from_bytes(data))
     rows = split_signatures(np.frombuffer(signatures, dtype="<u4")[None, :])
     assert index.holds(str(article_id), **{name: row[0] for name, row in rows.items()})
     ingest(engine, write_story(tmp_path / "f.jsonl", "farm", "copy", GLACIER), "farm", "suspect")
