@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from crawler.demo.runner import FAST_CRAWL
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -24,6 +26,13 @@ FERRY_TRANSLATIONS = tuple(
 )
 POSTGRES_URL = os.environ.get(
     "SYNDETECT_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+# The [crawl] settings of the tests' sites files: no politeness delay on loopback, and one
+# extraction worker. The pool still runs (tests/test_hostile_web2.py kills its worker); a second
+# one would add a second of CPU to every crawl of sites a few dozen pages big.
+TEST_CRAWL = {**FAST_CRAWL, "SYNDETECT_EXTRACT_WORKERS": 1}
+CRAWL_TABLE = (
+    "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\nSYNDETECT_EXTRACT_WORKERS = 1\n"
 )
 # Under pytest-xdist each worker ("gw0", "gw1", …) gets a database of its own, named after the
 # configured one, since postgres_url drops and recreates every table.

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CRAWL_TABLE
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import Page
@@ -57,7 +58,7 @@ def paginated(listings: int, per_page: int, step: int = 10) -> dict:
 
 def crawl(tmp_path: Path, sites_toml: str) -> list[str]:
     config = tmp_path / "sites.toml"
-    config.write_text("[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n" + sites_toml)
+    config.write_text(CRAWL_TABLE + sites_toml)
     db = f"sqlite:///{tmp_path / 'crawl.db'}"
     result = subprocess.run(
         [*CLI, "--db", db, "--quiet", "crawl", str(config)],

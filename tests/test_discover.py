@@ -14,6 +14,7 @@ import time
 from html import escape
 
 import pytest
+from conftest import CRAWL_TABLE
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import Page, load_content
@@ -111,10 +112,7 @@ def config_text(bases: dict[str, str], discover: str = "allow_private_addresses 
         for name in ADDRESSES
         if name != "hidden"
     )
-    return (
-        "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
-        f"[discover]\n{discover}\n{sites}"
-    )
+    return CRAWL_TABLE + f"[discover]\n{discover}\n{sites}"
 
 
 def networks(db: str) -> list[list[str]]:
@@ -271,8 +269,7 @@ def test_a_hostile_candidate_costs_its_budget_and_nothing_more(tmp_path):
         }
         config = tmp_path / "sites.toml"
         config.write_text(
-            "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
-            "[discover]\nallow_private_addresses = true\ncandidate_seconds = 2\n"
+            CRAWL_TABLE + "[discover]\nallow_private_addresses = true\ncandidate_seconds = 2\n"
             f'[[site]]\nname = "farm"\nrole = "suspect"\nstart_urls = ["{served.bases["farm"]}/"]\n'
             f'[[site]]\nname = "src"\nrole = "source"\nstart_urls = ["{served.bases["src"]}/"]\n'
         )

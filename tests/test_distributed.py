@@ -7,7 +7,7 @@ import threading
 import uuid
 
 import pytest
-from conftest import require_service
+from conftest import CRAWL_TABLE, require_service
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import Page
@@ -60,8 +60,7 @@ def test_two_crawlers_share_one_frontier_and_one_database(tmp_path, postgres_url
         key = f"syndetect-test-{uuid.uuid4().hex[:8]}"
         config = tmp_path / "distributed.toml"
         config.write_text(
-            "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
-            "CONCURRENT_REQUESTS = 2\nCONCURRENT_REQUESTS_PER_DOMAIN = 2\n"
+            CRAWL_TABLE + "CONCURRENT_REQUESTS = 2\nCONCURRENT_REQUESTS_PER_DOMAIN = 2\n"
             'SCHEDULER = "scrapy_redis.scheduler.Scheduler"\n'
             'DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"\n'
             'REDIS_URL = "redis://127.0.0.1:6379/0"\n'

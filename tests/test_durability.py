@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import CRAWL_TABLE
 
 from crawler.demo.render import Page
 from crawler.demo.server import serve
@@ -72,7 +73,7 @@ def wait_for(path: Path, sql: str, minimum: int, timeout: float = 60) -> None:
 
 def one_site_config(directory: Path, name: str, base: str, per_domain: int | None = None) -> Path:
     """sites.toml for one source site at `base`, politeness off."""
-    crawl = "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
+    crawl = CRAWL_TABLE
     if per_domain is not None:
         crawl += f"CONCURRENT_REQUESTS_PER_DOMAIN = {per_domain}\n"
     config = directory / "sites.toml"

@@ -9,10 +9,11 @@ import subprocess
 import sys
 
 import pytest
+from conftest import TEST_CRAWL
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import article_path, load_content
-from crawler.demo.runner import FAST_CRAWL, discovery_of, write_config
+from crawler.demo.runner import discovery_of, write_config
 from crawler.demo.server import serve_web
 
 CLI = [sys.executable, "-m", "crawler.cli"]
@@ -44,7 +45,7 @@ def crawled(tmp_path_factory):
     db = f"sqlite:///{tmp / 'e2e.db'}"
     content = load_content()
     with serve_web(content, discovery_of(content), first_address=20) as web:
-        config = write_config(web, content, tmp / "sites.toml", FAST_CRAWL)
+        config = write_config(web, content, tmp / "sites.toml", TEST_CRAWL)
         first = syndetect("--db", db, "run", str(config))
         second = syndetect("--db", db, "--quiet", "run", str(config))
         bases = dict(web.bases)
@@ -133,7 +134,7 @@ def test_copy_crawled_before_its_original_is_found_when_the_original_arrives(tmp
     db = f"sqlite:///{tmp_path / 'order.db'}"
     farm = "nouvelles-monde"
     with serve_web(content, discovery_of(content), first_address=30) as web:
-        config = write_config(web, content, tmp_path / "sites.toml", FAST_CRAWL)
+        config = write_config(web, content, tmp_path / "sites.toml", TEST_CRAWL)
         syndetect("--db", db, "--quiet", "crawl", str(config), "--site", farm)
         syndetect("--db", db, "--quiet", "match")
         assert exported_matches(db) == []

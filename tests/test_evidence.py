@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import demo_jsonl
+from conftest import TEST_CRAWL, demo_jsonl
 
 from crawler.demo.render import load_content
 
@@ -67,13 +67,13 @@ def test_crawled_matches_come_with_their_warc_records(tmp_path):
 
     from warcio.archiveiterator import ArchiveIterator
 
-    from crawler.demo.runner import FAST_CRAWL, discovery_of, write_config
+    from crawler.demo.runner import discovery_of, write_config
     from crawler.demo.server import serve_web
 
     content = {k: v for k, v in load_content().items() if k in ("daily-planet", "copycat-wire")}
     db = tmp_path / "w.db"
     with serve_web(content, discovery_of(content), first_address=86) as web:
-        config = write_config(web, content, tmp_path / "sites.toml", FAST_CRAWL)
+        config = write_config(web, content, tmp_path / "sites.toml", TEST_CRAWL)
         syndetect("--db", f"sqlite:///{db}", "--quiet", "run", str(config))
     match = json.loads(
         syndetect("--db", f"sqlite:///{db}", "export", "matches").stdout.split("\n")[0]

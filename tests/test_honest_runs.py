@@ -15,10 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from conftest import CRAWL_TABLE, TEST_CRAWL
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import load_content, render_web
-from crawler.demo.runner import FAST_CRAWL, discovery_of, write_config
+from crawler.demo.runner import discovery_of, write_config
 from crawler.demo.server import Page, serve
 
 CLI = [sys.executable, "-m", "crawler.cli"]
@@ -37,7 +38,7 @@ def demo_web(tmp: Path, extra: str = "", crawl: dict | None = None, first_addres
     addresses = {name: (f"127.0.0.{first_address + i}", 0) for i, name in enumerate(content)}
     with serve(addresses) as web:
         web.pages.update(render_web(content, web.bases, discovery_of(content)))
-        config = write_config(web, content, tmp / "sites.toml", crawl or FAST_CRAWL)
+        config = write_config(web, content, tmp / "sites.toml", crawl or TEST_CRAWL)
         if extra:
             config.write_text(config.read_text(encoding="utf-8") + extra, encoding="utf-8")
         yield web, config
@@ -118,7 +119,7 @@ def test_every_way_of_seeing_nothing_is_a_failure_with_its_reason(tmp_path):
         extra = site_entry("broken", other.bases["broken"] + "/")
         extra += site_entry("closed", other.bases["closed"] + "/")
         extra += site_entry("large", other.bases["large"] + "/", max_pages=3)
-        with demo_web(tmp_path, extra, dict(FAST_CRAWL, RETRY_TIMES=0)) as (_, config):
+        with demo_web(tmp_path, extra, dict(TEST_CRAWL, RETRY_TIMES=0)) as (_, config):
             result = syndetect("--db", db, "--quiet", "crawl", str(config))
     assert result.returncode == 3, result.stderr
     statuses = {name: (status, reason) for name, status, reason in runs(db)}
@@ -207,8 +208,7 @@ def test_an_interrupted_crawl_is_recorded_as_interrupted(tmp_path):
         web.pages["slow"] = slow
         config = tmp_path / "sites.toml"
         config.write_text(
-            "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
-            + site_entry("slow", web.bases["slow"] + "/"),
+            CRAWL_TABLE + site_entry("slow", web.bases["slow"] + "/"),
             encoding="utf-8",
         )
         process = subprocess.Popen(
@@ -249,7 +249,7 @@ def test_lost_pages_are_noted_and_a_time_limit_makes_a_crawl_partial(tmp_path):
     with serve({"lossy": ("127.0.0.117", 0), "slow": ("127.0.0.118", 0)}) as web:
         web.pages.update({"lossy": pages, "slow": slow})
         config = tmp_path / "sites.toml"
-        crawl = "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\nRETRY_TIMES = 0\n"
+        crawl = CRAWL_TABLE + "RETRY_TIMES = 0\n"
         config.write_text(crawl + site_entry("lossy", web.bases["lossy"] + "/"), encoding="utf-8")
         assert syndetect("--db", db, "-q", "crawl", str(config)).returncode == 0
         config.write_text(

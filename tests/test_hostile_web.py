@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import TEST_CRAWL
 from hostile_server import HostileWeb, Reply, Request, serve
 from sqlalchemy import create_engine, text
 
@@ -31,8 +32,7 @@ CLI = [sys.executable, "-m", "crawler.cli"]
 
 # Short limits so that timeouts and retries cost seconds; INFO so that refusals are visible.
 SETTINGS: dict[str, Any] = {
-    "DOWNLOAD_DELAY": 0,
-    "AUTOTHROTTLE_ENABLED": False,
+    **TEST_CRAWL,
     "DOWNLOAD_TIMEOUT": 3,
     "RETRY_TIMES": 1,
     "LOG_LEVEL": "INFO",

@@ -7,10 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from conftest import TEST_CRAWL
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import load_content, render_web
-from crawler.demo.runner import FAST_CRAWL, discovery_of, write_config
+from crawler.demo.runner import discovery_of, write_config
 from crawler.demo.server import serve
 
 SITES = ("daily-planet", "copycat-wire")
@@ -27,7 +28,7 @@ def test_progress_line_counts_what_crawl_runs_records(tmp_path):
     addresses = {name: (f"127.0.0.{195 + i}", 0) for i, name in enumerate(content)}
     with serve(addresses) as web:
         web.pages.update(render_web(content, web.bases, discovery_of(content)))
-        config = write_config(web, content, tmp_path / "sites.toml", FAST_CRAWL)
+        config = write_config(web, content, tmp_path / "sites.toml", TEST_CRAWL)
         result = subprocess.run(
             [sys.executable, "-m", "crawler.cli", "--db", db, "crawl", str(config)],
             capture_output=True,

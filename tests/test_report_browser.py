@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TEST_CRAWL
 
 from crawler.demo.render import load_content
-from crawler.demo.runner import FAST_CRAWL, discovery_of, write_config
+from crawler.demo.runner import discovery_of, write_config
 from crawler.demo.server import serve_web
 
 CLI = [sys.executable, "-m", "crawler.cli"]
@@ -70,7 +71,7 @@ def demo_report(tmp_path_factory) -> tuple[Path, list[dict]]:
     db = f"sqlite:///{tmp / 'demo.db'}"
     content = load_content()
     with serve_web(content, discovery_of(content), first_address=190) as web:
-        config = write_config(web, content, tmp / "sites.toml", FAST_CRAWL)
+        config = write_config(web, content, tmp / "sites.toml", TEST_CRAWL)
         subprocess.run([*CLI, "--db", db, "--quiet", "run", str(config)], check=True, timeout=300)
     subprocess.run(
         [*CLI, "--db", db, "report", "--format", "html", "--out", str(tmp / "report")],

@@ -14,13 +14,14 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import CRAWL_TABLE
 
 from crawler.demo.server import Page, serve
 from crawler.output import verdict
 
 CLI = [sys.executable, "-m", "crawler.cli"]
 DEAD = "http://127.0.0.209:8064/"  # nothing listens there
-CRAWL = "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\nRETRY_TIMES = 0\n"
+CRAWL = CRAWL_TABLE + "RETRY_TIMES = 0\n"
 
 
 def syndetect(*args: str) -> subprocess.CompletedProcess:

@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from conftest import CRAWL_TABLE
 
 from crawler.config import SiteConfig
 from crawler.demo.render import Page
@@ -42,7 +43,7 @@ def test_sites_are_crawled_on_their_own_intervals_across_restarts(tmp_path):
             web.pages[name] = {"/": Page(b'<a href="/a">a</a>'), "/a": Page(ARTICLE)}
         config = tmp_path / "sites.toml"
         config.write_text(
-            '[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\nschedule = "1h"\n'
+            CRAWL_TABLE + 'schedule = "1h"\n'
             f'[[site]]\nname = "fast"\nrole = "source"\nstart_urls = ["{web.bases["fast"]}/"]\n'
             'schedule = "40s"\n'
             f'[[site]]\nname = "slow"\nrole = "suspect"\nstart_urls = ["{web.bases["slow"]}/"]\n'
@@ -86,8 +87,7 @@ def test_a_signal_stops_the_schedule_and_its_running_crawl_cleanly(tmp_path):
         web.pages["slowpoke"] = {"/": Page(b'<a href="/a">a</a>'), "/a": slow_article}
         config = tmp_path / "sites.toml"
         config.write_text(
-            "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\n"
-            f'[[site]]\nname = "slowpoke"\nrole = "source"\n'
+            CRAWL_TABLE + f'[[site]]\nname = "slowpoke"\nrole = "source"\n'
             f'start_urls = ["{web.bases["slowpoke"]}/"]\n'
         )
         db = tmp_path / "s.db"

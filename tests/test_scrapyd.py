@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import REPO
+from conftest import REPO, TEST_CRAWL
 
 from crawler.demo.render import load_content
-from crawler.demo.runner import FAST_CRAWL, discovery_of, write_config
+from crawler.demo.runner import discovery_of, write_config
 from crawler.demo.server import serve_web
 
 BIN = Path(sys.executable).parent
@@ -78,7 +78,7 @@ def test_deploy_and_run_the_spider_on_scrapyd(tmp_path):
         assert deployed["status"] == "ok" and deployed["spiders"] == 1, deployed
         db = tmp_path / "scrapyd.db"
         with serve_web(content, discovery_of(content), first_address=112) as web:
-            config = write_config(web, content, tmp_path / "sites.toml", FAST_CRAWL)
+            config = write_config(web, content, tmp_path / "sites.toml", TEST_CRAWL)
             job = call(
                 f"{api}/schedule.json",
                 {
