@@ -3,8 +3,13 @@ under CI=true, where a missing service fails instead of skipping)."""
 
 from __future__ import annotations
 
+import io
 import os
+import signal
 import socket
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -63,6 +68,61 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}.{name}"))
                 break
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+CLI = [sys.executable, "-m", "crawler.cli"]
+# Commands that run in the test's process (see syndetect below): none crawls, serves or waits
+# on a schedule, and none reads the environment at import time.
+IN_PROCESS = frozenset({"ingest", "match", "report", "export", "networks", "evidence"})
+
+
+def syndetect(*args: str, cwd: Path | str | None = None, timeout: float = 300):
+    """`syndetect ARGS` as a user runs it: exit code, stdout and stderr as a CompletedProcess.
+    The commands of IN_PROCESS run `crawler.cli.main` in this process, since an interpreter's
+    start-up and imports cost half a second of CPU a call (about a hundred calls in the suite);
+    the others (crawls, servers, schedules, signals) run as a real process."""
+    command = _command(args)
+    if command not in IN_PROCESS:
+        return subprocess.run(
+            [*CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout
+        )
+    from crawler.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    here = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exit:  # argparse's usage errors
+                code = exit.code if isinstance(exit.code, int) else 1
+    finally:
+        os.chdir(here)
+        # main leaves SIGINT and SIGTERM ignored, for a process about to exit.
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+    return subprocess.CompletedProcess(["syndetect", *args], code, out.getvalue(), err.getvalue())
+
+
+def syndetect_ok(*args: str, code: int = 0) -> subprocess.CompletedProcess:
+    """syndetect(*args), which must exit with `code`; its stderr's end says why if not."""
+    result = syndetect(*args)
+    assert result.returncode == code, result.stderr[-3000:]
+    return result
+
+
+def _command(args: tuple[str, ...]) -> str | None:
+    """The command word of a syndetect argument list (after --db URL and flags)."""
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--db":
+            next(rest, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 def service_up(host: str, port: int) -> bool:

@@ -1,15 +1,12 @@
 """Alerts against a real local webhook receiver: raised once, retried, no secret in the logs."""
 
 import json
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import demo_jsonl
+from conftest import demo_jsonl, syndetect_ok
 
-CLI = [sys.executable, "-m", "crawler.cli"]
 SECRET = "s3cr3t-token-0f-the-newsroom"
 
 
@@ -42,11 +39,7 @@ class Receiver:
 
 def ingest(db: str, tmp_path, name: str, role: str) -> None:
     path = demo_jsonl(tmp_path, name)
-    subprocess.run(
-        [*CLI, "--db", db, "--quiet", "ingest", str(path), "--site", name, "--role", role],
-        check=True,
-        timeout=120,
-    )
+    syndetect_ok("--db", db, "--quiet", "ingest", str(path), "--site", name, "--role", role)
 
 
 @pytest.mark.slow
@@ -61,20 +54,8 @@ def test_new_syndicator_and_watched_copies_alerted_once_with_retries(tmp_path):
     db = f"sqlite:///{tmp_path / 'a.db'}"
     ingest(db, tmp_path, "daily-planet", "source")
     ingest(db, tmp_path, "welt-nachrichten", "suspect")
-    first = subprocess.run(
-        [*CLI, "--db", db, "--quiet", "match", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    second = subprocess.run(
-        [*CLI, "--db", db, "--quiet", "match", "--config", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
+    first = syndetect_ok("--db", db, "--quiet", "match", "--config", str(config))
+    second = syndetect_ok("--db", db, "--quiet", "match", "--config", str(config))
     receiver.server.shutdown()
     events = sorted(r["event"] for r in receiver.received)
     assert events == ["new_copy"] * 3 + ["new_syndicator"]

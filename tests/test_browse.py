@@ -5,15 +5,13 @@ import subprocess
 import sys
 
 import pytest
-from conftest import demo_jsonl
+from conftest import CLI, demo_jsonl
 from sqlalchemy import func, select
 
 from crawler.browse import CANNED_QUERIES, metadata
 from db.evidence import evidence_of
 from db.models import Match
 from db.session import connect, session_factory
-
-CLI = [sys.executable, "-m", "crawler.cli"]
 
 
 @pytest.mark.slow

@@ -2,16 +2,14 @@
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-SYNDETECT = [sys.executable, "-m", "crawler.cli"]
+from conftest import syndetect
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([*SYNDETECT, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return syndetect(*args, cwd=cwd)
 
 
 @pytest.mark.parametrize(

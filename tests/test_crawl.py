@@ -3,17 +3,14 @@ page budget, through the real `syndetect crawl`."""
 
 import gzip
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import CRAWL_TABLE
+from conftest import CLI, CRAWL_TABLE
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import Page
 from crawler.demo.server import serve
-
-CLI = [sys.executable, "-m", "crawler.cli"]
 
 PARAGRAPH = (
     "<p>The council of Alvern voted {n} to {m} on Thursday to fund the harbour tunnel, a project "

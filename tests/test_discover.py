@@ -9,18 +9,17 @@ as a source by the independent farm.
 
 import json
 import subprocess
-import sys
 import time
 from html import escape
 
 import pytest
 from conftest import CRAWL_TABLE
+from conftest import syndetect as run_syndetect
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import Page, load_content
 from crawler.demo.server import serve
 
-CLI = [sys.executable, "-m", "crawler.cli"]
 WIDGET = "http://127.0.0.248/widget.js?id=UA-5555555-1"  # a platform's widget, on most sites
 SHARE = "http://127.0.0.249/share"  # a social button every site links
 WIRE = "http://127.0.0.220:9/story"  # an original nobody monitors, never served
@@ -97,9 +96,7 @@ def site_pages(name: str, bases: dict[str, str]) -> dict[str, Page]:
 
 
 def syndetect(db: str, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [*CLI, "--db", db, "--quiet", *args], capture_output=True, text=True, timeout=600
-    )
+    result = run_syndetect("--db", db, "--quiet", *args, timeout=600)
     if ok:
         assert result.returncode == 0, result.stderr[-3000:]
     return result

@@ -2,18 +2,16 @@
 and one PostgreSQL database: every page fetched once, every article stored once."""
 
 import subprocess
-import sys
 import threading
 import uuid
 
 import pytest
-from conftest import CRAWL_TABLE, require_service
+from conftest import CLI, CRAWL_TABLE, require_service
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import Page
 from crawler.demo.server import _handler, serve
 
-CLI = [sys.executable, "-m", "crawler.cli"]
 PARAGRAPH = (
     "<p>Story {n}: the council of Alvern voted on Thursday to fund the harbour tunnel that "
     "engineer Dagny Solheim-Rask proposed in {year}; it will cost {n}.5 million euros and "

@@ -7,18 +7,16 @@ import random
 import shutil
 import sqlite3
 import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import CRAWL_TABLE
+from conftest import CLI, CRAWL_TABLE
 
 from crawler.demo.render import Page
 from crawler.demo.server import serve
 
-CLI = [sys.executable, "-m", "crawler.cli"]
 # A large invented vocabulary keeps unrelated synthetic stories unrelated for the matcher.
 _VOCABULARY_RNG = random.Random(1)
 WORDS = [

@@ -5,24 +5,14 @@ contact and category pages everywhere), crawled and matched by the real `syndete
 The expected copies come from the content's own `copy_of` fields."""
 
 import json
-import subprocess
-import sys
 
 import pytest
-from conftest import TEST_CRAWL
+from conftest import TEST_CRAWL, syndetect_ok
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import article_path, load_content
 from crawler.demo.runner import discovery_of, write_config
 from crawler.demo.server import serve_web
-
-CLI = [sys.executable, "-m", "crawler.cli"]
-
-
-def syndetect(*args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
 
 
 def expected_pairs(content: dict, bases: dict) -> set[tuple[str, str]]:
@@ -46,14 +36,14 @@ def crawled(tmp_path_factory):
     content = load_content()
     with serve_web(content, discovery_of(content), first_address=20) as web:
         config = write_config(web, content, tmp / "sites.toml", TEST_CRAWL)
-        first = syndetect("--db", db, "run", str(config))
-        second = syndetect("--db", db, "--quiet", "run", str(config))
+        first = syndetect_ok("--db", db, "run", str(config))
+        second = syndetect_ok("--db", db, "--quiet", "run", str(config))
         bases = dict(web.bases)
     return content, bases, db, first, second
 
 
 def exported_matches(db: str) -> list[dict]:
-    out = syndetect("--db", db, "export", "matches", "--format", "jsonl").stdout
+    out = syndetect_ok("--db", db, "export", "matches", "--format", "jsonl").stdout
     return [json.loads(line) for line in out.splitlines()]
 
 
@@ -73,7 +63,7 @@ def test_exact_copies_and_originals(crawled):
 
 def test_report_flags_the_syndicators_only(crawled):
     content, _, db, first, _ = crawled
-    report = json.loads(syndetect("--db", db, "report", "--format", "json").stdout)
+    report = json.loads(syndetect_ok("--db", db, "report", "--format", "json").stdout)
     flagged = {row["site"] for row in report if row["syndicator"]}
     copies_per_site = {
         name: sum(1 for a in site["articles"] if a.get("copy_of")) for name, site in content.items()
@@ -135,11 +125,11 @@ def test_copy_crawled_before_its_original_is_found_when_the_original_arrives(tmp
     farm = "nouvelles-monde"
     with serve_web(content, discovery_of(content), first_address=30) as web:
         config = write_config(web, content, tmp_path / "sites.toml", TEST_CRAWL)
-        syndetect("--db", db, "--quiet", "crawl", str(config), "--site", farm)
-        syndetect("--db", db, "--quiet", "match")
+        syndetect_ok("--db", db, "--quiet", "crawl", str(config), "--site", farm)
+        syndetect_ok("--db", db, "--quiet", "match")
         assert exported_matches(db) == []
-        syndetect("--db", db, "--quiet", "crawl", str(config), "--site", "daily-planet")
-        syndetect("--db", db, "--quiet", "match")
+        syndetect_ok("--db", db, "--quiet", "crawl", str(config), "--site", "daily-planet")
+        syndetect_ok("--db", db, "--quiet", "match")
         bases = dict(web.bases)
     found = {(m["copy_url"], m["original_url"]) for m in exported_matches(db)}
     expected = {

@@ -2,21 +2,13 @@
 
 import json
 import subprocess
-import sys
 
 import pytest
-from conftest import TEST_CRAWL, demo_jsonl
+from conftest import CLI, TEST_CRAWL, demo_jsonl, syndetect_ok
 
 from crawler.demo.render import load_content
 
-CLI = [sys.executable, "-m", "crawler.cli"]
 HOSTILE_TITLE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-def syndetect(*args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    return result
 
 
 @pytest.mark.slow
@@ -26,10 +18,10 @@ def test_evidence_page_and_html_report(tmp_path):
         path = demo_jsonl(
             tmp_path, name, title=lambda a: HOSTILE_TITLE if a.get("copy_of") else a["title"]
         )
-        syndetect("--db", db, "--quiet", "ingest", str(path), "--site", name, "--role", role)
-    syndetect("--db", db, "--quiet", "match")
-    match = json.loads(syndetect("--db", db, "export", "matches").stdout.splitlines()[0])
-    written = syndetect("--db", db, "evidence", str(match["id"]), "--out", str(tmp_path / "ev"))
+        syndetect_ok("--db", db, "--quiet", "ingest", str(path), "--site", name, "--role", role)
+    syndetect_ok("--db", db, "--quiet", "match")
+    match = json.loads(syndetect_ok("--db", db, "export", "matches").stdout.splitlines()[0])
+    written = syndetect_ok("--db", db, "evidence", str(match["id"]), "--out", str(tmp_path / "ev"))
     page = (tmp_path / "ev" / f"match-{match['id']}.html").read_text(encoding="utf-8")
     assert written.stdout.strip().endswith(f"match-{match['id']}.html")
     assert "<script>" not in page and "onerror=alert(1)>" not in page
@@ -37,7 +29,7 @@ def test_evidence_page_and_html_report(tmp_path):
     assert match["copy_url"] in page and match["original_url"] in page
     assert page.count("<tr><td>") >= 3, "aligned passages, side by side"
     report = tmp_path / "report.html"
-    syndetect("--db", db, "report", "--format", "html", "--out", str(report))
+    syndetect_ok("--db", db, "report", "--format", "html", "--out", str(report))
     html = report.read_text(encoding="utf-8")
     assert "<svg" in html and "nouvelles-monde" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
@@ -74,11 +66,11 @@ def test_crawled_matches_come_with_their_warc_records(tmp_path):
     db = tmp_path / "w.db"
     with serve_web(content, discovery_of(content), first_address=86) as web:
         config = write_config(web, content, tmp_path / "sites.toml", TEST_CRAWL)
-        syndetect("--db", f"sqlite:///{db}", "--quiet", "run", str(config))
+        syndetect_ok("--db", f"sqlite:///{db}", "--quiet", "run", str(config))
     match = json.loads(
-        syndetect("--db", f"sqlite:///{db}", "export", "matches").stdout.split("\n")[0]
+        syndetect_ok("--db", f"sqlite:///{db}", "export", "matches").stdout.split("\n")[0]
     )
-    syndetect(
+    syndetect_ok(
         "--db", f"sqlite:///{db}", "evidence", str(match["id"]), "--out", str(tmp_path / "ev")
     )
     warc = tmp_path / "ev" / f"match-{match['id']}.warc.gz"
@@ -143,9 +135,9 @@ def test_a_match_decided_by_sentence_lengths_says_so(tmp_path):
         }
         path = tmp_path / f"{site}.jsonl"
         path.write_text(json.dumps(row, ensure_ascii=False) + "\n", "utf-8")
-        syndetect("--db", db, "--quiet", "ingest", str(path), "--site", site, "--role", role)
-    syndetect("--db", db, "--quiet", "match")
-    [line] = syndetect("--db", db, "export", "matches").stdout.splitlines()
+        syndetect_ok("--db", db, "--quiet", "ingest", str(path), "--site", site, "--role", role)
+    syndetect_ok("--db", db, "--quiet", "match")
+    [line] = syndetect_ok("--db", db, "export", "matches").stdout.splitlines()
     match = json.loads(line)
     assert match["kind"] == "translation"
     assert match["copy_url"] == "https://avis-maison.example/kettle_fr"
@@ -153,6 +145,6 @@ def test_a_match_decided_by_sentence_lengths_says_so(tmp_path):
         (stored,) = conn.execute("SELECT evidence FROM matches").fetchone()
     evidence = json.loads(stored)
     assert evidence["rhythm"] >= 3.5 and set(evidence["anchors"]) == {"brevilia", "amazon", "35"}
-    syndetect("--db", db, "evidence", str(match["id"]), "--out", str(tmp_path / "ev"))
+    syndetect_ok("--db", db, "evidence", str(match["id"]), "--out", str(tmp_path / "ev"))
     page = (tmp_path / "ev" / f"match-{match['id']}.html").read_text(encoding="utf-8")
     assert "decided by its sentence lengths" in page

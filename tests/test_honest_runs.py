@@ -9,26 +9,20 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import CRAWL_TABLE, TEST_CRAWL
+from conftest import CLI, CRAWL_TABLE, TEST_CRAWL, syndetect
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import load_content, render_web
 from crawler.demo.runner import discovery_of, write_config
 from crawler.demo.server import Page, serve
 
-CLI = [sys.executable, "-m", "crawler.cli"]
 SITES = ("daily-planet", "copycat-wire", "nouvelles-monde")
 DEAD = "http://127.0.0.110:8064/"  # nothing listens there
-
-
-def syndetect(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout)
 
 
 @contextmanager

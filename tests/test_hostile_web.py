@@ -15,7 +15,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import time
 import zlib
 from dataclasses import dataclass
@@ -24,11 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TEST_CRAWL
+from conftest import CLI, TEST_CRAWL
 from hostile_server import HostileWeb, Reply, Request, serve
 from sqlalchemy import create_engine, text
-
-CLI = [sys.executable, "-m", "crawler.cli"]
 
 # Short limits so that timeouts and retries cost seconds; INFO so that refusals are visible.
 SETTINGS: dict[str, Any] = {

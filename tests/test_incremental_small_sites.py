@@ -6,14 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CLI
 from sqlalchemy import create_engine, text
 
 # Appended, not put first: bench/incremental.py would shadow the `incremental` package Twisted
 # imports.
 sys.path.append(str(Path(__file__).resolve().parents[1] / "bench"))
 from smallweb import serve_logged, small_web, write_config  # noqa: E402
-
-CLI = [sys.executable, "-m", "crawler.cli"]
 
 
 def crawl(config: Path, db: str) -> None:

@@ -1,8 +1,8 @@
 import json
 import subprocess
-import sys
 
 import pytest
+from conftest import syndetect
 from sqlalchemy import create_engine, select, text
 
 from crawler.ingest import ingest
@@ -53,11 +53,8 @@ def test_bad_lines_are_reported_with_numbers_and_good_ones_kept(tmp_path, sqlite
     assert again.outcomes == {"unchanged": 2}
 
 
-CLI = [sys.executable, "-m", "crawler.cli"]
-
-
 def cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300, cwd=cwd)
+    return syndetect(*args, cwd=cwd)
 
 
 def write_jsonl(path, rows) -> str:

@@ -4,17 +4,15 @@ the `networks` command's formats and the export."""
 import csv
 import io
 import json
-import subprocess
-import sys
 
 import pytest
+from conftest import syndetect_ok
 
 from db.models import utcnow
 from db.networks import networks, record_page_markup
 from db.session import connect, session_factory
 from db.store import upsert_site
 
-CLI = [sys.executable, "-m", "crawler.cli"]
 PLATFORM = ("ga", "UA-5555555", "conclusive")  # a widget's tag, on most sites
 THEME = ("wp-theme", "newsup", "tertiary")
 
@@ -99,11 +97,7 @@ def test_networks_command_formats_and_export(sqlite_url, tmp_path):
     fill(sqlite_url)
 
     def run(*args):
-        result = subprocess.run(
-            [*CLI, "--db", sqlite_url, *args], capture_output=True, text=True, timeout=120
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+        return syndetect_ok("--db", sqlite_url, *args).stdout
 
     groups = json.loads(run("networks", "--format", "json"))
     assert [(g["sites"], len(g["identifiers"])) for g in groups] == [
@@ -126,10 +120,7 @@ def test_networks_command_formats_and_export(sqlite_url, tmp_path):
 
 
 def test_no_networks_says_why(sqlite_url):
-    result = subprocess.run(
-        [*CLI, "--db", sqlite_url, "networks"], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0
+    result = syndetect_ok("--db", sqlite_url, "networks")
     assert result.stdout.startswith("No networks: no identifiers recorded yet")
 
 

@@ -7,17 +7,15 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEST_CRAWL
+from conftest import CLI, TEST_CRAWL
 
 from crawler.demo.render import load_content
 from crawler.demo.runner import discovery_of, write_config
 from crawler.demo.server import serve_web
 
-CLI = [sys.executable, "-m", "crawler.cli"]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
     if os.environ.get("CI") == "true":

@@ -5,25 +5,17 @@ import json
 import re
 import shutil
 import sqlite3
-import subprocess
 import sys
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import demo_jsonl
+from conftest import demo_jsonl, syndetect_ok
 
 from crawler.report import charts
 
-CLI = [sys.executable, "-m", "crawler.cli"]
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-def syndetect(*args: str, code: int = 0) -> subprocess.CompletedProcess:
-    result = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
-    assert result.returncode == code, result.stderr[-2000:]
-    return result
 
 
 def ingest_demo(tmp_path: Path, hostile: bool = False) -> str:
@@ -38,8 +30,8 @@ def ingest_demo(tmp_path: Path, hostile: bool = False) -> str:
     for name, role in sites:
         title = (lambda a: HOSTILE + a["title"]) if hostile and role == "suspect" else None
         path = demo_jsonl(tmp_path, name, title=title)
-        syndetect("--db", db, "--quiet", "ingest", str(path), "--site", name, "--role", role)
-    matched = syndetect("--db", db, "match")
+        syndetect_ok("--db", db, "--quiet", "ingest", str(path), "--site", name, "--role", role)
+    matched = syndetect_ok("--db", db, "match")
     (tmp_path / "match.log").write_text(matched.stderr, "utf-8")
     return db
 
@@ -70,7 +62,7 @@ def ingested(tmp_path: Path, demo_once: Path):
 def exported(db: str) -> list[dict]:
     return [
         json.loads(line)
-        for line in syndetect("--db", db, "export", "matches").stdout.split("\n")
+        for line in syndetect_ok("--db", db, "export", "matches").stdout.split("\n")
         if line
     ]
 
@@ -79,7 +71,7 @@ def test_report_lists_every_copy_with_its_evidence_and_explains_siblings(tmp_pat
     db = ingested(tmp_path, hostile=True)
     copies = exported(db)
     out = tmp_path / "report"
-    printed = syndetect("--db", db, "report", "--format", "html", "--out", str(out))
+    printed = syndetect_ok("--db", db, "report", "--format", "html", "--out", str(out))
     assert printed.stdout.strip() == str(out / "index.html")
     html = (out / "index.html").read_text("utf-8")
 
@@ -135,7 +127,7 @@ def test_sites_not_seen_are_named_with_the_reason(tmp_path, ingested):
             "0, 0, 0, 0, 0, 0, 0, 1 FROM sites WHERE name = 'dead-farm'"
         )
     out = tmp_path / "one.html"
-    syndetect("--db", db, "report", "--format", "html", "--out", str(out))
+    syndetect_ok("--db", db, "report", "--format", "html", "--out", str(out))
     html = out.read_text("utf-8")
     unseen = re.search(r'<div class="warn" id="unseen">(.*?)</div>', html, re.S).group(1)
     assert "dead-farm" in unseen and "failed" in unseen and "0 pages fetched, 1 errors" in unseen
@@ -147,13 +139,15 @@ def test_site_report_holds_only_that_site(tmp_path, ingested):
     db = ingested(tmp_path)
     copies = [c for c in exported(db) if c["copy_site"] == "noticias-hoy"]
     out = tmp_path / "farm.html"
-    syndetect("--db", db, "report", "--format", "html", "--site", "noticias-hoy", "--out", str(out))
+    syndetect_ok(
+        "--db", db, "report", "--format", "html", "--site", "noticias-hoy", "--out", str(out)
+    )
     html = out.read_text("utf-8")
     assert len(re.findall(r'<tr class="copy-row">', html)) == len(copies) >= 1
     assert "nouvelles-monde</a>" not in html  # no other syndicator's row
     for copy in copies:
         assert (tmp_path / "evidence" / f"match-{copy['id']}.html").exists()
-    failed = syndetect("--db", db, "report", "--format", "html", "--site", "nope", code=2)
+    failed = syndetect_ok("--db", db, "report", "--format", "html", "--site", "nope", code=2)
     assert failed.stderr.strip() == "syndetect: error: no site named 'nope' (see: syndetect report)"
 
 
@@ -222,7 +216,7 @@ def test_evidence_pages_are_rewritten_only_when_what_they_show_changed(tmp_path,
     db = ingested(tmp_path)
     copies = exported(db)
     out = tmp_path / "report"
-    syndetect("--db", db, "report", "--format", "html", "--out", str(out))
+    syndetect_ok("--db", db, "report", "--format", "html", "--out", str(out))
     pages = sorted((out / "evidence").glob("match-*.html"))
     for page in pages:
         os.utime(page, (1_000_000, 1_000_000))
@@ -230,7 +224,7 @@ def test_evidence_pages_are_rewritten_only_when_what_they_show_changed(tmp_path,
     with sqlite3.connect(tmp_path / "r.db") as conn:
         conn.execute("UPDATE articles SET title = 'Retitled' WHERE url = ?", (changed["copy_url"],))
         conn.execute("DELETE FROM matches WHERE id = ?", (copies[-1]["id"],))
-    syndetect("--db", db, "report", "--format", "html", "--out", str(out))
+    syndetect_ok("--db", db, "report", "--format", "html", "--out", str(out))
     rewritten = {p.name for p in pages if p.exists() and p.stat().st_mtime > 1_000_000}
     assert f"match-{changed['id']}.html" in rewritten
     assert "Retitled" in (out / "evidence" / f"match-{changed['id']}.html").read_text("utf-8")
@@ -292,7 +286,7 @@ def test_an_evidence_page_says_what_was_not_recorded(tmp_path, ingested):
     with sqlite3.connect(tmp_path / "r.db") as conn:
         conn.execute("UPDATE matches SET evidence = '{}' WHERE id = ?", (match_id,))
     out = tmp_path / "report"
-    syndetect("--db", db, "report", "--format", "html", "--out", str(out))
+    syndetect_ok("--db", db, "report", "--format", "html", "--out", str(out))
     page = (out / "evidence" / f"match-{match_id}.html").read_text("utf-8")
     assert page.count("none recorded") == 2  # no anchors, no passages
 

@@ -3,17 +3,15 @@ identifiers that link them and who carries each, supporting evidence marked as l
 and hostile identifier values escaped (they come from the farms' own pages)."""
 
 import re
-import subprocess
-import sys
 
 import pytest
+from conftest import syndetect_ok
 
 from db.models import utcnow
 from db.networks import record_page_markup
 from db.session import connect, session_factory
 from db.store import upsert_site
 
-CLI = [sys.executable, "-m", "crawler.cli"]
 HOSTILE = '"><script>alert(1)</script>'
 # site -> identifiers read from its pages (kind, value, tier); PLATFORM is on nearly every site.
 PLATFORM = ("ga", "UA-5555555", "conclusive")
@@ -39,14 +37,7 @@ def fill(url: str) -> None:
 
 
 def report(url: str, *args: str) -> str:
-    result = subprocess.run(
-        [*CLI, "--db", url, "report", "--format", "html", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    return syndetect_ok("--db", url, "report", "--format", "html", *args).stdout
 
 
 def section(html: str) -> str:

@@ -9,23 +9,17 @@ import json
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import CRAWL_TABLE
+from conftest import CLI, CRAWL_TABLE, syndetect
 
 from crawler.demo.server import Page, serve
 from crawler.output import verdict
 
-CLI = [sys.executable, "-m", "crawler.cli"]
 DEAD = "http://127.0.0.209:8064/"  # nothing listens there
 CRAWL = CRAWL_TABLE + "RETRY_TIMES = 0\n"
-
-
-def syndetect(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
 
 
 def site_entry(name: str, url: str, extra: str = "") -> str:

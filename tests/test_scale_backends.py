@@ -2,22 +2,12 @@
 (datasketch's own redis storage), against the services this machine kind runs."""
 
 import json
-import subprocess
-import sys
 import uuid
 
 import pytest
-from conftest import demo_jsonl, require_service
+from conftest import demo_jsonl, require_service, syndetect_ok
 
 from crawler.demo.render import load_content
-
-CLI = [sys.executable, "-m", "crawler.cli"]
-
-
-def syndetect(*args: str) -> subprocess.CompletedProcess:
-    result = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return result
 
 
 def expected(names: list[str]) -> set[tuple[str, str]]:
@@ -34,7 +24,7 @@ def expected(names: list[str]) -> set[tuple[str, str]]:
 
 
 def pairs(db: str) -> set[tuple[str, str]]:
-    out = syndetect("--db", db, "export", "matches").stdout
+    out = syndetect_ok("--db", db, "export", "matches").stdout
     return {(r["copy_url"], r["original_url"]) for r in map(json.loads, out.splitlines())}
 
 
@@ -55,7 +45,7 @@ def test_postgresql_and_redis_index(tmp_path, postgres_url):
     }
     client = redis.Redis(host="127.0.0.1", port=6379)
     try:
-        syndetect(
+        syndetect_ok(
             "--db",
             postgres_url,
             "ingest",
@@ -65,16 +55,16 @@ def test_postgresql_and_redis_index(tmp_path, postgres_url):
             "--role",
             "source",
         )
-        syndetect("--db", postgres_url, "--quiet", "match", "--config", str(config))
+        syndetect_ok("--db", postgres_url, "--quiet", "match", "--config", str(config))
         assert client.keys(f"{prefix}*"), "the index lives in Redis"
         for farm in ("nouvelles-monde", "welt-nachrichten"):
-            syndetect(
+            syndetect_ok(
                 "--db", postgres_url, "ingest", files[farm], "--site", farm, "--role", "suspect"
             )
             # Each matcher process starts with an empty memory but finds the shared index.
-            syndetect("--db", postgres_url, "--quiet", "match", "--config", str(config))
+            syndetect_ok("--db", postgres_url, "--quiet", "match", "--config", str(config))
         assert pairs(postgres_url) == expected(["nouvelles-monde", "welt-nachrichten"])
-        report = json.loads(syndetect("--db", postgres_url, "report", "--format", "json").stdout)
+        report = json.loads(syndetect_ok("--db", postgres_url, "report", "--format", "json").stdout)
         assert {r["site"] for r in report if r["syndicator"]} == {
             "nouvelles-monde",
             "welt-nachrichten",

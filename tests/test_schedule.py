@@ -3,19 +3,17 @@
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from datetime import timedelta
 
 import pytest
-from conftest import CRAWL_TABLE
+from conftest import CLI, CRAWL_TABLE
 
 from crawler.config import SiteConfig
 from crawler.demo.render import Page
 from crawler.demo.server import serve
 from crawler.schedule import JITTER, jitter
 
-CLI = [sys.executable, "-m", "crawler.cli"]
 ARTICLE = (
     "<html><head><meta property='og:type' content='article'><title>T</title></head><body>"
     "<article><h1>Harbour</h1>"
