@@ -70,7 +70,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
-CLI = [sys.executable, "-m", "crawler.cli"]
+CLI = [sys.executable, "-m", "crawler"]
 # Commands that run in the test's process (see syndetect below): none crawls, serves or waits
 # on a schedule, and none reads the environment at import time.
 IN_PROCESS = frozenset({"ingest", "match", "report", "export", "networks", "evidence"})
