@@ -36,7 +36,13 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ExtractPipeline": 100,
     "crawler.pipelines.StorePipeline": 200,
 }
-EXTENSIONS = {"crawler.extensions.CrawlProgress": 500}
+EXTENSIONS = {
+    "crawler.extensions.CrawlProgress": 500,
+    # Scrapy's remote control (on by default in recent Scrapy) serves an HTTP endpoint on
+    # localhost that runs any Python code sent with the token it writes to the user's profile:
+    # not in a process that reads the hostile web (the telnet console is off for that reason).
+    "scrapy.extensions.remote_control.RemoteControl": None,
+}
 # Before RedirectMiddleware (600) sees responses, after it creates requests: every redirect
 # target passes the site boundary check again.
 # Items a page's callback may have in flight: Scrapy starts this many asyncio tasks for every

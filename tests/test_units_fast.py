@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from scrapy.utils.conf import build_component_list
 from sqlalchemy import inspect
 
 from crawler import settings as defaults
@@ -34,6 +35,11 @@ def test_crawl_settings_are_the_project_defaults_under_the_config(tmp_path: Path
     assert settings.getbool("ROBOTSTXT_OBEY") is True
     assert settings.get("SYNDETECT_DB") == "sqlite:///x.db"
     assert settings.getbool("SYNDETECT_PROGRESS") is False
+    # No way into a crawling process from outside: neither telnet nor remote control.
+    extensions = build_component_list(settings.getwithbase("EXTENSIONS"))
+    assert "crawler.extensions.CrawlProgress" in extensions
+    assert not any("remote_control" in name for name in extensions)
+    assert settings.getbool("TELNETCONSOLE_ENABLED") is False
 
 
 @pytest.mark.parametrize(
