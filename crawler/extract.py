@@ -16,7 +16,6 @@ from datetime import datetime
 from itertools import islice
 from urllib.parse import urljoin, urlsplit
 
-import trafilatura
 from lxml import etree, html
 
 from crawler.dates import parse_date
@@ -184,6 +183,10 @@ def extract(page: str | bytes, url: str, lang_hint: str | None = None) -> Extrac
         return Extracted(url=url, is_article=False, reason="unparseable HTML")
     _drop_hidden(tree)
     signals = _page_signals(tree)
+    # Imported on first use: the crawling process hands pages to extraction workers and only
+    # cuts them (cut_elements), so it never pays for trafilatura's imports (0.2 s).
+    import trafilatura
+
     doc = trafilatura.bare_extraction(
         tree,
         url=url,
