@@ -74,6 +74,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             # Several processes (crawlers sharing a frontier) may open a fresh database at once:
             # one migrates, the others wait for it and then find the schema up to date.
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        elif connection.dialect.name == "sqlite":
+            # Python's sqlite3 runs DDL outside any transaction unless one is open: a command
+            # stopped half-way (a signal) left tables without their revision, and the next one
+            # failed on "table sites already exists". One transaction, taken for writing.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
         _prove_writable(connection)

@@ -9,11 +9,12 @@ import re
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 
 from db import views
-from db.migrate import alembic_config
+from db.migrate import alembic_config, upgrade
 from db.models import Base
+from db.session import connect
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -101,3 +102,31 @@ def test_no_migration_imports_the_live_views():
     for path in (MIGRATIONS / "versions").glob("*.py"):
         source = path.read_text(encoding="utf-8")
         assert "db.views" not in source and "from db import views" not in source, path.name
+
+
+class _Stopped(Exception):
+    """What a signal raises in the middle of a migration (crawler.interrupt.Interrupted)."""
+
+
+@pytest.mark.parametrize("statements", [1, 5, 20])
+def test_a_migration_stopped_half_way_leaves_nothing_and_runs_again(url, statements):
+    """A first command stopped while it creates the schema (a signal, a crash) must leave the
+    database as it found it: no tables without the revision that says they are there, which
+    the next command would try to create again ("table sites already exists")."""
+    engine = connect(url, migrate=False)
+    seen = []
+
+    def stop_after(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("CREATE"):
+            seen.append(statement)
+            if len(seen) == statements:
+                raise _Stopped(statement)
+
+    event.listen(engine, "before_cursor_execute", stop_after)
+    with pytest.raises(_Stopped):
+        upgrade(engine)
+    event.remove(engine, "before_cursor_execute", stop_after)
+    assert inspect(engine).get_table_names() == []
+    upgrade(engine)
+    assert "sites" in inspect(engine).get_table_names()
+    engine.dispose()
