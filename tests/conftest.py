@@ -86,11 +86,19 @@ def syndetect(*args: str, cwd: Path | str | None = None, timeout: float = 300):
         return subprocess.run(
             [*CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=timeout
         )
+    from sqlalchemy import Engine, event
+
     from crawler.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    engines: set[Engine] = set()
+
+    def opened(connection) -> None:
+        engines.add(connection.engine)
+
     here = os.getcwd()
+    event.listen(Engine, "engine_connect", opened)
     try:
         if cwd is not None:
             os.chdir(cwd)
@@ -100,8 +108,13 @@ def syndetect(*args: str, cwd: Path | str | None = None, timeout: float = 300):
             except SystemExit as exit:  # argparse's usage errors
                 code = exit.code if isinstance(exit.code, int) else 1
     finally:
+        event.remove(Engine, "engine_connect", opened)
+        # What a process's exit does: connections closed (SQLite's WAL written back into the
+        # database file, which a test may copy), default signal handlers (main leaves SIGINT
+        # and SIGTERM ignored, for a process about to exit).
+        for engine in engines:
+            engine.dispose()
         os.chdir(here)
-        # main leaves SIGINT and SIGTERM ignored, for a process about to exit.
         for sig, handler in handlers.items():
             signal.signal(sig, handler)
     return subprocess.CompletedProcess(["syndetect", *args], code, out.getvalue(), err.getvalue())

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import CLI, CRAWL_TABLE
+from conftest import CLI, CRAWL_TABLE, syndetect
 
 from crawler.demo.render import Page
 from crawler.demo.server import serve
@@ -82,7 +82,7 @@ def one_site_config(directory: Path, name: str, base: str, per_domain: int | Non
 
 
 def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    result = subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=600)
+    result = syndetect(*args, timeout=600)
     if check:
         assert result.returncode == 0, result.stderr[-2000:]
     return result
@@ -152,12 +152,12 @@ def jsonl(path: Path, rows: list[dict]) -> str:
 
 @pytest.fixture(scope="module")
 def matching_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[tuple]]:
-    """1,200 sources and 400 verbatim copies ingested, not matched yet; and the (copy,
-    original) pairs an uninterrupted `match` of the same database finds, with the index
-    snapshot it wrote. Built once: each test kills a `match` of its own copy."""
+    """900 sources and 300 verbatim copies ingested, not matched yet (six batches of `match`);
+    and the (copy, original) pairs an uninterrupted `match` of the same database finds, with
+    the index snapshot it wrote. Built once: each test kills a `match` of its own copy."""
     directory = tmp_path_factory.mktemp("matching")
     rng = random.Random(9)
-    texts = [story(rng, n) for n in range(1200)]
+    texts = [story(rng, n) for n in range(900)]
     sources = [
         {"url": f"https://src.example/{n}", "title": "", "text": t, "lang": "en"}
         for n, t in enumerate(texts)
@@ -169,7 +169,7 @@ def matching_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[
             "lang": "en",
             "text": texts[n] + "\n\nSource link. Related posts. Leave a comment.",
         }
-        for n in range(0, 1200, 3)
+        for n in range(0, 900, 3)
     ]
     db = directory / "ingested.db"
     url = f"sqlite:///{db}"
