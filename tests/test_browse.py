@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import CLI, demo_jsonl
+from conftest import CLI, demo_jsonl, syndetect_ok
 from sqlalchemy import func, select
 
 from crawler.browse import CANNED_QUERIES, metadata
@@ -37,7 +37,7 @@ def test_canned_queries_run_in_datasette(tmp_path):
             check=True,
             timeout=120,
         )
-    subprocess.run([*CLI, "--db", f"sqlite:///{db}", "-q", "match"], check=True, timeout=300)
+    syndetect_ok("--db", f"sqlite:///{db}", "-q", "match")
     original = "https://daily-planet.example/northwick-rovers-sold"
     engine = connect(f"sqlite:///{db}", create=False)
     with session_factory(engine)() as session:
@@ -101,11 +101,7 @@ def test_browse_stops_its_server_when_killed_and_names_a_taken_port(tmp_path):
 
     db = f"sqlite:///{tmp_path / 'b.db'}"
     path = demo_jsonl(tmp_path, "daily-planet")
-    subprocess.run(
-        [*CLI, "--db", db, "-q", "ingest", str(path), "--site", "p", "--role", "source"],
-        check=True,
-        timeout=120,
-    )
+    syndetect_ok("--db", db, "-q", "ingest", str(path), "--site", "p", "--role", "source")
     env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}")
     port = _free_port()
     browse = subprocess.Popen(

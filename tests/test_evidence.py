@@ -4,7 +4,7 @@ import json
 import subprocess
 
 import pytest
-from conftest import CLI, TEST_CRAWL, demo_jsonl, syndetect_ok
+from conftest import CLI, TEST_CRAWL, demo_jsonl, syndetect, syndetect_ok
 
 from crawler.demo.render import load_content
 
@@ -41,12 +41,7 @@ def test_unknown_match_is_a_one_line_error(tmp_path):
     from db.session import connect
 
     connect(f"sqlite:///{tmp_path / 'x.db'}").dispose()  # a database, with no match in it
-    result = subprocess.run(
-        [*CLI, "--db", f"sqlite:///{tmp_path / 'x.db'}", "evidence", "42"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = syndetect("--db", f"sqlite:///{tmp_path / 'x.db'}", "evidence", "42")
     assert result.returncode == 2 and result.stderr.strip() == (
         "syndetect: error: no match with id 42 (see: syndetect export matches)"
     )

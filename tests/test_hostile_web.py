@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLI, TEST_CRAWL
+from conftest import CLI, TEST_CRAWL, syndetect_ok
 from hostile_server import HostileWeb, Reply, Request, serve
 from sqlalchemy import create_engine, text
 
@@ -1015,13 +1015,7 @@ def empty(tmp_path_factory):
         }
         directory = tmp_path_factory.mktemp("empty")
         crawl = run_crawl(directory, [site("empty", base)])
-        match = subprocess.run(
-            [*CLI, "--db", crawl.db, "--quiet", "match"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert match.returncode == 0, match.stderr[-3000:]
+        syndetect_ok("--db", crawl.db, "--quiet", "match")
         yield crawl, base
 
 

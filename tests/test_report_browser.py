@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import CLI, TEST_CRAWL
+from conftest import CLI, TEST_CRAWL, syndetect_ok
 
 from crawler.demo.render import load_content
 from crawler.demo.runner import discovery_of, write_config
@@ -71,14 +71,8 @@ def demo_report(tmp_path_factory) -> tuple[Path, list[dict]]:
     with serve_web(content, discovery_of(content), first_address=190) as web:
         config = write_config(web, content, tmp / "sites.toml", TEST_CRAWL)
         subprocess.run([*CLI, "--db", db, "--quiet", "run", str(config)], check=True, timeout=300)
-    subprocess.run(
-        [*CLI, "--db", db, "report", "--format", "html", "--out", str(tmp / "report")],
-        check=True,
-        timeout=300,
-    )
-    exported = subprocess.run(
-        [*CLI, "--db", db, "export", "matches"], capture_output=True, text=True, check=True
-    )
+    syndetect_ok("--db", db, "report", "--format", "html", "--out", str(tmp / "report"))
+    exported = syndetect_ok("--db", db, "export", "matches")
     return tmp / "report", [json.loads(line) for line in exported.stdout.splitlines()]
 
 
