@@ -103,7 +103,7 @@ class Match(Base):
     kind: Mapped[str] = mapped_column(String(16))  # "verbatim" | "translation"
     # "original": copy_id republishes original_id. "sibling": both are copies of a third
     # article (two farms copying one source); kept as evidence, left out of the views.
-    relation: Mapped[str] = mapped_column(String(16), default="original")
+    relation: Mapped[str] = mapped_column(String(16), default="original", server_default="original")
     # {"anchors": [...], "passages": [[original sentence, copy sentence], ...]}, and "rhythm"
     # (a z-score) when sentence lengths decided a translation whose anchors were too few
     evidence: Mapped[dict] = mapped_column(JSON, default=dict)

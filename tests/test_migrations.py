@@ -61,7 +61,8 @@ def _schema(engine: Engine) -> dict:
     inspector = inspect(engine)
     tables = {
         table: sorted(
-            (c["name"], str(c["type"]), bool(c["nullable"])) for c in inspector.get_columns(table)
+            (c["name"], str(c["type"]), bool(c["nullable"]), str(c.get("default")))
+            for c in inspector.get_columns(table)
         )
         for table in inspector.get_table_names()
         if table != "alembic_version"
