@@ -4,6 +4,7 @@ under CI=true, where a missing service fails instead of skipping)."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import socket
@@ -36,9 +37,7 @@ POSTGRES_URL = os.environ.get(
 # extraction worker. The pool still runs (tests/test_hostile_web2.py kills its worker); a second
 # one would add a second of CPU to every crawl of sites a few dozen pages big.
 TEST_CRAWL = {**FAST_CRAWL, "SYNDETECT_EXTRACT_WORKERS": 1}
-CRAWL_TABLE = (
-    "[crawl]\nDOWNLOAD_DELAY = 0\nAUTOTHROTTLE_ENABLED = false\nSYNDETECT_EXTRACT_WORKERS = 1\n"
-)
+CRAWL_TABLE = "[crawl]\n" + "".join(f"{key} = {json.dumps(v)}\n" for key, v in TEST_CRAWL.items())
 # Under pytest-xdist each worker ("gw0", "gw1", …) gets a database of its own, named after the
 # configured one, since postgres_url drops and recreates every table.
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -206,8 +205,6 @@ def _worker_postgres_url() -> str:
 def demo_jsonl(directory: Path, name: str, title=None) -> Path:
     """One demo site's articles as an ingest file (URLs https://<site>.example/<slug>);
     `title(article)` may replace the titles."""
-    import json
-
     from crawler.demo.render import load_content
 
     path = directory / f"{name}.jsonl"
