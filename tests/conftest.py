@@ -119,9 +119,9 @@ def syndetect(*args: str, cwd: Path | str | None = None, timeout: float = 300):
     return subprocess.CompletedProcess(["syndetect", *args], code, out.getvalue(), err.getvalue())
 
 
-def syndetect_ok(*args: str, code: int = 0) -> subprocess.CompletedProcess:
+def syndetect_ok(*args: str, code: int = 0, timeout: float = 300) -> subprocess.CompletedProcess:
     """syndetect(*args), which must exit with `code`; its stderr's end says why if not."""
-    result = syndetect(*args)
+    result = syndetect(*args, timeout=timeout)
     assert result.returncode == code, result.stderr[-3000:]
     return result
 

@@ -2,11 +2,10 @@
 page budget, through the real `syndetect crawl`."""
 
 import gzip
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import CLI, CRAWL_TABLE
+from conftest import CRAWL_TABLE, syndetect_ok
 from sqlalchemy import create_engine, text
 
 from crawler.demo.render import Page
@@ -57,13 +56,7 @@ def crawl(tmp_path: Path, sites_toml: str) -> list[str]:
     config = tmp_path / "sites.toml"
     config.write_text(CRAWL_TABLE + sites_toml)
     db = f"sqlite:///{tmp_path / 'crawl.db'}"
-    result = subprocess.run(
-        [*CLI, "--db", db, "--quiet", "crawl", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    syndetect_ok("--db", db, "--quiet", "crawl", str(config))
     engine = create_engine(db)
     with engine.connect() as conn:
         urls = sorted(conn.execute(text("SELECT url FROM articles")).scalars())

@@ -1,12 +1,11 @@
 """A second crawl of thirty small sites (bench/smallweb.py) served on loopback: requests are
 counted from the servers' access log, not from the crawler's own counters."""
 
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import CLI
+from conftest import syndetect_ok
 from sqlalchemy import create_engine, text
 
 # Appended, not put first: bench/incremental.py would shadow the `incremental` package Twisted
@@ -16,13 +15,7 @@ from smallweb import serve_logged, small_web, write_config  # noqa: E402
 
 
 def crawl(config: Path, db: str) -> None:
-    result = subprocess.run(
-        [*CLI, "--db", db, "--quiet", "crawl", str(config)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    syndetect_ok("--db", db, "--quiet", "crawl", str(config), timeout=600)
 
 
 def stored(db: str) -> set[str]:

@@ -414,13 +414,7 @@ def test_pair_left_by_a_match_that_overlapped_an_ingest_is_withdrawn_next_run(tm
     # The state a `match` overlapping an `ingest` leaves (issue 23, item 8): a pair verified
     # from the copy's old text, and the copy, changed meanwhile, still waiting.
     engine = connect(sqlite_url)
-    ingest(
-        engine,
-        write_jsonl(tmp_path / "s.jsonl", "planet", ["ferry_en", "audit_en"]),
-        "planet",
-        "source",
-    )
-    ingest(engine, write_jsonl(tmp_path / "f.jsonl", "farm", ["ferry_de"]), "farm", "suspect")
+    _site_pass_world(tmp_path, engine, ["ferry_en", "audit_en"], ["ferry_de"])
     run_matching(engine, progress=None)
     with engine.begin() as conn:
         ids = dict(conn.execute(text("SELECT url, id FROM articles")).all())
