@@ -56,6 +56,19 @@ def _unraisable(hook: Callable[[object], None]) -> Callable[[object], None]:
     return quiet
 
 
+def _interruption(exc: BaseException) -> Interrupted | None:
+    """The Interrupted that `exc` wraps, if any: a library that turns exceptions raised in its
+    own code into its own error (SQLAlchemy's StatementError while it builds a statement) would
+    otherwise report a signal as a failure, with a traceback and exit code 1."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, Interrupted):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 def _exit_now(signum: int, _frame: object = None) -> None:
     os.write(2, b"syndetect: interrupted again, exiting now\n")
     os._exit(128 + signum)
@@ -90,6 +103,11 @@ def on_signals(
     hook, sys.unraisablehook = sys.unraisablehook, _unraisable(sys.unraisablehook)
     try:
         yield received
+    except Exception as exc:
+        cause = _interruption(exc)
+        if cause is None or cause is exc:
+            raise
+        raise cause from exc
     finally:
         sys.unraisablehook = hook
         # After a first signal, the process is on its way out: a second one, even during the

@@ -38,3 +38,37 @@ def test_a_signal_swallowed_by_a_destructor_stops_the_job_at_the_next_check() ->
     )
     assert result.stdout.split("\n")[:2] == ["job went on", "stopped: 143"], result
     assert "Traceback" not in result.stderr, result.stderr
+
+
+WRAPPED = """
+import os, signal
+from sqlalchemy import String, TypeDecorator, create_engine, literal, select
+from crawler.interrupt import Interrupted, on_signals
+
+class SignalWhileBinding(TypeDecorator):
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        os.kill(os.getpid(), signal.SIGINT)  # the handler runs inside SQLAlchemy's own code
+        return value
+
+engine = create_engine("sqlite://")
+try:
+    with on_signals():
+        with engine.connect() as conn:
+            conn.execute(select(literal("x", SignalWhileBinding())))
+        print("not stopped")
+except Interrupted as exc:
+    print("stopped:", exc.exit_code, type(exc.__cause__).__name__)
+"""
+
+
+def test_a_signal_that_a_library_wraps_in_its_own_error_still_stops_the_job() -> None:
+    # SQLAlchemy turns an exception raised while it builds a statement into a StatementError;
+    # a signal landing there must still end the job as interrupted (130), not as a crash (1).
+    result = subprocess.run(
+        [sys.executable, "-c", WRAPPED], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.split("\n")[0] == "stopped: 130 StatementError", result
+    assert "Traceback" not in result.stderr, result.stderr
