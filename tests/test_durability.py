@@ -152,12 +152,13 @@ def jsonl(path: Path, rows: list[dict]) -> str:
 
 @pytest.fixture(scope="module")
 def matching_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[tuple]]:
-    """900 sources and 300 verbatim copies ingested, not matched yet (six batches of `match`);
-    and the (copy, original) pairs an uninterrupted `match` of the same database finds, with
-    the index snapshot it wrote. Built once: each test kills a `match` of its own copy."""
+    """450 sources and 150 verbatim copies ingested, not matched yet (three batches of `match`,
+    enough for its worker pool); and the (copy, original) pairs an uninterrupted `match` of the
+    same database finds, with the index snapshot it wrote. Built once: each test kills a
+    `match` of its own copy."""
     directory = tmp_path_factory.mktemp("matching")
     rng = random.Random(9)
-    texts = [story(rng, n) for n in range(900)]
+    texts = [story(rng, n) for n in range(450)]
     sources = [
         {"url": f"https://src.example/{n}", "title": "", "text": t, "lang": "en"}
         for n, t in enumerate(texts)
@@ -169,7 +170,7 @@ def matching_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, set[
             "lang": "en",
             "text": texts[n] + "\n\nSource link. Related posts. Leave a comment.",
         }
-        for n in range(0, 900, 3)
+        for n in range(0, 450, 3)
     ]
     db = directory / "ingested.db"
     url = f"sqlite:///{db}"
