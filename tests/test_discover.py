@@ -8,9 +8,11 @@ as a source by the independent farm.
 """
 
 import json
+import sqlite3
 import subprocess
 import time
 from html import escape
+from pathlib import Path
 
 import pytest
 from conftest import CRAWL_TABLE
@@ -124,20 +126,40 @@ def web():
         yield served
 
 
+def copy_database(source: Path, target: Path) -> Path:
+    """A consistent copy of a SQLite database (SQLite's backup, whatever its journal holds)."""
+    reader, writer = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        reader.backup(writer)
+    finally:
+        reader.close()
+        writer.close()
+    return target
+
+
 @pytest.fixture(scope="module")
 def world(web, tmp_path_factory):
-    """The listed sites crawled and matched, then `discover --probe 10` run once."""
+    """The listed sites crawled and matched (also kept as they are then, in `after_run`), then
+    `discover --probe 10` run once."""
     tmp = tmp_path_factory.mktemp("discover")
     config = tmp / "sites.toml"
     config.write_text(config_text(web.bases))
     db = f"sqlite:///{tmp / 'world.db'}"
     syndetect(db, "run", str(config))
+    after_run = copy_database(tmp / "world.db", tmp / "after_run.db")
     before = networks(db)
     proposed = json.loads(syndetect(db, "discover", str(config), "--format", "json").stdout)
     probed = json.loads(
         syndetect(db, "discover", str(config), "--probe", "10", "--format", "json").stdout
     )
-    return {"db": db, "config": config, "before": before, "proposed": proposed, "probed": probed}
+    return {
+        "db": db,
+        "after_run": after_run,
+        "config": config,
+        "before": before,
+        "proposed": proposed,
+        "probed": probed,
+    }
 
 
 def host(web, name: str) -> str:
@@ -203,11 +225,11 @@ def test_added_candidate_is_crawled_by_later_runs_and_the_toml_is_untouched(web,
     assert runs == 2  # the probe's and this crawl's
 
 
-def test_probe_never_reaches_private_addresses_unless_allowed(web, tmp_path):
+def test_probe_never_reaches_private_addresses_unless_allowed(web, world, tmp_path):
+    # The same sites as the world's, crawled and matched; only [discover] differs.
     config = tmp_path / "sites.toml"
     config.write_text(config_text(web.bases, discover="max_candidates = 5"))
-    db = f"sqlite:///{tmp_path / 'private.db'}"
-    syndetect(db, "run", str(config))
+    db = f"sqlite:///{copy_database(world['after_run'], tmp_path / 'private.db')}"
     probed = json.loads(
         syndetect(db, "discover", str(config), "--probe", "5", "--format", "json").stdout
     )
