@@ -32,7 +32,7 @@ def cache_root() -> Path:
 
 @cache
 def _identifier() -> LanguageIdentifier:
-    # Unpacking the packed model costs 0.8 s of CPU in every process that identifies a language
+    # Unpacking the packed model costs 0.9 s of CPU in every process that identifies a language
     # (each crawl's extraction workers, ingest); unpacked once into the user's cache, it is
     # memory-mapped in a few milliseconds and its pages are shared between processes.
     try:
