@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from crawler.index_cache import discard_snapshot, load_index, load_rows, save_snapshot
 from crawler.interrupt import raise_if_interrupted
 from crawler.match_workers import MatchWorkers, Unit
+from crawler.meter import Meter, Progress
 from db.evidence import passage_spans
 from db.session import session_factory
 from db.store import (
@@ -65,9 +66,6 @@ class MatchStats:
     # Pairs recorded earlier that this run verified again and no longer found (texts changed).
     withdrawn: int = 0
     seconds: float = 0.0
-
-
-Progress = Callable[[str], None]
 
 
 def _stderr(message: str) -> None:
@@ -140,6 +138,7 @@ def _match_pending(
     every article it was paired with, whatever the index says, and pairs that no longer hold
     are withdrawn. Returns the ids of the articles matched."""
     pending = list(iter_fingerprints(session, FINGERPRINT_VERSION, matched=False))
+    meter = Meter("match", len(pending), progress) if progress else None
     in_flight: tuple[list[Unit], Iterator[list[tuple[str, Verdict]]]] | None = None
     for start in range(0, len(pending), COMMIT_EVERY):
         batch = pending[start : start + COMMIT_EVERY]
@@ -157,11 +156,11 @@ def _match_pending(
         verifying = (units, workers.verify(units))
         if in_flight is not None:
             _record_batch(session, *in_flight, stats, withdrawn)
-            _report(progress, stats, len(pending))
+            _report(meter, stats)
         in_flight = verifying
     if in_flight is not None:
         _record_batch(session, *in_flight, stats, withdrawn)
-        _report(progress, stats, len(pending))
+        _report(meter, stats)
     return {article_id for article_id, _ in pending}
 
 
@@ -213,9 +212,9 @@ def _match_through_sites(
         progress(f"match: {new} new matches through linked sites")
 
 
-def _report(progress: Progress | None, stats: MatchStats, total: int) -> None:
-    if progress:
-        progress(f"match: {stats.matched}/{total} articles, {stats.new_matches} new matches")
+def _report(meter: Meter | None, stats: MatchStats) -> None:
+    if meter:
+        meter.update(stats.matched, f"{stats.new_matches:,} new matches")
 
 
 def _record_batch(
@@ -260,13 +259,14 @@ def _fingerprint(
     signatures: bool,
     progress: Progress | None,
 ) -> int:
+    meter = Meter("fingerprint", len(ids), progress) if progress else None
     for start in range(0, len(ids), COMMIT_EVERY):
         batch = texts_to_fingerprint(session, ids[start : start + COMMIT_EVERY])
         save_fingerprints(session, workers.fingerprints(batch, signatures), FINGERPRINT_VERSION)
         session.commit()
         raise_if_interrupted()
-        if progress:
-            progress(f"fingerprint: {start + len(batch)}/{len(ids)} articles")
+        if meter:
+            meter.update(start + len(batch))
     return len(ids)
 
 
