@@ -1,7 +1,8 @@
-"""The CPU-bound half of `match`, on every core: fingerprinting articles and verifying candidate
-pairs are Python and numpy work of a few milliseconds each, so one `match` run hands them to
-worker processes (one per core). Workers open the database themselves and read fingerprints by
-article id, so only ids, texts and verdicts cross process boundaries.
+"""The CPU-bound half of `match`, on every core: fingerprinting articles, verifying candidate
+pairs and the site pass's comparisons are Python and numpy work of a few milliseconds each, so
+one `match` run hands them to worker processes (one per core). Workers open the database
+themselves and read fingerprints by article id, so only ids, texts and verdicts cross process
+boundaries.
 
 Small runs, single-core machines and in-memory databases (which another process cannot open)
 do the same work in this process.
@@ -27,6 +28,7 @@ from dedup import FINGERPRINT_VERSION, Document, Fingerprint, Verdict
 from dedup.fingerprint import fingerprint
 from dedup.matcher import Loader, verified
 from dedup.minhash import SIGNATURE_SIZES
+from dedup.sites import SITES, Question, SiteParams, answer
 
 WORKERS = len(os.sched_getaffinity(0))
 # Below this many articles to fingerprint and match, starting the workers (each imports the
@@ -97,6 +99,11 @@ def verify_unit(unit: Unit, load: Loader | None = None) -> list[tuple[str, Verdi
     return verified(fp, prints) if fp is not None else []
 
 
+def answer_question(question: Question, params: SiteParams) -> list[tuple[str, Verdict]]:
+    """dedup.sites.answer in a worker, read through its own database session."""
+    return answer(question, _worker_load, params)
+
+
 _worker_load: Loader
 
 
@@ -140,6 +147,15 @@ class MatchWorkers:
         if self._executor is None:
             return (verify_unit(unit, self.load) for unit in units)
         return self._executor.map(verify_unit, units, chunksize=self._chunk(units))
+
+    def answers(
+        self, questions: list[Question], params: SiteParams = SITES
+    ) -> Iterator[list[tuple[str, Verdict]]]:
+        """The site pass's answers to questions, in order (dedup.sites.Answers)."""
+        if self._executor is None:
+            return (answer(question, self.load, params) for question in questions)
+        job = partial(answer_question, params=params)
+        return self._executor.map(job, questions, chunksize=self._chunk(questions))
 
     def close(self) -> None:
         if self._executor is not None:

@@ -51,8 +51,7 @@ from dedup import (
     Verdict,
     choose_original,
 )
-from dedup.matcher import Loader
-from dedup.sites import site_pass
+from dedup.sites import Question, site_pass
 
 MAX_PASSAGES = 12
 COMMIT_EVERY = 200
@@ -104,9 +103,7 @@ def run_matching(
                     session, workers, Matcher(index, workers.load), stats, withdrawn, progress
                 )
                 if through_sites:
-                    _match_through_sites(
-                        session, workers.load, links, fresh, stats, withdrawn, progress
-                    )
+                    _match_through_sites(session, workers, links, fresh, stats, withdrawn, progress)
             if snapshot is not None and not saved:
                 # Said even with --quiet: without it every run rebuilds the index.
                 save_snapshot(index, snapshot, _stderr)
@@ -184,21 +181,31 @@ class _StoredSites:
 
 def _match_through_sites(
     session: Session,
-    load: Loader,
+    workers: MatchWorkers,
     links_before: dict[tuple[int, int], int],
     fresh: set[int],
     stats: MatchStats,
     withdrawn: dict[Pair, datetime],
     progress: Progress | None,
 ) -> None:
-    """The site pass (dedup.sites.site_pass) over the stored articles: only pairs with an
-    article matched in this run, or every pair of a link this run made or strengthened."""
+    """The site pass (dedup.sites.site_pass) over the stored articles, its comparisons on the
+    workers: only pairs with an article matched in this run, or every pair of a link this run
+    made or strengthened."""
+
+    def answers(questions: list[Question]) -> Iterator[list[tuple[str, Verdict]]]:
+        meter = Meter("site pass", len(questions), progress) if progress else None
+        for done, found in enumerate(workers.answers(questions), 1):
+            if meter:
+                meter.update(done)
+            yield found
+
     found = site_pass(
         site_match_counts(session),
         _StoredSites(session),
-        load,
+        workers.load,
         counts_before=links_before,
         fresh={str(article_id) for article_id in fresh},
+        answers=answers,
     )
     pairs = [(int(pair.key), int(pair.other), pair.verdict, pair.links) for pair in found]
     records = _records(session, [(a, b, verdict) for a, b, verdict, _ in pairs])

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Container, Hashable, Iterator, Mapping
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from typing import Generic, Protocol, TypeVar
 
 from dedup.fingerprint import Fingerprint
@@ -132,6 +132,21 @@ class SitePair(Generic[Site]):
     links: int  # matches between the two sites: the odds the pair was judged at
 
 
+@dataclass(frozen=True)
+class Question:
+    """An article of a copying site, the articles of the copied site it is compared with, and
+    the bar its best one must pass (max_chance)."""
+
+    key: str
+    near: tuple[str, ...]
+    bar: float
+
+
+# The answers (answer()) to questions, in their order: in this process, or on worker processes
+# that read the fingerprints themselves.
+Answers = Callable[[list[Question]], Iterable[list[tuple[str, Verdict]]]]
+
+
 def site_pass(
     counts: Mapping[tuple[Site, Site], int],
     read: SiteReader[Site],
@@ -139,35 +154,49 @@ def site_pass(
     counts_before: Mapping[tuple[Site, Site], int] | None = None,
     fresh: Container[str] | None = None,
     params: SiteParams = SITES,
+    answers: Answers | None = None,
 ) -> Iterator[SitePair[Site]]:
     """The pairs found through linked sites: the articles of each site whose copies link it to
     another (`counts`: matches per (copy's site, original's site)), in no match with that site,
     against its articles near them in time. Incremental runs give the counts before the run
     and the articles matched in it (`fresh`): a link whose bar the run left as it was judges
     only pairs with a fresh article; a new or strengthened one judges all its pairs again.
+    All the questions are asked at once (`answers`; default: answer() through `load`).
     Which article of a pair is the original is decided after (dedup.originality)."""
     before = linked_sites(counts_before or {})
     dates: dict[Site, Mapping[str, datetime | None]] = {}  # per copied site, read once
     matched: dict[Site, Container[str]] = {}  # per copying site, read once
+    asked: list[tuple[Question, int]] = []
     for (copying, copied), n in sorted(linked_sites(counts).items()):
         if copied not in dates:
             dates[copied] = read.articles(copied)
-        articles = read.unmatched_with(copying, copied)
         if copying not in matched:
             matched[copying] = read.matched(copying)
         n_before = before.get((copying, copied))
         same_bar = n_before is not None and link_odds(n_before, params) == link_odds(n, params)
-        found = copies_through_site(
-            articles,
-            dates[copied],
-            load,
-            n,
-            fresh if same_bar else None,
-            elsewhere=matched[copying],
-            params=params,
-        )
-        for key, other, verdict in found:
-            yield SitePair(key, other, verdict, n)
+        asked += [
+            (question, n)
+            for question in questions(
+                read.unmatched_with(copying, copied),
+                dates[copied],
+                n,
+                fresh if same_bar else None,
+                elsewhere=matched[copying],
+                params=params,
+            )
+        ]
+    if answers is None:
+        answers = partial(_answer_all, load=load, params=params)
+    found = answers([question for question, _ in asked])
+    for (question, n), pairs in zip(asked, found, strict=True):
+        for other, verdict in pairs:
+            yield SitePair(question.key, other, verdict, n)
+
+
+def _answer_all(
+    asked: list[Question], load: Loader, params: SiteParams
+) -> Iterator[list[tuple[str, Verdict]]]:
+    return (answer(question, load, params) for question in asked)
 
 
 @dataclass(frozen=True)
@@ -264,41 +293,49 @@ def pair_evidence(
     return max(rhythm, evidence_of(min(1.0, both * (1.0 - math.log(both))), params)), rhythm
 
 
-def copies_through_site(
+def questions(
     articles: Mapping[str, datetime | None],
     copied: Mapping[str, datetime | None],
-    load: Loader,
     links: int,
     fresh: Container[str] | None = None,
     elsewhere: Container[str] = (),
     params: SiteParams = SITES,
-) -> Iterator[tuple[str, str, Verdict]]:
-    """(article, the article it copies or is copied by, verdict) for the articles of a copying
-    site in no match with the site it copies (`articles`, with their dates), among that site's
-    articles (`copied`), the sites linked by `links` matches; which one is the original is
-    decided after (dedup.originality), as for any match. Those `elsewhere`, matched with a
-    third site, meet a higher bar (elsewhere_odds). With `fresh`, an article not in it meets
-    only the candidates that are (incremental runs)."""
+) -> list[Question]:
+    """The questions of the articles of a copying site in no match with the site it copies
+    (`articles`, with their dates), among that site's articles (`copied`), the sites linked by
+    `links` matches. Those `elsewhere`, matched with a third site, meet a higher bar
+    (elsewhere_odds). With `fresh`, an article not in it meets only the candidates that are
+    (incremental runs)."""
     line = timeline(copied)
+    asked = []
     for key, when in articles.items():
         near = nearest_in_time(when, line, params)
         if fresh is not None and key not in fresh:
             near = [other for other in near if other in fresh]
-        prints = load([key, *near]) if near else {}
-        if key not in prints:
-            continue
-        candidates = {other: prints[other] for other in near if other in prints}
-        # Pairs the index did not propose may still pass the verifier (a short post whose
-        # share buttons broke its shingles; a translation whose anchors fell in other bands),
-        # at its own bar: on the tune halves it accepted 71 of about 350,000 such pairs, all
-        # of them copies. The odds of the article and its link weigh on the rhythm's evidence.
-        found = verified(prints[key], candidates, params.verifier)
-        if not found:
-            bar = max_chance(links, key in elsewhere, params)
-            hit = copy_by_evidence(prints[key], candidates, bar, params)
-            found = [] if hit is None else [hit]
-        for other, verdict in found:
-            yield key, other, verdict
+        if near:
+            asked.append(Question(key, tuple(near), max_chance(links, key in elsewhere, params)))
+    return asked
+
+
+def answer(
+    question: Question, load: Loader, params: SiteParams = SITES
+) -> list[tuple[str, Verdict]]:
+    """(the article it copies or is copied by, verdict) for the question's article; which one
+    is the original is decided after (dedup.originality), as for any match."""
+    prints = load([question.key, *question.near])
+    fp = prints.get(question.key)
+    if fp is None:
+        return []
+    candidates = {other: prints[other] for other in question.near if other in prints}
+    # Pairs the index did not propose may still pass the verifier (a short post whose share
+    # buttons broke its shingles; a translation whose anchors fell in other bands), at its own
+    # bar: on the tune halves it accepted 71 of about 350,000 such pairs, all of them copies.
+    # The odds of the article and its link weigh on the rhythm's evidence.
+    found = verified(fp, candidates, params.verifier)
+    if not found:
+        hit = copy_by_evidence(fp, candidates, question.bar, params)
+        found = [] if hit is None else [hit]
+    return found
 
 
 def copy_by_evidence(

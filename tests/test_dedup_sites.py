@@ -10,8 +10,8 @@ from dedup.fingerprint import fingerprint
 from dedup.sites import (
     SITES,
     anchor_chance,
+    answer,
     chance,
-    copies_through_site,
     copy_by_evidence,
     evidence_of,
     link_odds,
@@ -19,6 +19,7 @@ from dedup.sites import (
     max_chance,
     nearest_in_time,
     pair_evidence,
+    questions,
     timeline,
 )
 
@@ -128,10 +129,12 @@ def test_the_verifier_decides_first_among_a_linked_sites_articles() -> None:
     # rhythm's bare one.
     day = datetime(2025, 3, 1)
     prints = {"copy": fp("ferry_de"), "ferry": fp("ferry_en"), "bread": fp("bread_en")}
-    found = list(
-        copies_through_site(
-            {"copy": day}, {"ferry": day, "bread": day}, mapping_loader(prints), links=2
-        )
+    [question] = questions({"copy": day}, {"ferry": day, "bread": day}, links=2)
+    assert (question.key, question.near, question.bar) == (
+        "copy",
+        ("bread", "ferry"),
+        max_chance(2, False),
     )
-    assert [(key, other) for key, other, _ in found] == [("copy", "ferry")]
-    assert found[0][2].kind == "translation" and found[0][2].aligned
+    found = answer(question, mapping_loader(prints))
+    assert [other for other, _ in found] == ["ferry"]
+    assert found[0][1].kind == "translation" and found[0][1].aligned

@@ -278,7 +278,12 @@ def _linked_world(tmp_path, sqlite_url):
     return engine
 
 
-def test_a_site_that_keeps_copying_has_its_anchorless_copies_found(tmp_path, sqlite_url):
+@pytest.mark.parametrize("workers", [1, 2])  # 2: the site pass's comparisons on the workers
+def test_a_site_that_keeps_copying_has_its_anchorless_copies_found(
+    tmp_path, sqlite_url, workers, monkeypatch
+):
+    monkeypatch.setattr(match_workers, "WORKERS", workers)
+    monkeypatch.setattr(match_workers, "POOL_MIN_ARTICLES", 0)
     engine = _linked_world(tmp_path, sqlite_url)
     run_matching(engine, progress=None)
     assert ("https://farm.example/garden_fr", "https://planet.example/garden_en") in pairs(engine)
