@@ -142,8 +142,8 @@ class Question:
     bar: float
 
 
-# The answers (answer()) to questions, in their order: in this process, or on worker processes
-# that read the fingerprints themselves.
+# The answers (answer(), at the same SiteParams) to questions, in their order: in this process,
+# or on worker processes that read the fingerprints themselves.
 Answers = Callable[[list[Question]], Iterable[list[tuple[str, Verdict]]]]
 
 

@@ -149,30 +149,37 @@ def _monotone_alignment(
     aligned group.
 
     Row by row, each cell takes the best of: skip a row or a column, a 1-1 step, a 2-1 step, a
-    1-2 step; skipping a column is a running maximum along the row, so each row is a handful of
-    numpy operations. Returns the total, the aligned pairs and the weight credited to each.
+    1-2 step; skipping a column is a running maximum along the row. Returns the total, the
+    aligned pairs and the weight credited to each.
     """
-    n, m = inc_a.shape[0], inc_b.shape[0]
     fa, fb = inc_a.astype(np.float64), inc_b.astype(np.float64)
-    sim = (fa * w) @ fb.T
+    m = fb.shape[0]
     two_a = np.vstack([np.zeros((1, fa.shape[1])), np.maximum(fa[1:], fa[:-1])])
     two_b = np.vstack([np.zeros((1, fb.shape[1])), np.maximum(fb[1:], fb[:-1])])
-    sim21 = merge_credit * (two_a * w) @ fb.T  # rows i-1 and i against column j
-    sim12 = merge_credit * (fa * w) @ two_b.T  # row i against columns j-1 and j
-    best = np.zeros((n + 1, m + 1), dtype=np.float64)
-    # In place (out=): the matrices are small (a handful of sentences with shared anchors), so
-    # the cost is the number of numpy calls, not their size.
-    for i in range(1, n + 1):
-        prev = best[i - 1]
-        take = prev[:-1] + sim[i - 1]
-        np.maximum(prev[1:], take, out=take)
-        if i >= 2:
-            np.maximum(take, best[i - 2, :-1] + sim21[i - 1], out=take)
-        if m >= 2:
-            np.maximum(take[1:], prev[:-2] + sim12[i - 1, 1:], out=take[1:])
-        np.maximum.accumulate(take, out=best[i, 1:])
-    path, credit = _traceback(best.tolist(), sim.tolist(), sim21.tolist(), sim12.tolist())
-    return float(best[n, m]), path, np.array(credit, dtype=np.float64)
+    sim = ((fa * w) @ fb.T).tolist()
+    sim21 = (merge_credit * (two_a * w) @ fb.T).tolist()  # rows i-1 and i against column j
+    sim12 = (merge_credit * (fa * w) @ two_b.T).tolist()  # row i against columns j-1 and j
+    # On Python lists: the tables are small (a handful of sentences with shared anchors, about
+    # 60 cells on average), where a numpy call per row costs more than the row's arithmetic.
+    best = [[0.0] * (m + 1)]
+    for i, (s11, s21, s12) in enumerate(zip(sim, sim21, sim12, strict=True)):
+        prev, two = best[i], best[i - 1] if i else None
+        row = [0.0]
+        running = float("-inf")
+        for j in range(m):
+            take = prev[j] + s11[j]
+            if prev[j + 1] > take:
+                take = prev[j + 1]
+            if two is not None and two[j] + s21[j] > take:
+                take = two[j] + s21[j]
+            if j and prev[j - 1] + s12[j] > take:
+                take = prev[j - 1] + s12[j]
+            if take > running:
+                running = take
+            row.append(running)
+        best.append(row)
+    path, credit = _traceback(best, sim, sim21, sim12)
+    return best[-1][-1], path, np.array(credit, dtype=np.float64)
 
 
 def _traceback(
@@ -181,8 +188,7 @@ def _traceback(
     sim21: list[list[float]],
     sim12: list[list[float]],
 ) -> tuple[list[tuple[int, int]], list[float]]:
-    """The aligned pairs of _monotone_alignment's table and their credit, on Python lists: a
-    walk reads single cells, which numpy serves slowly."""
+    """The aligned pairs of _monotone_alignment's table and their credit."""
     path: list[tuple[int, int]] = []
     credit: list[float] = []
     i, j = len(best) - 1, len(best[0]) - 1
