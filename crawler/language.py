@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import io
 import lzma
-import os
-import shutil
-import tempfile
 from array import array
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+from crawler.cache import cached_arrays, stamp
 
 # Below this, the identifier is guessing; a declared language (config or <html lang>) wins.
 MIN_CONFIDENCE = 0.5
@@ -25,18 +24,13 @@ SAMPLE_CHARS = 1000
 MODEL_ARRAYS = ("ptc", "pc", "classes", "nextmove", "nextmove_row", "out_feat")
 
 
-def cache_root() -> Path:
-    """Where syndetect keeps files it can rebuild from installed packages at any time."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "syndetect"
-
-
 @cache
 def _identifier() -> LanguageIdentifier:
     # Unpacking the packed model costs 0.9 s of CPU in every process that identifies a language
     # (each crawl's extraction workers, ingest); unpacked once into the user's cache, it is
     # memory-mapped in a few milliseconds and its pages are shared between processes.
     try:
-        arrays = _unpacked_model(MODEL_DIR / MODEL_FILE, cache_root())
+        arrays = unpacked_model(MODEL_DIR / MODEL_FILE)
     except (OSError, ValueError, KeyError):  # cache not writable, another model layout
         return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     return LanguageIdentifier(
@@ -50,30 +44,15 @@ def _identifier() -> LanguageIdentifier:
     )
 
 
-def _unpacked_model(packed: Path, root: Path) -> dict[str, np.ndarray]:
-    """The packed model's arrays, memory-mapped from their unpacked copy under `root` (made on
-    first use; named by the packed file's size and time, so an upgrade unpacks again)."""
-    stat = packed.stat()
-    directory = root / f"py3langid-{stat.st_size}-{stat.st_mtime_ns}"
-    if not directory.is_dir():
-        _unpack(packed, directory)
-    return {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in MODEL_ARRAYS}
+def unpacked_model(packed: Path, root: Path | None = None) -> dict[str, np.ndarray]:
+    """The packed model's arrays, memory-mapped from their unpacked copy in the cache (named by
+    the packed file's size and time, so an upgrade unpacks again)."""
+    return cached_arrays(f"py3langid-{stamp(packed)}", partial(_unpack, packed), root)
 
 
-def _unpack(packed: Path, directory: Path) -> None:
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    # Written aside and renamed into place: a process that reads the directory finds it whole.
-    partial = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=directory.parent))
-    try:
-        with lzma.open(packed) as source, np.load(io.BytesIO(source.read())) as model:
-            for name in MODEL_ARRAYS:
-                np.save(partial / f"{name}.npy", model[name], allow_pickle=False)
-        partial.rename(directory)
-    except OSError:
-        if not directory.is_dir():  # else another process unpacked it first
-            raise
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
+def _unpack(packed: Path) -> dict[str, np.ndarray]:
+    with lzma.open(packed) as source, np.load(io.BytesIO(source.read())) as model:
+        return {name: model[name] for name in MODEL_ARRAYS}
 
 
 def _stdlib_array(values: np.ndarray) -> array:

@@ -21,6 +21,7 @@ import numpy as np
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from crawler.word_lists import keep_word_lists
 from crawler.worker_process import start_worker
 from db.session import connect, session_factory
 from db.store import load_fingerprints
@@ -110,6 +111,7 @@ _worker_load: Loader
 def _start_worker(db_url: str, parent: int) -> None:
     global _worker_load
     start_worker(parent)
+    keep_word_lists()
     engine = connect(db_url, migrate=False)
     _worker_load = fingerprint_loader(session_factory(engine)())
 
@@ -120,6 +122,7 @@ class MatchWorkers:
     def __init__(self, engine: Engine, session: Session, work: int) -> None:
         # Fingerprints read in this process (the in-process path, and Matcher's loader).
         self.load = fingerprint_loader(session)
+        keep_word_lists()
         self._executor: ProcessPoolExecutor | None = None
         if WORKERS >= 2 and work >= POOL_MIN_ARTICLES and not _in_memory(engine):
             self._executor = ProcessPoolExecutor(

@@ -16,8 +16,12 @@ from pathlib import Path
 import pytest
 
 from crawler.demo.runner import FAST_CRAWL
+from crawler.word_lists import keep_word_lists
 
 REPO = Path(__file__).resolve().parent.parent
+# Word lists as `match` reads them (memory-mapped from the user's cache), in the tests'
+# processes too: each would otherwise build wordfreq's dicts (0.1-0.4 s a language).
+keep_word_lists()
 SHARED = REPO.parent / "shared"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # The ferry story of tests/fixtures/dedup, written for the project in English and translated

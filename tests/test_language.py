@@ -54,11 +54,11 @@ def test_a_cache_that_cannot_be_written_falls_back_to_the_packed_model(cache_hom
 
 def test_a_half_unpacked_copy_is_never_read(cache_home):
     packed_file = MODEL_DIR / MODEL_FILE
-    arrays = language._unpacked_model(packed_file, cache_home)
+    arrays = language.unpacked_model(packed_file, cache_home)
     (directory,) = (p for p in cache_home.iterdir() if not p.name.startswith("."))
-    assert not [p for p in cache_home.iterdir() if p.name.startswith(".unpacking-")]
+    assert not [p for p in cache_home.iterdir() if p.name.startswith(".building-")]
     # A process killed while unpacking leaves only its aside directory; the next one unpacks.
     (directory / "ptc.npy").unlink()
-    directory.rename(cache_home / ".unpacking-killed")
-    again = language._unpacked_model(packed_file, cache_home)
+    directory.rename(cache_home / ".building-killed")
+    again = language.unpacked_model(packed_file, cache_home)
     assert directory.is_dir() and again["ptc"].shape == arrays["ptc"].shape
