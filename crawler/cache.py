@@ -4,6 +4,7 @@ there: a process opens them in milliseconds, and processes share their pages."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
@@ -31,20 +32,22 @@ def cached_arrays(name: str, build: Callable[[], Arrays], root: Path | None = No
     built there on first use. OSError when the cache cannot be written."""
     directory = (root or cache_root()) / name
     if not directory.is_dir():
-        _write(build(), directory)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        # One process builds, the others wait for it: a test suite's or a pool's processes all
+        # ask for the same word lists at once.
+        with open(directory.parent / f".{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not directory.is_dir():
+                _write(build(), directory)
     return {path.stem: np.load(path, mmap_mode="r") for path in sorted(directory.glob("*.npy"))}
 
 
 def _write(arrays: Arrays, directory: Path) -> None:
-    directory.parent.mkdir(parents=True, exist_ok=True)
     # Written aside and renamed into place: a process that reads the directory finds it whole.
     partial = Path(tempfile.mkdtemp(prefix=".building-", dir=directory.parent))
     try:
         for key, values in arrays.items():
             np.save(partial / f"{key}.npy", values, allow_pickle=False)
         partial.rename(directory)
-    except OSError:
-        if not directory.is_dir():  # else another process built it first
-            raise
     finally:
         shutil.rmtree(partial, ignore_errors=True)

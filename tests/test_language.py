@@ -37,7 +37,7 @@ def cache_home(tmp_path, monkeypatch):
 def test_the_unpacked_model_identifies_as_the_packed_one_and_is_unpacked_once(cache_home):
     unpacked = language._identifier()
     assert [unpacked.classify(s) for s in SAMPLES] == [packed().classify(s) for s in SAMPLES]
-    (directory,) = (cache_home / "syndetect").iterdir()
+    (directory,) = (p for p in (cache_home / "syndetect").iterdir() if not p.name.startswith("."))
     files = {path.name: path.stat().st_ino for path in directory.iterdir()}
     assert sorted(files) == sorted(f"{name}.npy" for name in language.MODEL_ARRAYS)
     language._identifier.cache_clear()

@@ -1,16 +1,22 @@
 """Word lists as hash tables memory-mapped from the user's cache: every word of wordfreq's list
 gets the frequency wordfreq's dict gives it, fingerprints do not change, the cache is built
-once, and an unusable cache falls back to wordfreq's dict."""
+once (by one of the processes that ask for it at once), and an unusable cache falls back to
+wordfreq's dict."""
 
 from __future__ import annotations
 
 import math
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 import wordfreq
 
 from crawler import word_lists
+from crawler.cache import cached_arrays
 from dedup import Document, rarity
 from dedup.fingerprint import fingerprint
 
@@ -68,7 +74,7 @@ def _clear_word_caches() -> None:
 
 def test_a_list_is_built_once_then_mapped(tmp_path):
     assert word_lists.cached_word_list("ja", tmp_path) is not None
-    (directory,) = tmp_path.iterdir()
+    (directory,) = (path for path in tmp_path.iterdir() if not path.name.startswith("."))
     files = {path.name: path.stat().st_ino for path in directory.iterdir()}
     assert sorted(files) == sorted(f"{name}.npy" for name in rarity.WORD_LIST_ARRAYS)
     assert word_lists.cached_word_list("ja", tmp_path).get("テレビ") is not None
@@ -83,3 +89,17 @@ def test_a_cache_that_cannot_be_written_falls_back_to_wordfreqs_dict(tmp_path, d
     assert rarity._frequencies("de") is wordfreq.get_frequency_dict("de", wordlist="best")
     freq = wordfreq.get_frequency_dict("de", wordlist="best")["haus"]
     assert rarity.zipf("Haus", "de") == math.log10(freq) + 9.0
+
+
+def test_processes_that_ask_at_once_wait_for_one_build(tmp_path):
+    builds = []
+
+    def build() -> dict[str, np.ndarray]:
+        builds.append(threading.get_ident())
+        time.sleep(0.3)  # long enough for the others to find the cache missing
+        return {"values": np.arange(5)}
+
+    with ThreadPoolExecutor(3) as pool:  # each opens the lock file on its own, as a process does
+        found = list(pool.map(lambda _: cached_arrays("shared", build, tmp_path), range(3)))
+    assert len(builds) == 1
+    assert [arrays["values"].tolist() for arrays in found] == [[0, 1, 2, 3, 4]] * 3
