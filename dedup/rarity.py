@@ -75,8 +75,9 @@ def use_word_lists(source: Callable[[str], WordList | None] | None) -> None:
     """Read each language's word list from source(wordfreq's code), e.g. a HashedWordList
     memory-mapped from a cache; None, or a None from it: wordfreq's dict."""
     global _source
-    _source = source
-    _frequencies.cache_clear()
+    if source is not _source:  # each `match` run says it again; the lists it opened stay open
+        _source = source
+        _frequencies.cache_clear()
 
 
 @cache
