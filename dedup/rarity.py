@@ -63,7 +63,7 @@ def word_list_arrays(code: str) -> dict[str, np.ndarray]:
         if words[order[k]] != words[order[k + 1]]:
             raise ValueError(f"two words of the {code!r} word list share a hash")
     freqs = np.array([wordfreq.cB_to_freq(-cb) for cb in range(len(buckets))], dtype="<f8")
-    return {"hashes": hashes[last], "buckets": bucket_of[last], "freqs": freqs}
+    return dict(zip(WORD_LIST_ARRAYS, (hashes[last], bucket_of[last], freqs), strict=True))
 
 
 # Where word lists come from: a function of wordfreq's language code (use_word_lists); when
