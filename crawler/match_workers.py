@@ -29,7 +29,7 @@ from dedup import FINGERPRINT_VERSION, Document, Fingerprint, Verdict
 from dedup.fingerprint import fingerprint
 from dedup.matcher import Loader, verified
 from dedup.minhash import SIGNATURE_SIZES
-from dedup.sites import SITES, Question, SiteParams, answer
+from dedup.sites import SITES, Question, SiteParams, answer, answer_all
 
 WORKERS = len(os.sched_getaffinity(0))
 # Below this many articles to fingerprint and match, starting the workers (each imports the
@@ -156,7 +156,7 @@ class MatchWorkers:
     ) -> Iterator[list[tuple[str, Verdict]]]:
         """The site pass's answers to questions, in order (dedup.sites.Answers)."""
         if self._executor is None:
-            return (answer(question, self.load, params) for question in questions)
+            return answer_all(questions, self.load, params)
         job = partial(answer_question, params=params)
         return self._executor.map(job, questions, chunksize=self._chunk(questions))
 

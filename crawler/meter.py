@@ -56,7 +56,7 @@ class Meter:
     def _timing(self, now: float, done: int, finished: bool) -> str:
         if finished:
             return f"done in {duration(now - self.started)}"
-        (then, done_then), _ = self.samples[0], self.samples[-1]
+        then, done_then = self.samples[0]
         if len(self.samples) < 2 or done <= done_then or now <= then:
             return "time left not known yet"
         rate = (done - done_then) / (now - then)

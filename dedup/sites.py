@@ -186,16 +186,17 @@ def site_pass(
             )
         ]
     if answers is None:
-        answers = partial(_answer_all, load=load, params=params)
+        answers = partial(answer_all, load=load, params=params)
     found = answers([question for question, _ in asked])
     for (question, n), pairs in zip(asked, found, strict=True):
         for other, verdict in pairs:
             yield SitePair(question.key, other, verdict, n)
 
 
-def _answer_all(
-    asked: list[Question], load: Loader, params: SiteParams
+def answer_all(
+    asked: list[Question], load: Loader, params: SiteParams = SITES
 ) -> Iterator[list[tuple[str, Verdict]]]:
+    """answer() to each question, in order, in this process."""
     return (answer(question, load, params) for question in asked)
 
 
