@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dedup.compiled import compiled
+
 
 @dataclass(frozen=True)
 class RhythmParams:
@@ -68,19 +70,24 @@ def order_evidence(
     # the ratio of mean lengths, which a partial copy (a prefix) keeps, but joined sentences
     # don't; so a few ratios around it are tried, and each order keeps its best.
     means = math.log1p(ua.mean()) - math.log1p(ub.mean())
-    # Laid out (sentence of a, sentence of b, ratio and order): the alignment goes through a's
-    # sentences one at a time, and each step works on whole rows of b's sentences at once.
+    # b's log lengths laid out (sentence, ratio and order), the orders contiguous.
     offsets = np.array(params.ratio_offsets)
     ratios = means + offsets
     lb = _shifted(np.log1p(orders), ratios)
     lb_joined = _shifted(np.log1p(orders[:, :-1] + orders[:, 1:]), ratios)
-    la = np.log1p(ua)[:, None, None]
-    # Sentence pairs, and two adjacent sentences of either side joined (a translator joined
-    # or split them): their lengths add up.
-    one_one = _pair_scores(la - lb[None], params)
-    two_one = _pair_scores(np.log1p(ua[:-1] + ua[1:])[:, None, None] - lb[None], params)
-    one_two = _pair_scores(la - lb_joined[None], params)
-    scores = _best_monotone(one_one, two_one, one_two, params)
+    t, u = params.spread_translated, params.spread_unrelated
+    scores = _best_monotone(
+        np.log1p(ua),
+        np.log1p(ua[:-1] + ua[1:]),
+        lb,
+        lb_joined,
+        # The log-likelihood ratio of a length difference d (log units), translated against
+        # unrelated: d * d * slope + offset.
+        -(1.0 / (2 * t * t) - 1.0 / (2 * u * u)),
+        math.log(u / t),
+        params.skip,
+        params.merge_cost,
+    )
     r, k = offsets.size, orders.shape[0]
     best = scores.reshape(r, k).max(axis=0)
     real, shuffled = best[0], best[1:]
@@ -93,54 +100,60 @@ def _nonempty(units: np.ndarray) -> np.ndarray:
 
 def _shifted(lengths: np.ndarray, ratios: np.ndarray) -> np.ndarray:
     """(orders, m) log lengths shifted by each ratio: (m, ratios x orders), ratio-major, with
-    the orders contiguous (the arrays computed from it keep its layout)."""
+    the orders contiguous (the innermost loop of _best_monotone)."""
     shifted = (lengths[None, :, :] + ratios[:, None, None]).reshape(-1, lengths.shape[1])
     return np.ascontiguousarray(shifted.T)
 
 
-def _pair_scores(d: np.ndarray, params: RhythmParams) -> np.ndarray:
-    """Log-likelihood ratio of each length difference (log units): translated vs unrelated.
-    Computed in place in d."""
-    t, u = params.spread_translated, params.spread_unrelated
-    np.square(d, out=d)
-    d *= -(1.0 / (2 * t * t) - 1.0 / (2 * u * u))
-    d += math.log(u / t)
-    return d
-
-
+@compiled
 def _best_monotone(
-    one_one: np.ndarray, two_one: np.ndarray, one_two: np.ndarray, params: RhythmParams
+    la: np.ndarray,
+    la_joined: np.ndarray,
+    lb: np.ndarray,
+    lb_joined: np.ndarray,
+    slope: float,
+    offset: float,
+    skip: float,
+    merge_cost: float,
 ) -> np.ndarray:
-    """Best score of a monotone alignment for each of k orders: one-to-one steps (n, m, k),
-    two-to-one (n - 1, m, k) and one-to-two (n, m - 1, k) steps at merge_cost, skips at skip.
-    Skips before the first and after the last aligned pair are free: a partial copy is a prefix
-    of its original. Row by row of the DP table, each row an (m + 1, k) array whose orders are
-    the contiguous axis, so each step reads and writes whole memory blocks, in buffers kept
-    across rows (a fifth faster than strided slices and a new array per step)."""
-    n, m, k = one_one.shape
-    skip = params.skip
-    cols = skip * np.arange(m + 1)[:, None]
-    two_one = two_one - params.merge_cost
-    one_two = one_two - params.merge_cost
+    """Best score of a monotone alignment for each of k orders: log lengths of a's sentences
+    (n) and of two adjacent ones joined (n - 1), against those of b's in each order (m, k) and
+    joined (m - 1, k). One-to-one steps score the pair's log-likelihood ratio, two-to-one and
+    one-to-two steps the same less merge_cost, and skips cost skip. Skips before the first and
+    after the last aligned pair are free: a partial copy is a prefix of its original. Row by
+    row of the table D (i, j, order); skipping columns is a running maximum along the row."""
+    n, m, k = la.size, lb.shape[0], lb.shape[1]
     before, prev, row = np.zeros((m + 1, k)), np.zeros((m + 1, k)), np.zeros((m + 1, k))
-    step = np.empty((m, k))
-    best = np.zeros((m + 1, k))
+    best = np.zeros(k)
     for i in range(n):
-        np.add(prev[:-1], one_one[i], out=row[1:])
-        np.subtract(prev[1:], skip, out=step)
-        np.maximum(row[1:], step, out=row[1:])
-        if i >= 1:
-            np.add(before[:-1], two_one[i - 1], out=step)
-            np.maximum(row[1:], step, out=row[1:])
-        if m >= 2:
-            split = step[: m - 1]
-            np.add(prev[:-2], one_two[i], out=split)
-            np.maximum(row[2:], split, out=row[2:])
+        for j in range(m):
+            for c in range(k):
+                d = la[i] - lb[j, c]
+                take = prev[j, c] + (d * d * slope + offset)
+                step = prev[j + 1, c] - skip
+                if step > take:
+                    take = step
+                if i >= 1:
+                    d = la_joined[i - 1] - lb[j, c]
+                    step = before[j, c] + (d * d * slope + offset - merge_cost)
+                    if step > take:
+                        take = step
+                if j >= 1:
+                    d = la[i] - lb_joined[j - 1, c]
+                    step = prev[j - 1, c] + (d * d * slope + offset - merge_cost)
+                    if step > take:
+                        take = step
+                row[j + 1, c] = take
         # A skip along the row: D[i][j] = max over j' <= j of D[i][j'] - skip * (j - j').
-        row += cols
+        for c in range(k):
+            running = -np.inf
+            for j in range(m + 1):
+                shifted = row[j, c] + skip * j
+                if shifted > running:
+                    running = shifted
+                row[j, c] = running - skip * j
+                if row[j, c] > best[c]:
+                    best[c] = row[j, c]
         before, prev, row = prev, row, before
-        np.maximum.accumulate(prev, axis=0, out=prev)
-        prev -= cols
-        row[0] = 0.0
-        np.maximum(best, prev, out=best)
-    return best.max(axis=0)
+        row[0, :] = 0.0
+    return best

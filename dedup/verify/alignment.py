@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dedup.compiled import compiled
 from dedup.fingerprint import Fingerprint
 from dedup.verify.keys import Shared, derived, shared_anchors
 from dedup.verify.params import VerifierParams
@@ -66,9 +67,10 @@ def align(
     key_of_a[ida] = np.arange(ida.size)
     inc_a, rows = _incidence(a, key_of_a, ida.size)
     inc_b, cols = _incidence(b, col_of_key, idb.size)
-    weight, path, path_weights = _monotone_alignment(
+    weight, pairs, path_weights = _monotone_alignment(
         inc_a, inc_b, w.astype(np.float64), params.merge_credit
     )
+    path = list(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True))
     floor_weight, floor_sentences = _without_months(
         inc_a, inc_b, w, derived(a).keys.is_month[ida], path, weight
     )
@@ -139,9 +141,10 @@ def _incidence(fp: Fingerprint, shared_index: np.ndarray, n_shared: int):
     return incidence, rows
 
 
+@compiled
 def _monotone_alignment(
     inc_a: np.ndarray, inc_b: np.ndarray, w: np.ndarray, merge_credit: float
-) -> tuple[float, list[tuple[int, int]], np.ndarray]:
+) -> tuple[float, np.ndarray, np.ndarray]:
     """Maximum-weight monotone alignment of the sentences of a (rows) to those of b (columns),
     by the weight of the anchors each aligned group shares, as in sentence alignment of parallel
     text: one sentence to one, and two to one or one to two (at merge_credit of their weight),
@@ -150,69 +153,66 @@ def _monotone_alignment(
 
     Row by row, each cell takes the best of: skip a row or a column, a 1-1 step, a 2-1 step, a
     1-2 step; skipping a column is a running maximum along the row. Returns the total, the
-    aligned pairs and the weight credited to each.
+    aligned pairs (rows, then columns) and the weight credited to each.
     """
-    fa, fb = inc_a.astype(np.float64), inc_b.astype(np.float64)
-    m = fb.shape[0]
-    two_a = np.vstack([np.zeros((1, fa.shape[1])), np.maximum(fa[1:], fa[:-1])])
-    two_b = np.vstack([np.zeros((1, fb.shape[1])), np.maximum(fb[1:], fb[:-1])])
-    sim = ((fa * w) @ fb.T).tolist()
-    sim21 = (merge_credit * (two_a * w) @ fb.T).tolist()  # rows i-1 and i against column j
-    sim12 = (merge_credit * (fa * w) @ two_b.T).tolist()  # row i against columns j-1 and j
-    # On Python lists: the tables are small (a handful of sentences with shared anchors, about
-    # 60 cells on average), where a numpy call per row costs more than the row's arithmetic.
-    best = [[0.0] * (m + 1)]
-    for i, (s11, s21, s12) in enumerate(zip(sim, sim21, sim12, strict=True)):
-        prev, two = best[i], best[i - 1] if i else None
-        row = [0.0]
-        running = float("-inf")
+    n, m, anchors = inc_a.shape[0], inc_b.shape[0], w.size
+    # What each step would align: sentence i with j, i - 1 and i with j, i with j - 1 and j.
+    sim, sim21, sim12 = np.zeros((n, m)), np.zeros((n, m)), np.zeros((n, m))
+    for i in range(n):
         for j in range(m):
-            take = prev[j] + s11[j]
-            if prev[j + 1] > take:
-                take = prev[j + 1]
-            if two is not None and two[j] + s21[j] > take:
-                take = two[j] + s21[j]
-            if j and prev[j - 1] + s12[j] > take:
-                take = prev[j - 1] + s12[j]
+            for k in range(anchors):
+                if inc_b[j, k]:
+                    if inc_a[i, k]:
+                        sim[i, j] += w[k]
+                    if i and (inc_a[i, k] or inc_a[i - 1, k]):
+                        sim21[i, j] += merge_credit * w[k]
+                if j and inc_a[i, k] and (inc_b[j, k] or inc_b[j - 1, k]):
+                    sim12[i, j] += merge_credit * w[k]
+    best = np.zeros((n + 1, m + 1))
+    for i in range(n):
+        running = -np.inf
+        for j in range(m):
+            take = best[i, j] + sim[i, j]
+            if best[i, j + 1] > take:
+                take = best[i, j + 1]
+            if i and best[i - 1, j] + sim21[i, j] > take:
+                take = best[i - 1, j] + sim21[i, j]
+            if j and best[i, j - 1] + sim12[i, j] > take:
+                take = best[i, j - 1] + sim12[i, j]
             if take > running:
                 running = take
-            row.append(running)
-        best.append(row)
-    path, credit = _traceback(best, sim, sim21, sim12)
-    return best[-1][-1], path, np.array(credit, dtype=np.float64)
-
-
-def _traceback(
-    best: list[list[float]],
-    sim: list[list[float]],
-    sim21: list[list[float]],
-    sim12: list[list[float]],
-) -> tuple[list[tuple[int, int]], list[float]]:
-    """The aligned pairs of _monotone_alignment's table and their credit."""
-    path: list[tuple[int, int]] = []
-    credit: list[float] = []
-    i, j = len(best) - 1, len(best[0]) - 1
+            best[i + 1, j + 1] = running
+    # The traceback, from the last cell: the step each cell's value came from.
+    rows, cols, credit = [], [], []
+    i, j = n, m
     while i > 0 and j > 0:
-        here = best[i][j]
-        if here == best[i - 1][j]:
+        here = best[i, j]
+        if here == best[i - 1, j]:
             i -= 1
-        elif here == best[i][j - 1]:
+        elif here == best[i, j - 1]:
             j -= 1
-        elif here == best[i - 1][j - 1] + sim[i - 1][j - 1]:
-            path.append((i - 1, j - 1))
-            credit.append(sim[i - 1][j - 1])
+        elif here == best[i - 1, j - 1] + sim[i - 1, j - 1]:
+            rows.append(i - 1)
+            cols.append(j - 1)
+            credit.append(sim[i - 1, j - 1])
             i, j = i - 1, j - 1
-        elif i >= 2 and here == best[i - 2][j - 1] + sim21[i - 1][j - 1]:
-            path += [(i - 1, j - 1), (i - 2, j - 1)]
-            credit += [sim21[i - 1][j - 1] / 2] * 2
+        elif i >= 2 and here == best[i - 2, j - 1] + sim21[i - 1, j - 1]:
+            for row in (i - 1, i - 2):
+                rows.append(row)
+                cols.append(j - 1)
+                credit.append(sim21[i - 1, j - 1] / 2)
             i, j = i - 2, j - 1
         else:
-            path += [(i - 1, j - 1), (i - 1, j - 2)]
-            credit += [sim12[i - 1][j - 1] / 2] * 2
+            for col in (j - 1, j - 2):
+                rows.append(i - 1)
+                cols.append(col)
+                credit.append(sim12[i - 1, j - 1] / 2)
             i, j = i - 1, j - 2
-    path.reverse()
-    credit.reverse()
-    return path, credit
+    size = len(rows)
+    path, path_credit = np.empty((size, 2), dtype=np.int64), np.empty(size)
+    for p in range(size):
+        path[p, 0], path[p, 1], path_credit[p] = rows[-1 - p], cols[-1 - p], credit[-1 - p]
+    return best[n, m], path, path_credit
 
 
 def align_equal(ha: np.ndarray, hb: np.ndarray) -> tuple[tuple[int, int], ...]:
