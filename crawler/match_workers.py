@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
+from itertools import chain
 
 import numpy as np
 from sqlalchemy import Engine
@@ -100,6 +101,13 @@ def verify_unit(unit: Unit, load: Loader | None = None) -> list[tuple[str, Verdi
     return verified(fp, prints) if fp is not None else []
 
 
+def verify_units(units: list[Unit]) -> list[list[tuple[str, Verdict]]]:
+    """verify_unit of each unit in a worker, the fingerprints they need read in one query
+    (one a unit cost more than the rest of their loading)."""
+    _worker_load({key for article, candidates in units for key in (article, *candidates)})
+    return [verify_unit(unit) for unit in units]
+
+
 def answer_question(question: Question, params: SiteParams) -> list[tuple[str, Verdict]]:
     """dedup.sites.answer in a worker, read through its own database session."""
     return answer(question, _worker_load, params)
@@ -149,7 +157,9 @@ class MatchWorkers:
         as the results are iterated)."""
         if self._executor is None:
             return (verify_unit(unit, self.load) for unit in units)
-        return self._executor.map(verify_unit, units, chunksize=self._chunk(units))
+        size = self._chunk(units)
+        chunks = [units[start : start + size] for start in range(0, len(units), size)]
+        return chain.from_iterable(self._executor.map(verify_units, chunks))
 
     def answers(
         self, questions: list[Question], params: SiteParams = SITES

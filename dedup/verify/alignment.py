@@ -65,8 +65,8 @@ def align(
     col_of_key[idb] = np.arange(idb.size)
     key_of_a = np.full(len(a.keys), -1, dtype=np.int64)
     key_of_a[ida] = np.arange(ida.size)
-    inc_a, rows = _incidence(a, key_of_a, ida.size)
-    inc_b, cols = _incidence(b, col_of_key, idb.size)
+    inc_a, rows = _incidence(a.occ, derived(a).occ_sentence, key_of_a, ida.size)
+    inc_b, cols = _incidence(b.occ, derived(b).occ_sentence, col_of_key, idb.size)
     weight, pairs, path_weights = _monotone_alignment(
         inc_a, inc_b, w.astype(np.float64), params.merge_credit
     )
@@ -125,23 +125,31 @@ def _without_months(
     return weight - month_weight, undated
 
 
-def _incidence(fp: Fingerprint, shared_index: np.ndarray, n_shared: int):
-    """Boolean matrix (sentences having shared anchors x shared anchors) and those sentences."""
-    shared = shared_index[fp.occ]
-    keep = shared >= 0
-    sentence = derived(fp).occ_sentence[keep]
-    # occ runs sentence by sentence, so sentence is sorted: its runs are np.unique's values,
-    # found without np.unique's sort.
-    new_row = np.empty(sentence.size, dtype=bool)
-    new_row[:1] = True
-    new_row[1:] = sentence[1:] != sentence[:-1]
-    rows, row_index = sentence[new_row], np.cumsum(new_row) - 1
-    incidence = np.zeros((rows.size, n_shared), dtype=bool)
-    incidence[row_index, shared[keep]] = True
+@compiled()
+def _incidence(
+    occ: np.ndarray, occ_sentence: np.ndarray, shared_index: np.ndarray, n_shared: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean matrix (sentences having shared anchors x shared anchors) and those sentences,
+    from a fingerprint's anchor occurrences (occ, with the sentence of each) and the column of
+    each anchor id (-1: not shared). occ runs sentence by sentence, so the rows come in order."""
+    count, last = 0, -1
+    for t in range(occ.size):
+        if shared_index[occ[t]] >= 0 and occ_sentence[t] != last:
+            count, last = count + 1, occ_sentence[t]
+    incidence = np.zeros((count, n_shared), dtype=np.bool_)
+    rows = np.empty(count, dtype=np.int64)
+    row, last = -1, -1
+    for t in range(occ.size):
+        column = shared_index[occ[t]]
+        if column >= 0:
+            if occ_sentence[t] != last:
+                row, last = row + 1, occ_sentence[t]
+                rows[row] = last
+            incidence[row, column] = True
     return incidence, rows
 
 
-@compiled
+@compiled()
 def _monotone_alignment(
     inc_a: np.ndarray, inc_b: np.ndarray, w: np.ndarray, merge_credit: float
 ) -> tuple[float, np.ndarray, np.ndarray]:
