@@ -102,8 +102,8 @@ def verify_unit(unit: Unit, load: Loader | None = None) -> list[tuple[str, Verdi
 
 
 def verify_units(units: list[Unit]) -> list[list[tuple[str, Verdict]]]:
-    """verify_unit of each unit in a worker, the fingerprints they need read in one query
-    (one a unit cost more than the rest of their loading)."""
+    """verify_unit of each unit in a worker, the fingerprints they need read in one query (a
+    query per unit cost three times the parsing of what it read)."""
     _worker_load({key for article, candidates in units for key in (article, *candidates)})
     return [verify_unit(unit) for unit in units]
 
