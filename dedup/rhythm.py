@@ -77,16 +77,16 @@ def order_evidence(
     lb_joined = _shifted(np.log1p(orders[:, :-1] + orders[:, 1:]), ratios)
     t, u = params.spread_translated, params.spread_unrelated
     scores = _best_monotone(
-        np.log1p(ua),
-        np.log1p(ua[:-1] + ua[1:]),
-        lb,
-        lb_joined,
-        # The log-likelihood ratio of a length difference d (log units), translated against
-        # unrelated: d * d * slope + offset.
-        -(1.0 / (2 * t * t) - 1.0 / (2 * u * u)),
-        math.log(u / t),
-        params.skip,
-        params.merge_cost,
+        (np.log1p(ua), np.log1p(ua[:-1] + ua[1:])),
+        (lb, lb_joined),
+        (
+            # The log-likelihood ratio of a length difference d (log units), translated against
+            # unrelated: d * d * slope + offset.
+            -(1.0 / (2 * t * t) - 1.0 / (2 * u * u)),
+            math.log(u / t),
+            params.skip,
+            params.merge_cost,
+        ),
     )
     r, k = offsets.size, orders.shape[0]
     best = scores.reshape(r, k).max(axis=0)
@@ -98,6 +98,13 @@ def _nonempty(units: np.ndarray) -> np.ndarray:
     return units[units > 0].astype(np.float64)
 
 
+# A text's log sentence lengths, and those of each two adjacent sentences joined (for a; for b,
+# (m, k) and (m - 1, k): one column per ratio and order).
+Lengths = tuple[np.ndarray, np.ndarray]
+# The steps' scores: a pair's log-likelihood ratio d * d * slope + offset, skip, merge_cost.
+StepCosts = tuple[float, float, float, float]
+
+
 def _shifted(lengths: np.ndarray, ratios: np.ndarray) -> np.ndarray:
     """(orders, m) log lengths shifted by each ratio: (m, ratios x orders), ratio-major, with
     the orders contiguous (the innermost loop of _best_monotone)."""
@@ -105,19 +112,11 @@ def _shifted(lengths: np.ndarray, ratios: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(shifted.T)
 
 
-def _best_monotone_rows(
-    la: np.ndarray,
-    la_joined: np.ndarray,
-    lb: np.ndarray,
-    lb_joined: np.ndarray,
-    slope: float,
-    offset: float,
-    skip: float,
-    merge_cost: float,
-) -> np.ndarray:
+def _best_monotone_rows(a: Lengths, b: Lengths, costs: StepCosts) -> np.ndarray:
     """_best_monotone as CPython runs it fastest: a row of the table (all of b's sentences and
     orders) per numpy operation, each row an (m + 1, k) array whose orders are the contiguous
     axis, in buffers kept across rows."""
+    (la, la_joined), (lb, lb_joined), (slope, offset, skip, merge_cost) = a, b, costs
     n, m, k = la.size, lb.shape[0], lb.shape[1]
     one_one = _pair_scores(la[:, None, None] - lb[None], slope, offset)
     two_one = _pair_scores(la_joined[:, None, None] - lb[None], slope, offset) - merge_cost
@@ -156,22 +155,14 @@ def _pair_scores(d: np.ndarray, slope: float, offset: float) -> np.ndarray:
 
 
 @compiled(interpreted=_best_monotone_rows)
-def _best_monotone(
-    la: np.ndarray,
-    la_joined: np.ndarray,
-    lb: np.ndarray,
-    lb_joined: np.ndarray,
-    slope: float,
-    offset: float,
-    skip: float,
-    merge_cost: float,
-) -> np.ndarray:
+def _best_monotone(a: Lengths, b: Lengths, costs: StepCosts) -> np.ndarray:
     """Best score of a monotone alignment for each of k orders: log lengths of a's sentences
     (n) and of two adjacent ones joined (n - 1), against those of b's in each order (m, k) and
     joined (m - 1, k). One-to-one steps score the pair's log-likelihood ratio, two-to-one and
     one-to-two steps the same less merge_cost, and skips cost skip. Skips before the first and
     after the last aligned pair are free: a partial copy is a prefix of its original. Row by
     row of the table D (i, j, order); skipping columns is a running maximum along the row."""
+    (la, la_joined), (lb, lb_joined), (slope, offset, skip, merge_cost) = a, b, costs
     n, m, k = la.size, lb.shape[0], lb.shape[1]
     before, prev, row = np.zeros((m + 1, k)), np.zeros((m + 1, k)), np.zeros((m + 1, k))
     best = np.zeros(k)

@@ -17,14 +17,9 @@ def _rhythm_inputs(rng: np.random.Generator) -> tuple:
     n, m, k = (int(v) for v in rng.integers(1, 12, size=3))
     a, b = rng.integers(1, 40, size=n).astype(float), rng.integers(1, 40, size=(m, k)) * 1.0
     return (
-        np.log1p(a),
-        np.log1p(a[:-1] + a[1:]),
-        np.log1p(b),
-        np.log1p(b[:-1] + b[1:]),
-        -1.5,
-        1.1,
-        RHYTHM.skip,
-        RHYTHM.merge_cost,
+        (np.log1p(a), np.log1p(a[:-1] + a[1:])),
+        (np.log1p(b), np.log1p(b[:-1] + b[1:])),
+        (-1.5, 1.1, RHYTHM.skip, RHYTHM.merge_cost),
     )
 
 
