@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -64,8 +65,7 @@ def order_evidence(
     # Shuffle the same side whichever way round the pair comes.
     if (ua.size, ua.tolist()) > (ub.size, ub.tolist()):
         ua, ub = ub, ua
-    rng = np.random.default_rng(params.shuffle_seed)
-    orders = np.vstack([ub, rng.permuted(np.tile(ub, (params.shuffles, 1)), axis=1)])
+    orders = ub[_orders(ub.size, params.shuffles, params.shuffle_seed)]
     # The texts' overall ratio (a language's words are longer, a CJK text counts characters):
     # the ratio of mean lengths, which a partial copy (a prefix) keeps, but joined sentences
     # don't; so a few ratios around it are tried, and each order keeps its best.
@@ -92,6 +92,18 @@ def order_evidence(
     best = scores.reshape(r, k).max(axis=0)
     real, shuffled = best[0], best[1:]
     return float((real - shuffled.mean()) / (shuffled.std() + params.spread_floor))
+
+
+@lru_cache(maxsize=256)
+def _orders(m: int, shuffles: int, seed: int) -> np.ndarray:
+    """Indices of m sentences in their own order, then in `shuffles` random orders: the same
+    for every text of m sentences (a shuffle's swaps depend on the length alone), so a pair
+    pays for none of them."""
+    rng = np.random.default_rng(seed)
+    identity = np.arange(m)
+    orders = np.vstack([identity, rng.permuted(np.tile(identity, (shuffles, 1)), axis=1)])
+    orders.flags.writeable = False
+    return orders
 
 
 def _nonempty(units: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ import pytest
 
 from dedup.document import Document
 from dedup.fingerprint import Fingerprint, fingerprint
-from dedup.rhythm import RHYTHM, order_evidence
+from dedup.rhythm import RHYTHM, _orders, order_evidence
 from dedup.verify import VERIFIER, explain, rhythm_evidence, verify
 
 RHYTHM_MIN_EVIDENCE = VERIFIER.rhythm_min_evidence
@@ -232,3 +232,15 @@ def test_the_veto_stays_out_of_a_translation_that_joined_sentences() -> None:
     # the extent a restructured translation keeps; not within a tighter one.
     assert verify(en, joined, replace(veto, restructured_max_stretch=1.5)) is None
     assert verify(en, joined, replace(veto, rhythm_veto_min_diagonal=0.0)) is None
+
+
+@pytest.mark.parametrize("m", [5, 17, 60])
+def test_shuffled_orders_are_the_generators_shuffles_of_the_lengths(m: int) -> None:
+    # The orders are computed once per length: they must be what shuffling the lengths
+    # themselves with the seeded generator gives, whatever the lengths.
+    units = np.random.default_rng(m).integers(1, 50, size=m).astype(np.float64)
+    rng = np.random.default_rng(RHYTHM.shuffle_seed)
+    shuffled = rng.permuted(np.tile(units, (RHYTHM.shuffles, 1)), axis=1)
+    orders = units[_orders(m, RHYTHM.shuffles, RHYTHM.shuffle_seed)]
+    assert orders[0].tolist() == units.tolist()
+    assert orders[1:].tolist() == shuffled.tolist()
