@@ -28,6 +28,7 @@ from crawler.output import (
     write_jsonl,
     write_table,
 )
+from crawler.worker_process import collect_rarely
 from db.lock import exclusive
 from db.queries import EXPORTS, export, export_columns, site_report
 from db.session import (
@@ -416,6 +417,7 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    collect_rarely()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

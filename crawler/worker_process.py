@@ -4,6 +4,7 @@ and verification during `match`)."""
 from __future__ import annotations
 
 import atexit
+import gc
 import multiprocessing
 import os
 import signal
@@ -16,6 +17,8 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 PARENT_CHECK_SECONDS = 1.0
+# The collector's generation thresholds for syndetect's processes (see collect_rarely).
+GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
@@ -36,9 +39,18 @@ def start_worker(parent: int | None = None) -> None:
     pool (default: this worker's parent now)."""
     exit_with_parent(parent)
     skip_teardown()
+    collect_rarely()
     # A terminal's Ctrl-C reaches the whole process group; the parent decides how to stop (a
     # clean shutdown that still needs its workers), so a worker must not die of it first.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def collect_rarely() -> None:
+    """Run the cyclic garbage collector less often. Matching allocates millions of small
+    objects that live (the per-word caches, fingerprints, verdicts), and with the default
+    thresholds (700, 10, 10) the collector walks them again and again, finding nothing:
+    about 6% of a `match` run's CPU time. What the code frees, it frees by reference count."""
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def skip_teardown() -> None:
