@@ -1,5 +1,5 @@
-"""The compiled dynamic programmes (dedup/compiled.py) against the same functions run by
-CPython: the same results bit for bit, and numba loaded only when one is called."""
+"""The compiled loops (dedup/compiled.py) against the same functions run by CPython: the same
+results bit for bit, and numba loaded only when one is called."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from dedup.rhythm import RHYTHM, _best_monotone
 from dedup.verify.alignment import _incidence, _monotone_alignment
+from dedup.verify.prefilter import _ANY, _CLITIC, _LOAN, _anchor_sums
 
 
 def _rhythm_inputs(rng: np.random.Generator) -> tuple:
@@ -66,6 +67,71 @@ def test_the_compiled_incidence_is_the_python_one(seed: int) -> None:
     assert rows.tolist() == expected
     for row, s in zip(incidence, rows, strict=True):
         assert set(np.flatnonzero(row)) == {shared[o] for o in occ[sentence == s] if shared[o] >= 0}
+
+
+def _anchor_inputs(rng: np.random.Generator) -> tuple:
+    """An article's probe and tables, and candidates' targets, as prefilter._side makes them:
+    hashes from a small range (so targets meet probes, some several: a cut prefix), anchors in
+    one to four sentences each."""
+    anchors, sentences = int(rng.integers(1, 15)), int(rng.integers(1, 10))
+    probes = int(rng.integers(0, 25))
+    hashes = np.sort(rng.integers(-40, 40, size=probes)).astype(np.int64)
+    kinds = (_ANY, _LOAN, _CLITIC)
+    ids = rng.integers(0, anchors, size=probes)
+    probe = (hashes, ids, rng.choice(kinds, probes).astype(np.int8))
+    key_sentences = rng.integers(1, 5, size=anchors)
+    starts = np.concatenate(([0], np.cumsum(key_sentences)))
+    tables = (
+        rng.choice([1.0, 1.5, 2.5, 3.0, 4.0], anchors),
+        key_sentences,
+        rng.random(anchors) < 0.7,
+        rng.random(anchors) < 0.1,
+        starts,
+        rng.integers(0, sentences, size=int(starts[-1])),
+    )
+    ends = np.cumsum(rng.integers(0, 12, size=int(rng.integers(1, 8))))
+    size, n = int(ends[-1]) if ends.size else 0, ends.size
+    targets = (
+        rng.integers(-40, 40, size=size).astype(np.int64),
+        rng.choice(kinds, size).astype(np.int64),
+        rng.choice([1.0, 1.5, 2.5, 3.0, 4.0], size),
+        rng.integers(1, 5, size=size),
+        ends,
+    )
+    rules = tuple(rng.random(n) < 0.5 for _ in range(3))
+    return probe, tables, targets, rules, float(rng.choice([3.0, -np.inf]))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_compiled_anchor_sums_are_the_numpy_ones(seed: int) -> None:
+    inputs = _anchor_inputs(np.random.default_rng(seed))
+    compiled = _anchor_sums.machine_code()(*inputs)
+    for other in (_anchor_sums.interpreted(*inputs), _anchor_sums.__wrapped__(*inputs)):
+        assert [s.tolist() for s in compiled] == [s.tolist() for s in other]
+
+
+def test_anchor_sums_by_hand() -> None:
+    """Two candidates: the first shares anchor 0 (in 2 of a's sentences, 3 of its own) and a
+    month; the second shares only a name, in the same language, below the names' floor."""
+    probe = (np.array([5, 7, 9]), np.array([0, 1, 2]), np.zeros(3, dtype=np.int8))
+    is_name, is_month = np.array([True, False, True]), np.array([False, True, False])
+    starts, sentences = np.array([0, 2, 3, 4]), np.array([0, 3, 3, 1])
+    tables = (np.array([3.0, 1.0, 2.5]), np.array([2, 1, 1]), is_name, is_month, starts, sentences)
+    targets = (
+        np.array([5, 7, 8, 9]),
+        np.zeros(4, dtype=np.int64),
+        np.array([4.0, 1.0, 3.0, 2.5]),
+        np.array([3, 1, 1, 1]),
+        np.array([3, 4]),
+    )
+    rules = (np.array([True, False]), np.zeros(2, dtype=bool), np.zeros(2, dtype=bool))
+    for version in (_anchor_sums.machine_code(), _anchor_sums.interpreted):
+        undated, credited, numbers, in_b, in_a = version(probe, tables, targets, rules, 3.0)
+        assert undated.tolist() == [6.0, 0.0]  # 3.0 (the lighter side) in min(2, 3) sentences
+        assert credited.tolist() == [7.0, 0.0]  # and the month, once
+        assert numbers.tolist() == [1.0, 0.0]
+        assert in_b.tolist() == [4.0, 0.0]
+        assert in_a.tolist() == [2, 0]  # sentences 0 and 3: the month's is one of anchor 0's
 
 
 def test_a_translation_aligns_sentence_by_sentence() -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dedup.compiled import compiled
 from dedup.fingerprint import Fingerprint
 from dedup.languages import is_cjk, writes_loanwords_by_sound
 from dedup.verify.keys import derived
@@ -48,10 +49,10 @@ class Side:
     probe: np.ndarray  # int64 hashes, sorted
     probe_ids: np.ndarray
     probe_kind: np.ndarray  # what matches it: _ANY, _LOAN (a loanword), _CLITIC (across languages)
-    target: np.ndarray  # int64 hashes
-    target_kind: np.ndarray
-    target_weights: np.ndarray  # the rarity weight of each target's anchor
-    target_sentences: np.ndarray  # the sentences that have each target's anchor
+    # Rows of (hash, what matches it, how many sentences have its anchor), one array so that
+    # the candidates' are put end to end in one go; and the weight of each one's anchor.
+    targets: np.ndarray  # int64, (targets, 3)
+    target_weights: np.ndarray
     sentence_hashes: np.ndarray  # the non-zero sentence hashes, sorted
     # The sentences of anchor id i: anchor_sentences[anchor_starts[i] : anchor_starts[i + 1]].
     anchor_starts: np.ndarray
@@ -92,15 +93,17 @@ def _side(fp: Fingerprint) -> Side:
             target.append((hash((_EQUAL, key)), i, kind))
     probe.sort()
     target_ids = np.array([i for _, i, _ in target], dtype=np.int64)
+    targets = np.empty((len(target), 3), dtype=np.int64)
+    targets[:, 0] = [h for h, _, _ in target]
+    targets[:, 1] = [c for _, _, c in target]
+    targets[:, 2] = derived(fp).key_sentences[target_ids]
     by_anchor = np.argsort(fp.occ, kind="stable")
     return Side(
         probe=np.array([h for h, _, _ in probe], dtype=np.int64),
         probe_ids=np.array([i for _, i, _ in probe], dtype=np.int64),
         probe_kind=np.array([c for _, _, c in probe], dtype=np.int8),
-        target=np.array([h for h, _, _ in target], dtype=np.int64),
-        target_kind=np.array([c for _, _, c in target], dtype=np.int8),
+        targets=targets,
         target_weights=fp.weights[target_ids].astype(np.float64),
-        target_sentences=derived(fp).key_sentences[target_ids],
         sentence_hashes=np.unique(fp.sentence_hashes[fp.sentence_hashes != 0]),
         anchor_starts=np.concatenate(([0], np.cumsum(derived(fp).key_sentences))),
         anchor_sentences=derived(fp).occ_sentence[by_anchor],
@@ -131,24 +134,17 @@ def _verbatim_possible(
 ) -> np.ndarray:
     """Enough shared shingles for a verbatim rule, or a shared sentence for the whole-sentences
     rule (decision._verbatim)."""
-    n = len(candidates)
-    shingles = _shared_counts(a.shingles, [c.shingles for c in candidates], n)
-    sentences = _shared_counts(
-        side(a).sentence_hashes, [side(c).sentence_hashes for c in candidates], n
+    shingles = _count_found(a.shingles, *_joined([c.shingles for c in candidates]))
+    sentences = _count_found(
+        side(a).sentence_hashes, *_joined([side(c).sentence_hashes for c in candidates])
     )
     least = min(params.verbatim_short_min_shingles, params.verbatim_min_shingles)
     return (shingles >= least) | (sentences >= max(1, params.verbatim_whole_min_sentences))
 
 
-def _shared_counts(sorted_a: np.ndarray, others: list[np.ndarray], n: int) -> np.ndarray:
-    """How many values of each of `others` (unique values each) are in sorted_a."""
-    if not sorted_a.size or not n:
-        return np.zeros(n, dtype=np.int64)
-    values = np.concatenate(others)
-    owner = np.repeat(np.arange(n), [o.size for o in others])
-    maybe = np.flatnonzero(_bitmap(sorted_a)[values & _BITMAP])
-    at = np.minimum(np.searchsorted(sorted_a, values[maybe]), sorted_a.size - 1)
-    return np.bincount(owner[maybe[sorted_a[at] == values[maybe]]], minlength=n)
+def _joined(arrays: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-candidate arrays end to end, and where each candidate's ends."""
+    return np.concatenate(arrays), np.cumsum([len(array) for array in arrays], dtype=np.int64)
 
 
 def _bitmap(values: np.ndarray) -> np.ndarray:
@@ -157,28 +153,28 @@ def _bitmap(values: np.ndarray) -> np.ndarray:
     return table
 
 
+def _count_found(sorted_a: np.ndarray, values: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """For each candidate (its unique values up to ends[k]), how many are in sorted_a. (Reading
+    the candidates' values costs more than this; compiled, it was no faster.)"""
+    n = ends.size
+    if not sorted_a.size or not n:
+        return np.zeros(n, dtype=np.int64)
+    owner = np.repeat(np.arange(n), np.diff(ends, prepend=0))
+    maybe = np.flatnonzero(_bitmap(sorted_a)[values & _BITMAP])
+    at = np.minimum(np.searchsorted(sorted_a, values[maybe]), sorted_a.size - 1)
+    return np.bincount(owner[maybe[sorted_a[at] == values[maybe]]], minlength=n)
+
+
 def _translation_possible(
     a: Fingerprint, candidates: Sequence[Fingerprint], params: VerifierParams
 ) -> np.ndarray:
     """decision._translation's tests before the alignment, on bounds at least as high as
     alignment_bounds and logit_bound."""
-    n = len(candidates)
     sa, da = side(a), derived(a)
     sides = [side(c) for c in candidates]
     # One column per _SCALARS name, one row per candidate; `own`, the same of a.
     of = dict(zip(_SCALARS, np.array([s.scalars for s in sides], dtype=np.float64).T, strict=True))
     own = dict(zip(_SCALARS, sa.scalars, strict=True))
-    owner_of_target = np.repeat(np.arange(n), [s.target.size for s in sides])
-    targets = np.concatenate([s.target for s in sides])
-    maybe = np.flatnonzero(_bitmap(sa.probe)[targets & _BITMAP])
-    # Each target against every probe of a with the same hash (a cut prefix may be several).
-    lo = np.searchsorted(sa.probe, targets[maybe], "left")
-    hits = np.searchsorted(sa.probe, targets[maybe], "right") - lo
-    entry = np.repeat(maybe, hits)
-    starts = np.cumsum(hits) - hits
-    probe = np.repeat(lo - starts, hits) + np.arange(entry.size)
-    owner = owner_of_target[entry]
-    ida = sa.probe_ids[probe]
     other_lang = np.array([c.lang != a.lang for c in candidates], dtype=bool)
     # Whose loanwords keys.shared_anchors matches: those of the side that writes no loanwords
     # by sound against one that does; else across languages, those of the side whose names
@@ -194,28 +190,34 @@ def _translation_possible(
         own["by_sound"] == 1,
         other_lang & (own["name_odds"] < 1.0) & (of["name_odds"] >= 1.0),
     )
-    keep = _allowed(sa.probe_kind[probe], owner, other_lang, loans_a)
-    target_kind = np.concatenate([s.target_kind for s in sides])[entry]
-    keep &= _allowed(target_kind, owner, other_lang, loans_b)
-    w_b = np.concatenate([s.target_weights for s in sides])
-    in_b = np.concatenate([s.target_sentences for s in sides])
-    w = np.minimum(a.weights[ida].astype(np.float64), w_b[entry])
-    if a.lang is not None:
-        same_lang = ~other_lang[owner]
-        keep &= ~(same_lang & da.keys.is_name[ida] & (w < params.same_language_min_name_weight))
-    owner, ida, w, in_b = owner[keep], ida[keep], w[keep], in_b[entry][keep]
-    in_a = da.key_sentences[ida]
-    credit = w * np.minimum(in_a, in_b)
-    undated = np.bincount(owner, credit * ~da.keys.is_month[ida], minlength=n)
+    targets, ends = _joined([s.targets for s in sides])
+    sums = _anchor_sums(
+        (sa.probe, sa.probe_ids, sa.probe_kind),
+        (
+            a.weights.astype(np.float64),
+            da.key_sentences,
+            da.keys.is_name,
+            da.keys.is_month,
+            sa.anchor_starts,
+            sa.anchor_sentences,
+        ),
+        (
+            targets[:, 0],
+            targets[:, 1],
+            np.concatenate([s.target_weights for s in sides]),
+            targets[:, 2],
+            ends,
+        ),
+        (other_lang, loans_a, loans_b),
+        # Between texts of one language, names below this weight are no shared anchors.
+        params.same_language_min_name_weight if a.lang is not None else -np.inf,
+    )
+    undated, weight, numbers, sentences_b, sentences_a = sums
     possible = undated >= params.rhythm_min_weight - _ROUNDING
     if not possible.any():
         return possible
-    weight = np.bincount(owner, credit, minlength=n)
-    numbers = np.bincount(owner, w * ~da.keys.is_name[ida], minlength=n)
     # An aligned sentence has a shared anchor: at most the sentences of a that have one.
-    sentences = np.minimum(
-        _sentences_with(sa, owner, ida, n), np.bincount(owner, in_b, minlength=n)
-    )
+    sentences = np.minimum(sentences_a, sentences_b)
     best = _logit_bounds(of, own, weight, numbers, sentences, params)
     by_anchors = (undated >= params.translation_min_weight - _ROUNDING) & (
         best >= params.translation_min_logit - _ROUNDING
@@ -230,6 +232,112 @@ def _translation_possible(
     return possible & (by_anchors | second_look)
 
 
+# _anchor_sums' arguments: a's probe (hashes, anchor ids, kinds); a's tables by anchor id
+# (weights, sentences, is_name, is_month) and the sentences of each (starts, sentences); the
+# candidates' targets end to end (hashes, kinds, weights, sentences, ends); per candidate
+# whether it is in another language and whose loanwords match (a's, its own).
+Probe = tuple[np.ndarray, np.ndarray, np.ndarray]
+Tables = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+Targets = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+Rules = tuple[np.ndarray, np.ndarray, np.ndarray]
+# Per candidate: the credit of the shared anchors without months and with them, the weight of
+# the shared numbers, the sentences of the candidate and of a that have a shared anchor.
+Sums = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _anchor_sums_numpy(
+    probe: Probe, tables: Tables, targets: Targets, rules: Rules, min_name_weight: float
+) -> Sums:
+    """_anchor_sums in numpy operations over all the candidates' targets, for CPython."""
+    hashes, ids, kinds = probe
+    weights, key_sentences, is_name, is_month, starts, sentences_of = tables
+    target, target_kind, target_weights, target_sentences, ends = targets
+    other_lang, loans_a, loans_b = rules
+    n = ends.size
+    owner_of_target = np.repeat(np.arange(n), np.diff(ends, prepend=0))
+    maybe = np.flatnonzero(_bitmap(hashes)[target & _BITMAP])
+    # Each target against every probe of a with the same hash (a cut prefix may be several).
+    lo = np.searchsorted(hashes, target[maybe], "left")
+    hits = np.searchsorted(hashes, target[maybe], "right") - lo
+    entry = np.repeat(maybe, hits)
+    first = np.cumsum(hits) - hits
+    at = np.repeat(lo - first, hits) + np.arange(entry.size)
+    owner = owner_of_target[entry]
+    ida = ids[at]
+    keep = _allowed(kinds[at], owner, other_lang, loans_a)
+    keep &= _allowed(target_kind[entry], owner, other_lang, loans_b)
+    w = np.minimum(weights[ida], target_weights[entry])
+    keep &= other_lang[owner] | ~(is_name[ida] & (w < min_name_weight))
+    owner, ida, w, in_b = owner[keep], ida[keep], w[keep], target_sentences[entry][keep]
+    credit = w * np.minimum(key_sentences[ida], in_b)
+    return (
+        np.bincount(owner, credit * ~is_month[ida], minlength=n),
+        np.bincount(owner, credit, minlength=n),
+        np.bincount(owner, w * ~is_name[ida], minlength=n),
+        np.bincount(owner, in_b, minlength=n),
+        _sentences_with(starts, sentences_of, owner, ida, n),
+    )
+
+
+@compiled(interpreted=_anchor_sums_numpy)
+def _anchor_sums(
+    probe: Probe, tables: Tables, targets: Targets, rules: Rules, min_name_weight: float
+) -> Sums:
+    """What the bounds read of the anchors a shares with each candidate, in one pass over the
+    candidates' targets: each against every probe of a with the same hash (a cut prefix may be
+    several), where the pair's rules let that kind of key match."""
+    hashes, ids, kinds = probe
+    weights, key_sentences, is_name, is_month, starts, sentences_of = tables
+    target, target_kind, target_weights, target_sentences, ends = targets
+    other_lang, loans_a, loans_b = rules
+    n = ends.size
+    undated, credited, numbers = np.zeros(n), np.zeros(n), np.zeros(n)
+    sentences_b, sentences_a = np.zeros(n), np.zeros(n, dtype=np.int64)
+    bitmap = np.zeros(_BITMAP + 1, dtype=np.bool_)
+    for value in hashes:
+        bitmap[value & _BITMAP] = True
+    # The candidate that last counted each sentence of a (candidates come in order).
+    counted_for = np.full(sentences_of.max() + 1 if sentences_of.size else 1, -1)
+    start = 0
+    for k in range(n):
+        for e in range(start, ends[k]):
+            if not bitmap[target[e] & _BITMAP]:
+                continue
+            kind_b = target_kind[e]
+            if not (
+                kind_b == _ANY
+                or (kind_b == _LOAN and loans_b[k])
+                or (kind_b == _CLITIC and other_lang[k])
+            ):
+                continue
+            at = np.searchsorted(hashes, target[e])
+            while at < hashes.size and hashes[at] == target[e]:
+                i, kind_a = ids[at], kinds[at]
+                at += 1
+                if not (
+                    kind_a == _ANY
+                    or (kind_a == _LOAN and loans_a[k])
+                    or (kind_a == _CLITIC and other_lang[k])
+                ):
+                    continue
+                w = min(weights[i], target_weights[e])
+                if not other_lang[k] and is_name[i] and w < min_name_weight:
+                    continue
+                credit = w * min(key_sentences[i], target_sentences[e])
+                if not is_month[i]:
+                    undated[k] += credit
+                credited[k] += credit
+                if not is_name[i]:
+                    numbers[k] += w
+                sentences_b[k] += target_sentences[e]
+                for s in sentences_of[starts[i] : starts[i + 1]]:
+                    if counted_for[s] != k:
+                        counted_for[s] = k
+                        sentences_a[k] += 1
+        start = ends[k]
+    return undated, credited, numbers, sentences_b, sentences_a
+
+
 def _allowed(
     kinds: np.ndarray, owner: np.ndarray, other_lang: np.ndarray, loans: np.ndarray
 ) -> np.ndarray:
@@ -239,13 +347,15 @@ def _allowed(
     return (kinds == _ANY) | ((kinds == _LOAN) & loan_ok) | ((kinds == _CLITIC) & other_lang[owner])
 
 
-def _sentences_with(sa: Side, owner: np.ndarray, ids: np.ndarray, n: int) -> np.ndarray:
+def _sentences_with(
+    starts: np.ndarray, sentences_of: np.ndarray, owner: np.ndarray, ids: np.ndarray, n: int
+) -> np.ndarray:
     """For each candidate, the number of distinct sentences of a with one of its `ids`."""
-    counts = sa.anchor_starts[ids + 1] - sa.anchor_starts[ids]
+    counts = starts[ids + 1] - starts[ids]
     entry = np.repeat(np.arange(ids.size), counts)
-    at = np.repeat(sa.anchor_starts[ids] - (np.cumsum(counts) - counts), counts)
-    sentence = sa.anchor_sentences[at + np.arange(entry.size)]
-    stride = int(sa.anchor_sentences.max(initial=0)) + 1  # (candidate, sentence) as one int
+    at = np.repeat(starts[ids] - (np.cumsum(counts) - counts), counts)
+    sentence = sentences_of[at + np.arange(entry.size)]
+    stride = int(sentences_of.max(initial=0)) + 1  # (candidate, sentence) as one int
     pairs = np.unique(owner[entry] * stride + sentence)
     return np.bincount(pairs // stride, minlength=n)
 
