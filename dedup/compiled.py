@@ -1,13 +1,14 @@
-"""Compiled loops: the verifier's dynamic programmes, compiled to machine code by numba once a
-process has enough of them to run.
+"""Compiled loops: the verifier's dynamic programmes and the prefilter's pass over the
+candidates, compiled to machine code by numba once a process has enough of them to run.
 
-Their tables are walked cell by cell, which costs CPython about 50 ns a cell where compiled code
-takes one or two. But numba costs a process about 0.6 s to start (its import and its compiler's
-set-up, even with the machine code cached beside the module by cache=True), more than a small
-`match` run spends in these functions at all. So a process runs them interpreted until that
-time has gone into them, then compiles (as a renter buys once the rent paid equals the price:
-never more than twice the better choice). Compiled code does plain float arithmetic in the
-order the Python code writes it (no fast-math), so both give the same results bit for bit
+They walk tables cell by cell and arrays item by item, which costs CPython about 50 ns a step
+where compiled code takes one or two. But numba costs a process about 0.6 s to start (its
+import and its compiler's set-up, even with the machine code cached beside the module by
+cache=True), more than a small `match` run spends in these functions at all. So a process runs
+them interpreted until that time has gone into them, then compiles (as a renter buys once the
+rent paid equals the price: never more than twice the better choice). Compiled code does plain
+float arithmetic in the order the Python code writes it (no fast-math), so both give the same
+results bit for bit
 (tests/test_dedup_compiled.py).
 """
 

@@ -4,8 +4,9 @@ An article meets a hundred LSH candidates, and nine in ten fail the verifier's f
 tests: too few shared shingles for a verbatim copy, and an upper bound of the aligned anchor
 weight or of the model's logit (decision.alignment_bounds, logit_bound) too low for a
 translation. Pair by pair those tests cost more than the rest of verification, most of it the
-Python calls of matching keys; here they run over all the candidates in a few numpy
-operations, on bounds that are never lower than the verifier's own: every pair they drop,
+Python calls of matching keys; here they run over all the candidates at once (the shingles in
+a few numpy operations, the anchors in one compiled pass, dedup/compiled.py), on bounds that
+are never lower than the verifier's own: every pair they drop,
 verify() drops too, so the verdicts are the same, only fewer pairs go through verify().
 
 The shared anchors are a superset of verify's (keys.shared_anchors): keys are compared by
