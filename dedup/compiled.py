@@ -8,8 +8,7 @@ cache=True), more than a small `match` run spends in these functions at all. So 
 them interpreted until that time has gone into them, then compiles (as a renter buys once the
 rent paid equals the price: never more than twice the better choice). Compiled code does plain
 float arithmetic in the order the Python code writes it (no fast-math), so both give the same
-results bit for bit
-(tests/test_dedup_compiled.py).
+results bit for bit (tests/test_dedup_compiled.py).
 """
 
 from __future__ import annotations
