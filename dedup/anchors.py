@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from dedup.kinds import acronym_key, loanword_key, number_key, place_key
 from dedup.languages import clitics, reads_han_by_sound, writes_loanwords_by_sound
@@ -340,7 +341,6 @@ def _phonetic_han_anchors(
     return [a for a in found if a is not None]
 
 
-@lru_cache(maxsize=1 << 18)
 def _inner_word(
     raw: str, lang: str | None, cased: bool, params: AnchorParams
 ) -> tuple[Anchor | None, int, int]:
@@ -352,6 +352,62 @@ def _inner_word(
     if z is None or z < params.common_zipf:
         return anchor, 0, 0
     return anchor, 1, int(raw[0].isupper())
+
+
+class _Word(NamedTuple):
+    """A word token as extract_anchors reads it, the same wherever it stands in a sentence but
+    for a month's name (or suffix), which its neighbours make a date part."""
+
+    unit: str  # the lexical unit: the word in lowercase
+    # Its anchor, with the loanword's and the bare name's (_completed); a month's name is left
+    # to _dated, then _completed.
+    anchor: Anchor | None
+    common: int  # see _inner_word (0 for a sentence's first word)
+    capitalized: int
+    month: bool
+
+
+@lru_cache(maxsize=1 << 18)
+def _word(raw: str, lang: str | None, cased: bool, first: bool, params: AnchorParams) -> _Word:
+    """What a word is, first in its sentence or inside it: one lookup per token, where the
+    per-word decisions (name, common word, month, loanword, prefixes) were one each."""
+    if first:
+        # The first word of a sentence is capitalized whatever it is.
+        anchor, common, capitalized = _word_anchor(raw, lang, False, cased, params), 0, 0
+    else:
+        anchor, common, capitalized = _inner_word(raw, lang, cased, params)
+    month = params.months and (raw in MONTH_SUFFIXES or month_of(raw, lang) is not None)
+    if not month:
+        anchor = _completed(anchor, raw, lang, cased, params)
+    return _Word(raw.lower(), anchor, common, capitalized, month)
+
+
+def _completed(
+    anchor: Anchor | None, raw: str, lang: str | None, cased: bool, params: AnchorParams
+) -> Anchor | None:
+    """A word's anchor, or its loanword anchor where it has none; with its anchors without
+    prefixes where the language has clitics."""
+    if anchor is None and params.loanwords and not writes_loanwords_by_sound(lang):
+        anchor = _loan_anchor(raw, lang, params)
+    if anchor is not None and clitics(lang):
+        bare = _clitic_anchors(raw, lang, cased, params)
+        if bare:
+            anchor = replace(anchor, bare=bare)
+    return anchor
+
+
+def _dated(
+    tokens: list[re.Match], i: int, anchor: Anchor | None, lang: str | None, params: AnchorParams
+) -> Anchor | None:
+    """A month's name (or suffix) at tokens[i]: next to a number, the date part; else the
+    word's own anchor."""
+    raw = tokens[i].group()
+    if raw in MONTH_SUFFIXES:
+        return _suffix_month(tokens, i, params) or anchor
+    month = month_of(raw, lang)
+    if month and _next_to_number(tokens, i):
+        return Anchor(month_key(month), raw, params.month_weight)
+    return anchor
 
 
 def _next_to_number(tokens: list[re.Match], i: int) -> bool:
@@ -409,7 +465,6 @@ def extract_anchors(
     first_word = True
     inner_words = inner_capitalized = katakana = 0
     text = normalize_text(sentence)
-    loans = params.loanwords and not writes_loanwords_by_sound(lang)
     tokens = list(TOKEN.finditer(text))  # a month is told by its neighbours
     if cased and _shouted(tokens, params):
         cased = False
@@ -437,27 +492,18 @@ def extract_anchors(
             units.extend(keys)
             anchors.extend(Anchor(number_key(k), raw, _number_weight(k)) for k in keys)
         elif kind == "word":
-            units.append(raw.lower())
-            if first_word:
-                # The first word of a sentence is capitalized whatever it is.
-                anchor = _word_anchor(raw, lang, False, cased, params)
-                first_word = False
-            else:
-                anchor, common, capitalized = _inner_word(raw, lang, cased, params)
-                inner_words += common
-                inner_capitalized += capitalized
-            months = params.months
-            if months and raw in MONTH_SUFFIXES:
-                anchor = _suffix_month(tokens, i, params) or anchor
-            elif months and (month := month_of(raw, lang)) and _next_to_number(tokens, i):
-                # A month next to a number is a date part, not a name.
-                anchor = Anchor(month_key(month), raw, params.month_weight)
-            if anchor is None and loans:
-                anchor = _loan_anchor(raw, lang, params)
+            word = _word(raw, lang, cased, first_word, params)
+            units.append(word.unit)
+            if not first_word:
+                inner_words += word.common
+                inner_capitalized += word.capitalized
+            first_word = False
+            anchor = word.anchor
+            if word.month:
+                anchor = _completed(
+                    _dated(tokens, i, anchor, lang, params), raw, lang, cased, params
+                )
             if anchor is not None:
-                bare = _clitic_anchors(raw, lang, cased, params) if clitics(lang) else ()
-                if bare:
-                    anchor = replace(anchor, bare=bare)
                 anchors.append(anchor)
         elif kind == "kata":
             units.extend(raw)

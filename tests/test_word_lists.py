@@ -68,7 +68,8 @@ def _clear_word_caches() -> None:
     # The anchors' per-word caches hold what the other word list said.
     from dedup import anchors
 
-    for name in ("_word_anchor", "_inner_word", "_loan_anchor", "_compound", "_katakana_anchor"):
+    names = ("_word", "_word_anchor", "_loan_anchor", "_clitic_anchors", "_compound")
+    for name in (*names, "_katakana_anchor"):
         getattr(anchors, name).cache_clear()
 
 
