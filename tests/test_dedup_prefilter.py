@@ -13,7 +13,7 @@ import pytest
 from dedup.document import Document
 from dedup.fingerprint import Fingerprint, fingerprint
 from dedup.matcher import verified
-from dedup.verify import VERIFIER, verify
+from dedup.verify import VERIFIER, prefilter, verify
 from dedup.verify.prefilter import candidates_possible
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dedup"
@@ -75,3 +75,24 @@ def test_pairs_that_share_nothing_are_ruled_out() -> None:
     # Most pairs without a verdict (different stories; the same story's distractors) never
     # reach verify(): 79% of the 4,430 when this was written.
     assert ruled_out >= 0.7 * (len(names) * (len(names) - 1) - found)
+
+
+def test_the_compiled_pass_answers_as_the_interpreted_one(monkeypatch) -> None:
+    """The anchors' pass as a big run's workers run it, compiled (on the candidates' columns
+    of one array: not contiguous), and as a small run does, with numpy."""
+    names = sorted(PRINTS)
+
+    def answers() -> list[list[bool]]:
+        found = []
+        for name in names:
+            others = [PRINTS[key] for key in names if key != name]
+            verbatim, translation = candidates_possible(PRINTS[name], others, VERIFIER)
+            found.append([*verbatim.tolist(), *translation.tolist()])
+        return found
+
+    sums = prefilter._anchor_sums
+    monkeypatch.setattr(prefilter, "_anchor_sums", sums.interpreted)
+    interpreted = answers()
+    monkeypatch.setattr(prefilter, "_anchor_sums", sums.machine_code())
+    assert answers() == interpreted
+    assert any(any(row) for row in interpreted) and not all(all(row) for row in interpreted)
