@@ -369,8 +369,8 @@ class _Word(NamedTuple):
 
 @lru_cache(maxsize=1 << 18)
 def _word(raw: str, lang: str | None, cased: bool, first: bool, params: AnchorParams) -> _Word:
-    """What a word is, first in its sentence or inside it: one lookup per token, where the
-    per-word decisions (name, common word, month, loanword, prefixes) were one each."""
+    """What a word is, first in its sentence or inside it (name, common word, month, loanword,
+    prefixes), cached: most tokens of a text are words met before, and cost one lookup."""
     if first:
         # The first word of a sentence is capitalized whatever it is.
         anchor, common, capitalized = _word_anchor(raw, lang, False, cased, params), 0, 0

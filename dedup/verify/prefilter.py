@@ -6,8 +6,8 @@ weight or of the model's logit (decision.alignment_bounds, logit_bound) too low 
 translation. Pair by pair those tests cost more than the rest of verification, most of it the
 Python calls of matching keys; here they run over all the candidates at once (the shingles in
 a few numpy operations, the anchors in one compiled pass, dedup/compiled.py), on bounds that
-are never lower than the verifier's own: every pair they drop,
-verify() drops too, so the verdicts are the same, only fewer pairs go through verify().
+are never lower than the verifier's own: every pair they drop, verify() drops too, so the
+verdicts are the same, only fewer pairs go through verify().
 
 The shared anchors are a superset of verify's (keys.shared_anchors): keys are compared by
 their Python hash (a collision only adds a pair), and every kind of match (equal keys, short
@@ -155,8 +155,8 @@ def _bitmap(values: np.ndarray) -> np.ndarray:
 
 
 def _count_found(sorted_a: np.ndarray, values: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """For each candidate (its unique values up to ends[k]), how many are in sorted_a. (Reading
-    the candidates' values costs more than this; compiled, it was no faster.)"""
+    """For each candidate (its unique values up to ends[k]), how many are in sorted_a. Not
+    compiled: reading the candidates' values is the cost, and a compiled loop was no faster."""
     n = ends.size
     if not sorted_a.size or not n:
         return np.zeros(n, dtype=np.int64)
