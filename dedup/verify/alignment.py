@@ -70,16 +70,15 @@ def align(
     weight, pairs, path_weights = _monotone_alignment(
         inc_a, inc_b, w.astype(np.float64), params.merge_credit
     )
-    path = list(zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True))
     floor_weight, floor_sentences = _without_months(
-        inc_a, inc_b, w, derived(a).keys.is_month[ida], path, weight
+        inc_a, inc_b, w, derived(a).keys.is_month[ida], pairs, weight
     )
     return Alignment(
         path_weights=path_weights,
         weight=weight,
         poorer=poorer,
         richer=max(weights_a, weights_b),
-        path=tuple((int(rows[r]), int(cols[c])) for r, c in path),
+        path=tuple(zip(rows[pairs[:, 0]].tolist(), cols[pairs[:, 1]].tolist(), strict=True)),
         shared_ids=ida,
         shared_weights=w,
         floor_weight=floor_weight,
@@ -111,14 +110,14 @@ def _without_months(
     inc_b: np.ndarray,
     w: np.ndarray,
     month: np.ndarray,
-    path: list[tuple[int, int]],
+    pairs: np.ndarray,
     weight: float,
 ) -> tuple[float, int]:
-    """The aligned weight and the number of aligned pairs once months are left out (a pair
-    whose only shared anchors are months does not count)."""
-    if not path or not month.any():
-        return weight, len(path)
-    r, c = np.array(path, dtype=np.int64).T
+    """The aligned weight and the number of aligned pairs (rows of inc_a, of inc_b) once
+    months are left out (a pair whose only shared anchors are months does not count)."""
+    if not len(pairs) or not month.any():
+        return weight, len(pairs)
+    r, c = pairs.T
     both = inc_a[r] & inc_b[c]  # shared anchors of each aligned pair
     month_weight = float((both[:, month] * w[month]).sum())
     undated = int(np.count_nonzero(both[:, ~month].any(axis=1)))
