@@ -316,6 +316,17 @@ def articles_for_matching(session: Session, article_ids: list[int]) -> dict[int,
     return {row.id: row for row in session.execute(query)}
 
 
+def sites_of(session: Session, article_ids: Iterable[int]) -> dict[int, int]:
+    """The site of each of article_ids that still exists."""
+    ids = sorted(set(article_ids))
+    found: dict[int, int] = {}
+    for start in range(0, len(ids), _IDS_PER_STATEMENT):
+        chunk = ids[start : start + _IDS_PER_STATEMENT]
+        query = select(Article.id, Article.site_id).where(Article.id.in_(chunk))
+        found.update(session.execute(query).tuples().all())
+    return found
+
+
 def load_fingerprints(session: Session, article_ids: list[int], version: int) -> dict[int, bytes]:
     """Fingerprint bytes of the current version for those of article_ids that have one."""
     query = select(Fingerprint.article_id, Fingerprint.data).where(
