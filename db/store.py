@@ -323,7 +323,7 @@ def sites_of(session: Session, article_ids: Iterable[int]) -> dict[int, int]:
     for start in range(0, len(ids), _IDS_PER_STATEMENT):
         chunk = ids[start : start + _IDS_PER_STATEMENT]
         query = select(Article.id, Article.site_id).where(Article.id.in_(chunk))
-        found.update(session.execute(query).tuples().all())
+        found.update(session.execute(query).all())
     return found
 
 

@@ -437,3 +437,30 @@ def test_pair_left_by_a_match_that_overlapped_an_ingest_is_withdrawn_next_run(tm
     stats = run_matching(engine, progress=None)
     assert pairs(engine) == {("https://farm.example/ferry_de", "https://planet.example/ferry_en")}
     assert stats.withdrawn == 1 and stats.new_matches == 0
+
+
+def test_candidates_on_the_articles_own_site_are_not_verified(tmp_path, sqlite_url, monkeypatch):
+    # A site's own translation of its article is a candidate, but a pair within one site is
+    # never recorded: the workers are not asked to verify it.
+    engine = connect(sqlite_url)
+    own = write_jsonl(tmp_path / "p.jsonl", "planet", ["ferry_en", "ferry_de", "audit_en"])
+    ingest(engine, own, "planet", "source")
+    ingest(engine, write_jsonl(tmp_path / "f.jsonl", "farm", ["ferry_es"]), "farm", "suspect")
+    asked: list[tuple[str, list[str]]] = []
+    verify = MatchWorkers.verify
+
+    def recording(self, units):
+        asked.extend(units)
+        return verify(self, units)
+
+    monkeypatch.setattr(MatchWorkers, "verify", recording)
+    run_matching(engine, progress=None, through_sites=False)
+    with session_factory(engine)() as session:
+        site = dict(session.execute(select(Article.id, Article.site_id)).all())
+    assert any(candidates for _, candidates in asked)  # the farm's copy met its originals
+    for key, candidates in asked:
+        assert all(site[int(other)] != site[int(key)] for other in candidates)
+    assert pairs(engine) == {
+        ("https://farm.example/ferry_es", "https://planet.example/ferry_en"),
+        ("https://farm.example/ferry_es", "https://planet.example/ferry_de"),
+    }
