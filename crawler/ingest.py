@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.orm import Session
 
 from crawler.errors import UserError
@@ -194,10 +194,14 @@ def ingest(
     return result
 
 
+# Built once: run for every line, building the statement cost more than running it.
+_OTHER_OWNER = (
+    select(Site.name)
+    .join(Article, Article.site_id == Site.id)
+    .where(Article.url == bindparam("url"), Site.id != bindparam("site_id"))
+)
+
+
 def _other_owner(session: Session, url: str, site_id: int) -> str | None:
     """The name of the other site that stores `url`, if any."""
-    return session.scalar(
-        select(Site.name)
-        .join(Article, Article.site_id == Site.id)
-        .where(Article.url == url, Site.id != site_id)
-    )
+    return session.connection().scalar(_OTHER_OWNER, {"url": url, "site_id": site_id})
