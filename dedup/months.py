@@ -182,5 +182,8 @@ def month_key(month: int) -> str:
     return number_key(f"m{month}")
 
 
+_MONTH_MARK = number_key("m")
+
+
 def is_month_key(key: str) -> bool:
-    return key.startswith(number_key("m"))
+    return key.startswith(_MONTH_MARK)
