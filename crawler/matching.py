@@ -161,8 +161,8 @@ def _match_pending(
 
 def _other_sites(session: Session, candidates: dict[int, set[int]]) -> list[Unit]:
     """Each article's unit with its candidates on other sites only: a pair within one site is
-    never recorded (_oriented), so it is not verified either. Nearly all of a site's LSH
-    candidates on its own site are articles on the same topics; a third of them on a load of
+    never recorded (_oriented), so it is not verified either. A site's articles share its
+    topics, and so its anchors: a third of the LSH candidates on the throughput benchmark's
     three sites."""
     site = sites_of(session, chain(candidates, *candidates.values()))
     return [
