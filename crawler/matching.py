@@ -143,9 +143,12 @@ def _match_pending(
         batch = pending[start : start + COMMIT_EVERY]
         partners = stored_partners(session, [article_id for article_id, _ in batch])
         candidates = {
-            article_id: {int(key) for key in matcher.candidates(str(article_id), fp)}
-            | partners.get(article_id, set())
-            for article_id, fp in ((i, Fingerprint.from_bytes(data)) for i, data in batch)
+            article_id: partners.get(article_id, set())
+            | {
+                int(key)
+                for key in matcher.candidates(str(article_id), Fingerprint.from_bytes(data))
+            }
+            for article_id, data in batch
         }
         units = _other_sites(session, candidates)
         verifying = (units, workers.verify(units))
